@@ -1,0 +1,28 @@
+"""Retrieval-augmented question answering over news articles.
+
+``from rag import search, ask, build_index, load_index``. Heavy dependencies
+(torch, sentence-transformers, faiss, gradio) load on first use, not on
+``import rag``, so the CLI starts fast.
+"""
+
+from __future__ import annotations
+
+from rag.errors import ConfigError, IndexStoreError, InputError, RagError
+from rag.settings import Settings
+from rag.types import Answer, Article, Chunk, Citation, Hit, SentenceSupport, Turn
+
+__all__ = [
+    "Answer", "Article", "Chunk", "Citation", "ConfigError", "Hit", "IndexStoreError",
+    "InputError", "RagError", "SentenceSupport", "Settings", "Turn",
+    "ask", "build_index", "load_index", "search",
+]
+
+_API = {"ask", "build_index", "load_index", "search", "read_articles"}
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from rag import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'rag' has no attribute {name!r}")

@@ -1,0 +1,135 @@
+"""The offline answerer's core: pick the sentences that answer a question, and compose a cited answer.
+
+Embedding cosine alone picks the wrong sentence for "Who warned Russia?" (a
+sentence about Biden warning Putin outscores the Burns sentence), so a
+sentence's score mixes four kinds of evidence, with weights tuned on the dev
+sets: cosine to the question, IDF-weighted overlap of the question's content
+stems (warn/warned), whether it holds what the question type asks for (a name
+for "who", a number for "how many"), and the rank of the passage it came from.
+Pure: sentence cosines are computed by the caller and passed in.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.answer.text import answer_span, content_stems, has_type, question_type
+from rag.query import is_authorship, is_credit
+from rag.sentences import split_sentences
+from rag.types import Hit
+
+
+@dataclass(frozen=True)
+class Weights:
+    cosine: float = 0.45
+    lexical: float = 0.35
+    qtype: float = 0.12
+    rank: float = 0.08
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a retrieved passage, with offsets into its article."""
+
+    hit: Hit
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Scored:
+    candidate: Candidate
+    score: float
+    cosine: float
+    lexical: float
+    typed: bool
+
+
+def candidates(hits: Sequence[Hit], limit_per_hit: int = 40) -> list[Candidate]:
+    """Sentences of the hits, each article span once (overlapping chunks repeat sentences)."""
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for hit in hits:
+        chunk = hit.chunk
+        for start, end in split_sentences(chunk.text)[:limit_per_hit]:
+            key = (chunk.article_id, chunk.start + start)
+            if key in seen or end - start < 12:
+                continue
+            seen.add(key)
+            out.append(Candidate(hit, chunk.start + start, chunk.start + end, chunk.text[start:end]))
+    return out
+
+
+def lexical_overlap(question_stems: Sequence[str], sentence: str, idf: dict[str, float]) -> float:
+    """IDF-weighted share of the question's content stems found in the sentence."""
+    wanted = set(question_stems)
+    if not wanted:
+        return 0.0
+    present = set(content_stems(sentence))
+    total = sum(idf.get(s, 1.0) for s in wanted)
+    return sum(idf.get(s, 1.0) for s in wanted if s in present) / total
+
+
+def pool_idf(texts: Sequence[str]) -> dict[str, float]:
+    df = Counter(s for text in texts for s in set(content_stems(text)))
+    n = len(texts) + 1
+    return {stem: math.log(1 + n / (1 + count)) for stem, count in df.items()}
+
+
+def score_candidates(
+    question: str, pool: Sequence[Candidate], cosines: Sequence[float], weights: Weights = Weights()
+) -> list[Scored]:
+    """Candidates scored and sorted best first."""
+    qtype = question_type(question)
+    stems = content_stems(question)
+    idf = pool_idf([c.text for c in pool])
+    authorship = is_authorship(question)
+    scored = []
+    for candidate, cosine in zip(pool, cosines):
+        lexical = lexical_overlap(stems, candidate.text, idf)
+        if authorship:  # bylines and bios answer "who wrote this?" without sharing its words
+            lexical = max(lexical, 1.0 if is_credit(candidate.text) else 0.0)
+        typed = qtype != "other" and has_type(candidate.text, qtype)
+        rank_prior = 1.0 / math.sqrt(candidate.hit.rank)
+        score = (
+            weights.cosine * cosine
+            + weights.lexical * lexical
+            + weights.qtype * (1.0 if typed else 0.0 if qtype != "other" else 0.5)
+            + weights.rank * rank_prior
+        )
+        scored.append(Scored(candidate, score, cosine, lexical, typed))
+    return sorted(scored, key=lambda s: -s.score)
+
+
+def confidence(best: Scored) -> float:
+    """How sure the best sentence answers at all: evidence that both meaning and words match."""
+    return 0.5 * best.cosine + 0.5 * best.lexical
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The composed answer before citations get numbers: lead span and chosen sentences."""
+
+    lead: str | None
+    sentences: tuple[Scored, ...]
+
+
+def compose(question: str, ranked: Sequence[Scored], max_sentences: int = 2, keep_ratio: float = 0.9) -> Draft:
+    """A short lead span with the sentence it came from; without a span, up to two close sentences."""
+    if not ranked:
+        return Draft(None, ())
+    best = ranked[0]
+    span = answer_span(best.candidate.text, question, question_type(question))
+    if span and span.text != best.candidate.text:
+        return Draft(span.text, (best,))
+    chosen = [best]
+    for other in ranked[1:]:
+        if len(chosen) >= max_sentences or other.score < keep_ratio * best.score:
+            break
+        if other.candidate.text != best.candidate.text:
+            chosen.append(other)
+    return Draft(None, tuple(chosen))

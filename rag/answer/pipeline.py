@@ -1,0 +1,151 @@
+"""From a question to a checked, cited ``Answer``: the edge where retrieval, the model and the pure parts meet.
+
+Both answerers end the same way: the answer text is parsed into sentences with
+their ``[n]`` markers, each sentence is checked against the passage it cites,
+and every citation carries the exact article span that supports it. The
+extractive path is deterministic and offline; the LLM path (``rag.answer.llm``)
+streams tokens and is checked the same way before it is shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from rag.answer import extractive as ex
+from rag.answer.followup import rewrite_followup
+from rag.answer.support import best_quote, check_claims, parse_claims
+from rag.retrieve import check_question, search_index
+from rag.settings import Settings
+from rag.types import Answer, Citation, Hit, Turn
+
+log = logging.getLogger(__name__)
+
+ABSTAIN_TEXT = "The indexed articles don't contain an answer to this question."
+EMBED_LIMIT = 24  # sentences embedded per question: bounds the answer's latency
+
+
+def answer_question(index, question: str, history: Sequence[Turn], settings: Settings) -> Answer:
+    final = None
+    for final in stream_answer(index, question, history, settings):
+        pass
+    return final
+
+
+def stream_answer(index, question: str, history: Sequence[Turn], settings: Settings) -> Iterator[Answer]:
+    """Partial answers (text so far) while an LLM writes, then the checked final ``Answer`` last."""
+    question = check_question(question)
+    if settings.answerer != "extractive":
+        from rag.answer.llm import stream_llm_answer
+
+        yield from stream_llm_answer(index, question, history, settings)
+        return
+    yield extractive_answer(index, question, history, settings)
+
+
+def extractive_answer(index, question: str, history: Sequence[Turn], settings: Settings) -> Answer:
+    standalone = rewrite_followup(question, history)
+    hits = search_index(index, standalone, settings.k)
+    pool = ex.candidates(hits)
+    if not pool:
+        return abstain(question, standalone, hits)
+    pool = _shortlist(standalone, pool)
+    cosines = _cosines(index, standalone, [c.text for c in pool])
+    ranked = ex.score_candidates(standalone, pool, cosines)
+    if ex.confidence(ranked[0]) < settings.abstain_threshold:
+        return abstain(question, standalone, hits)
+    draft = ex.compose(standalone, ranked)
+    citations = [_citation(i + 1, s.candidate) for i, s in enumerate(draft.sentences)]
+    parts = [f"{draft.lead} [1]."] if draft.lead else []
+    parts += [_with_marker(s.candidate.text, i + 1) for i, s in enumerate(draft.sentences)]
+    text = " ".join(parts)
+    return finish(index, question, standalone, text, citations, hits)
+
+
+def finish(index, question: str, standalone: str, text: str, citations: list[Citation], hits) -> Answer:
+    """Parse markers, run the support check, and return the final ``Answer``."""
+    by_number = {c.number: c for c in citations}
+    claims = parse_claims(text, set(by_number))
+    passages = {n: c.passage for n, c in by_number.items()}
+    verdicts = check_claims(claims, passages, similarity=_similarity(index))
+    return Answer(
+        question=question,
+        standalone_question=standalone,
+        text=text,
+        citations=tuple(citations),
+        sentences=tuple(verdicts),
+        abstained=False,
+        hits=tuple(hits),
+    )
+
+
+def abstain(question: str, standalone: str, hits: Sequence[Hit]) -> Answer:
+    return Answer(
+        question=question,
+        standalone_question=standalone,
+        text=ABSTAIN_TEXT,
+        abstained=True,
+        related=tuple(hits[:3]),
+        hits=tuple(hits),
+    )
+
+
+def citation_for_claim(number: int, claim: str, hit: Hit) -> Citation:
+    """The exact sentence of ``hit``'s passage that best supports ``claim``."""
+    start, end = best_quote(claim, hit.chunk.text)
+    return _citation(number, ex.Candidate(hit, hit.chunk.start + start, hit.chunk.start + end,
+                                          hit.chunk.text[start:end]))
+
+
+def _citation(number: int, candidate: ex.Candidate) -> Citation:
+    hit = candidate.hit
+    return Citation(
+        number=number,
+        article_id=hit.chunk.article_id,
+        title=hit.title,
+        url=hit.url,
+        quote=candidate.text,
+        start=candidate.start,
+        end=candidate.end,
+        chunk_id=hit.chunk.id,
+        passage=hit.chunk.text,
+        passage_start=hit.chunk.start,
+    )
+
+
+def _with_marker(sentence: str, number: int) -> str:
+    """'…buildup.' -> '…buildup [1].' (the marker sits inside the sentence it supports)."""
+    body = sentence.rstrip()
+    tail = ""
+    while body and body[-1] in ".!?”\"'’)":
+        tail = body[-1] + tail
+        body = body[:-1]
+    return f"{body} [{number}]{tail or '.'}"
+
+
+def _shortlist(question: str, pool: list[ex.Candidate]) -> list[ex.Candidate]:
+    """Cheap lexical pre-ranking so only EMBED_LIMIT sentences pay for an embedding."""
+    if len(pool) <= EMBED_LIMIT:
+        return pool
+    stems = ex.content_stems(question)
+    idf = ex.pool_idf([c.text for c in pool])
+    keyed = sorted(
+        pool, key=lambda c: -(ex.lexical_overlap(stems, c.text, idf) + 0.3 / c.hit.rank)
+    )
+    return keyed[:EMBED_LIMIT]
+
+
+def _cosines(index, question: str, texts: list[str]) -> list[float]:
+    vectors = index.embedder.encode([question, *texts])
+    return [float(v) for v in vectors[1:] @ vectors[0]]
+
+
+def _similarity(index):
+    def similarity(claims: Sequence[str], passages: Sequence[str]) -> list[float]:
+        vectors = index.embedder.encode([*claims, *passages])
+        a, b = vectors[: len(claims)], vectors[len(claims) :]
+        return [float(x) for x in np.einsum("ij,ij->i", a, b)]
+
+    return similarity

@@ -1,0 +1,219 @@
+"""Pure text analysis for answering: content-word stems, question types, entity-like spans.
+
+No NER model ships offline, so entities are found by rules that hold well in
+edited news prose: runs of capitalised words (with particles such as "de" and
+initials) are names, digits and number words are quantities, month and weekday
+names are dates. These rules only need to tell a sentence that *can* answer a
+"who" question from one that cannot; they are not a general tagger.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+_STEM = Stemmer.Stemmer("english")
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-.]*[A-Za-z0-9]|[A-Za-z0-9]")
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself just
+    me more most my myself no nor not now of off on once only or other our ours ourselves out over
+    own same she should so some such than that the their theirs them themselves then there these
+    they this those through to too under until up very was we were what when where which while who
+    whom why will with would you your yours yourself yourselves according also said says say tell
+    told did does many much whose name named one s t""".split()
+)
+
+MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+).split()
+WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+    "hundred hundreds thousand thousands million millions billion billions trillion dozen dozens "
+    "half percent"
+).split()
+
+# A name token: a dotted acronym ("U.S."), an initial ("J."), or a capitalised word.
+_TOKEN = r"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z]\.(?=\s+[A-Z])|[A-Z][\w’'\-]*)"
+_CAP_RUN = re.compile(rf"{_TOKEN}(?:\s+(?:(?:de|da|van|von|der|al|bin|del|la|le)\s+)?{_TOKEN})*")
+_NUMBER = re.compile(r"(?<![\w])(?:\$|£|€)?\d[\d,.]*(?:\s?(?:%|percent|million|billion|trillion|thousand))?")
+_YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+
+QTYPES = ("person", "place", "date", "number", "other")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return _STEM.stemWord(word.lower().strip(".'’-"))
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(text)
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that carry meaning: 'Who warned Russia?' -> ['warn', 'russia']."""
+    return [stem(w) for w in words(text) if w.lower() not in STOPWORDS and len(w) > 1 or w.isdigit()]
+
+
+def question_type(question: str) -> str:
+    q = question.lower().strip()
+    if re.match(r"^(who|whom|whose)\b", q) or re.search(r"\bwhich (person|man|woman|official|leader)\b", q):
+        return "person"
+    if re.match(r"^(how (many|much|long|old|far|big|large|tall|high)|what (percentage|number|amount))\b", q):
+        return "number"
+    if re.match(r"^(when|what (year|date|day|month|time))\b", q) or re.search(r"\bin what year\b", q):
+        return "date"
+    if re.match(r"^where\b", q) or re.search(r"\b(which|what) (city|country|region|place|state)\b", q):
+        return "place"
+    return "other"
+
+
+def name_spans(text: str) -> list[Span]:
+    """Runs of capitalised words (and dotted acronyms/initials), minus a lone sentence-initial word."""
+    spans = []
+    for m in _CAP_RUN.finditer(text):
+        tokens = m.group(0).split()
+        sentence_initial = m.start() == 0 or re.search(r"[.!?“\"]\s*$", text[: m.start()])
+        if sentence_initial and tokens[0].lower() in STOPWORDS:
+            tokens = tokens[1:]
+        if not tokens or (len(tokens) == 1 and sentence_initial):
+            continue
+        start = m.end() - len(" ".join(tokens)) if text[m.start():m.end()].endswith(" ".join(tokens)) else m.start()
+        spans.append(Span(start, m.end(), text[start : m.end()]))
+    return spans
+
+
+def _is_demonym(token: str) -> bool:
+    return bool(re.fullmatch(r"[A-Z][a-z]+(?:ian|ean|ese|ish)s?", token)) and token not in _NAMEY
+
+
+_NAMEY = frozenset({"Ali", "Eric", "Patrick", "Ulrich", "Heinrich", "Dominic", "Yannick", "Naomi"})
+
+
+def person_spans(text: str) -> list[Span]:
+    """Name-shaped spans: two or more name words, or one word right after a role ('director Burns')."""
+    out = []
+    for span in name_spans(text):
+        tokens = span.text.split()
+        # Drop leading titles, acronyms and demonyms: 'U.S. Defense Secretary Lloyd Austin' -> 'Lloyd Austin'.
+        roles = [i for i, t in enumerate(tokens) if t.lower() in ROLES]
+        tokens = tokens[roles[-1] + 1 :] if roles else tokens
+        while tokens and (tokens[0].lower() in ROLES or tokens[0].rstrip(".").replace(".", "").isupper()
+                          or _is_demonym(tokens[0]) or tokens[0].lower() in _ORG_WORDS):
+            tokens = tokens[1:]
+        if not tokens or any(t.lower() in _ORG_WORDS for t in tokens):
+            continue
+        before = text[: span.start].split()[-1:] or [""]
+        if len(tokens) >= 2 or before[0].lower() in ROLES:
+            start = span.end - len(" ".join(tokens))
+            out.append(Span(start, span.end, text[start : span.end]))
+    return out
+
+
+_ORG_WORDS = frozenset(
+    """council department ministry house office committee agency party union company bank court
+    university center centre institute program programme association sea ocean river republic
+    government parliament congress senate army navy force forces news times post journal""".split()
+)
+
+
+def place_spans(text: str) -> list[Span]:
+    """Capitalised spans right after a locative word: 'to Moscow', 'in Geneva'."""
+    return [
+        s for s in name_spans(text)
+        if (text[: s.start].split()[-1:] or [""])[0].lower() in PLACE_CUES
+        and s.text.split()[0].lower().rstrip(".") not in _CALENDAR
+    ]
+
+
+_CALENDAR = frozenset(MONTHS + WEEKDAYS)
+
+
+def has_type(text: str, qtype: str) -> bool:
+    """Does ``text`` hold something of the kind the question asks for?"""
+    low = text.lower()
+    if qtype == "number":
+        return bool(_NUMBER.search(text)) or any(w in NUMBER_WORDS for w in re.findall(r"[a-z]+", low))
+    if qtype == "date":
+        tokens = set(re.findall(r"[a-z]+", low))
+        return bool(_YEAR.search(text)) or bool(tokens & set(MONTHS + WEEKDAYS)) or "yesterday" in tokens
+    if qtype == "person":
+        return bool(person_spans(text))
+    if qtype == "place":
+        return bool(place_spans(text))
+    return True
+
+
+def number_spans(text: str) -> list[Span]:
+    return [Span(m.start(), m.end(), m.group(0).rstrip(".,")) for m in _NUMBER.finditer(text)]
+
+
+ROLES = frozenset(
+    """director president secretary minister spokesperson spokesman spokeswoman adviser advisor
+    chief official senator governor mayor ambassador general commander leader chairman chairwoman
+    ceo founder professor analyst expert reporter correspondent editor prime deputy head judge
+    coach manager captain king queen prince pope representative envoy premier chancellor""".split()
+)
+PLACE_CUES = frozenset("in to at from near into across toward towards visited".split())
+
+
+def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
+    """The short answer inside ``sentence``: a name for who, a place for where, a number for how many."""
+    asked = {stem(w) for w in words(question)}
+    finders = {"person": person_spans, "place": place_spans, "number": number_spans}
+    if qtype not in finders:
+        return None
+    candidates = [s for s in finders[qtype](sentence) if not _mostly_asked(s.text, asked)]
+    if not candidates:
+        return None
+    # Anchors: where the question's own content words occur in the sentence (whole words, by stem).
+    anchors = [m.start() for m in WORD.finditer(sentence)
+               if m.group(0).lower() not in STOPWORDS and stem(m.group(0)) in asked]
+
+    def fitness(span: Span) -> tuple[float, float]:
+        if not anchors:
+            return 0.0, -span.start
+        nearest = min(anchors, key=lambda a: abs(a - span.start))
+        # "Who warned Russia?": the answer is the subject, named before the verb it asks about.
+        subject = 1.0 if qtype == "person" and span.start < nearest else 0.0
+        return subject, -abs(nearest - span.start)
+
+    best = max(candidates, key=fitness)
+    return with_role(sentence, best) if qtype == "person" else best
+
+
+def _mostly_asked(span_text: str, asked: set[str]) -> bool:
+    tokens = [stem(t) for t in span_text.split()]
+    return sum(t in asked for t in tokens) * 2 >= len(tokens)
+
+
+def with_role(sentence: str, span: Span) -> Span:
+    """Widen a name to take in its title: 'William Burns' -> 'CIA director William Burns'."""
+    start = span.start
+    seen_role = False
+    for m in reversed(list(re.finditer(r"[\w.’'-]+", sentence[: span.start]))[-4:]):
+        token = m.group(0)
+        if sentence[m.end() : start].strip():
+            break  # punctuation between: 'Putin, Kremlin spokesperson Peskov' is two people
+        if token.lower() in ROLES:
+            seen_role = True
+        elif not (seen_role and token[:1].isupper() and token.lower() not in STOPWORDS):
+            break  # titles read 'CIA director', 'Defense Minister': capitalised words before a role
+        start = m.start()
+    return Span(start, span.end, sentence[start : span.end])

@@ -1,0 +1,85 @@
+"""The streaming chat handler: question in, progressively shown answer and sources panel out.
+
+Each request reads the holder's current ``Index`` once and keeps that object
+for the whole answer, so an upload finishing mid-answer cannot mix two
+indexes. Follow-ups work because the session's earlier turns (the plain answer
+text, markers included) are passed to ``stream_answer`` as ``Turn``s. Any
+``RagError`` becomes a message in the chat; anything else is logged and shown
+as a generic apology, so one bad request never stops the app serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+
+import gradio as gr
+
+from rag.answer.pipeline import stream_answer
+from rag.app import render
+from rag.app.state import IndexHolder
+from rag.errors import RagError
+from rag.settings import Settings
+from rag.types import Answer, Turn
+
+log = logging.getLogger(__name__)
+
+STREAM_WORDS = 6  # words added per update when replaying a one-shot (extractive) answer
+STREAM_PAUSE = 0.012  # seconds between updates: visible as typing, adds ~0.1 s to an answer
+SHOWN_QUESTION_CHARS = 300  # a pasted 100 KB "question" is summarised, not echoed in full
+
+Outputs = tuple[str, list[dict], str, list[Turn]]
+
+
+def shown_question(question: str) -> str:
+    text = question or ""
+    if len(text) > SHOWN_QUESTION_CHARS:
+        text = f"{text[:SHOWN_QUESTION_CHARS]}… ({len(question):,} characters)"
+    return render.plain_markdown(text) if text.strip() else "*(empty question)*"
+
+
+def make_handler(holder: IndexHolder, settings: Settings):
+    """The ``/ask`` handler bound to this process's index holder and settings."""
+
+    def ask(question: str, history: list[dict] | None, turns: list[Turn] | None) -> Iterator[Outputs]:
+        history = [*(history or []), {"role": "user", "content": shown_question(question)}]
+        turns = list(turns or [])
+        reply = {"role": "assistant", "content": "…"}
+        history.append(reply)
+        yield "", history, gr.skip(), turns
+        try:
+            index = holder.index  # one snapshot for the whole answer, sources panel included
+            final = None
+            for answer in stream_answer(index, question, turns, settings):
+                if final is not None:  # an LLM's partial answer: show its text so far
+                    reply["content"] = render.plain_markdown(final.text)
+                    yield "", history, gr.skip(), turns
+                final = answer
+            if final is None:
+                raise RagError("no answer was produced; try rephrasing the question")
+            yield from _replay(final, reply, history, turns)
+            turn = len(turns)
+            reply["content"] = render.answer_markdown(final, turn)
+            turns = [*turns, Turn(final.question, final.text)]
+            yield "", history, render.sources_html(final, index.articles, turn), turns
+        except RagError as error:
+            reply["content"] = render.error_markdown(str(error))
+            yield "", history, gr.skip(), turns
+        except Exception:  # the app must keep serving; the log has the traceback
+            log.exception("answering %r failed", (question or "")[:200])
+            reply["content"] = render.error_markdown(
+                "something went wrong answering that question; the details are in the server log"
+            )
+            yield "", history, gr.skip(), turns
+
+    return ask
+
+
+def _replay(final: Answer, reply: dict, history: list[dict], turns: list[Turn]) -> Iterator[Outputs]:
+    """Show the plain answer text a few words at a time before the checked rendering replaces it."""
+    words = final.text.split(" ")
+    for end in range(STREAM_WORDS, len(words), STREAM_WORDS):
+        reply["content"] = render.plain_markdown(" ".join(words[:end])) + " …"
+        yield "", history, gr.skip(), turns
+        time.sleep(STREAM_PAUSE)

@@ -1,0 +1,104 @@
+"""Library-tab handlers: list the indexed articles, add uploaded files, remove by id.
+
+Uploads arrive as Gradio ``FileData`` dicts (the event runs with
+``preprocess=False``) because only the dict carries ``orig_name``, the name the
+browser sent; Gradio's own temporary copy is already reduced to a basename, so
+checking that would miss a crafted ``../../x.txt``. Every file gets its own
+line in the status report: added, already indexed (not re-added) or refused
+with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from rag.app.render import escape_markdown as esc
+from rag.app.state import IndexHolder
+from rag.app.uploads import StoredUpload, describe, store_upload
+from rag.errors import RagError
+from rag.index import Index
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ["id", "title", "source", "date", "chunks"]
+
+
+def library_table(index: Index) -> pd.DataFrame:
+    rows = [
+        [a.id, a.title, a.url or Path(a.source).name or a.source, a.published or "", len(index.rows_of(a.id))]
+        for a in sorted(index.articles.values(), key=lambda a: (a.published or "", a.title), reverse=True)
+    ]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def stats_markdown(index: Index) -> str:
+    m = index.manifest
+    size = sum(p.stat().st_size for p in index.settings.index_dir.rglob("*") if p.is_file())
+    shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
+    return (
+        f"**{len(index.articles)}** articles · **{len(index.chunks)}** chunks · model `{m.model}` "
+        f"({m.dimension} dims) · chunks of {m.chunk_tokens} tokens · {shown} on disk · "
+        f"updated {m.updated_at}"
+    )
+
+
+def refresh(holder: IndexHolder) -> tuple[pd.DataFrame, str]:
+    index = holder.index
+    return library_table(index), stats_markdown(index)
+
+
+def _file_fields(item) -> tuple[Path, str]:
+    """(temporary path, name the user gave) from a FileData dict or a plain path."""
+    if isinstance(item, dict):
+        path = Path(item["path"])
+        return path, item.get("orig_name") or path.name
+    path = Path(getattr(item, "path", item))
+    return path, getattr(item, "orig_name", None) or path.name
+
+
+def add_uploads(holder: IndexHolder, files: list | None, progress=None) -> tuple[str, pd.DataFrame, str]:
+    """Check, store and index ``files``; returns (status markdown, table, stats)."""
+    files = files or []
+    if not files:
+        return "Choose one or more article files to upload.", *refresh(holder)
+    lines: list[str] = []
+    stored: list[StoredUpload] = []
+    for number, item in enumerate(files):
+        if progress is not None:
+            progress((number, len(files)), desc="checking files")
+        path, name = _file_fields(item)
+        try:
+            stored.append(store_upload(path, name, holder.settings.index_dir, holder.settings.max_upload_bytes))
+        except RagError as error:
+            lines.append(f"✖ **refused:** {esc(str(error))}")
+        except OSError as error:  # e.g. the temporary upload vanished
+            log.warning("upload %s failed: %s", name, error)
+            lines.append(f"✖ **refused:** {esc(describe(name))} could not be read")
+    if stored:
+        if progress is not None:
+            progress(0.5, desc="indexing")
+        report = holder.add_files([s.path for s in stored], progress=True)
+        names = {s.path: s.name for s in stored}
+        for path, reason in report.failures:
+            lines.append(f"✖ **refused:** {esc(reason.replace(str(path), describe(names.get(path, path.name))))}")
+        change = report.change
+        for article in change.added if change else ():
+            lines.append(f"✓ **added** `{article.id}` {esc(article.title)}")
+        for article in change.skipped if change else ():
+            lines.append(f"↩ **already indexed, not added again:** `{article.id}` {esc(article.title)}")
+    return "\n\n".join(lines) or "Nothing to add.", *refresh(holder)
+
+
+def remove_article(holder: IndexHolder, article_id: str | None) -> tuple[str, pd.DataFrame, str]:
+    article_id = (article_id or "").strip()
+    if not article_id:
+        return "✖ enter the id of the article to remove (first column of the table)", *refresh(holder)
+    try:
+        title = holder.index.articles.get(article_id)
+        holder.remove(article_id)
+    except RagError as error:
+        return f"✖ {esc(str(error))}", *refresh(holder)
+    return f"✓ **removed** `{article_id}` {esc(title.title) if title else ''}", *refresh(holder)

@@ -1,0 +1,210 @@
+"""Pure rendering of an ``Answer`` for the chat: marked-up answer text and the sources panel.
+
+No Gradio, no I/O: every function takes values and returns a string, so the
+escaping rules are unit-tested directly. All article and answer text passes
+through ``html.escape`` (and Markdown's own punctuation is backslash-escaped
+in chat messages) because article text is untrusted input: an article that
+contains ``<script>`` must show those characters, never run them.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+
+from rag.types import Answer, Article, Citation, Hit
+
+# Same marker grammar as the support check: "[1]" or "[1, 2]", with the space before it.
+_MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+# Markdown would turn these into emphasis, links or code inside a chat bubble.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$-])")
+_VERDICT_LABEL = {
+    "weak": ("⚠", "weakly supported by the cited passage"),
+    "unsupported": ("✖", "not supported by the cited passage"),
+}
+_ABSTAIN_NOTE = "No answer found"
+
+
+def anchor(turn: int, number: int) -> str:
+    """The element id of source ``number`` for the ``turn``-th answer (ids stay unique per turn)."""
+    return f"src-{turn}-{number}"
+
+
+def escape_markdown(text: str) -> str:
+    """HTML-escape ``text`` and neutralise Markdown punctuation so it shows literally."""
+    # Markdown first: html.escape's entities ("&#x27;") contain '#', which must stay unescaped.
+    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=True)
+
+
+def _marker_links(numbers: str, turn: int) -> str:
+    parts = [n.strip() for n in numbers.split(",")]
+    links = ", ".join(
+        f'<a class="cite" href="#{anchor(turn, int(n))}" title="source {n}">{n}</a>' for n in parts
+    )
+    return f" <sup class=\"cite\">[{links}]</sup>"
+
+
+def _strip_markers(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """Text without markers, and each marker's position in that text."""
+    out: list[str] = []
+    markers: list[tuple[int, str]] = []
+    cursor = length = 0
+    for match in _MARKER.finditer(text):
+        out.append(text[cursor : match.start()])
+        length += match.start() - cursor
+        markers.append((length, match.group(1)))
+        cursor = match.end()
+    out.append(text[cursor:])
+    return "".join(out), markers
+
+
+def _sentence_spans(answer: Answer, stripped: str) -> list[tuple[int, int, str]]:
+    """(start, end, verdict) of each checked sentence, located in the marker-free text."""
+    spans: list[tuple[int, int, str]] = []
+    cursor = 0
+    for sentence in answer.sentences:
+        at = stripped.find(sentence.text, cursor)
+        if at < 0:  # the checker normalised the sentence; leave that stretch unmarked
+            continue
+        spans.append((at, at + len(sentence.text), sentence.verdict))
+        cursor = at + len(sentence.text)
+    return spans
+
+
+def answer_markdown(answer: Answer, turn: int = 0) -> str:
+    """The chat message for a final answer: linked [n] markers, weak/unsupported sentences marked."""
+    if answer.abstained:
+        return abstention_markdown(answer)
+    stripped, markers = _strip_markers(answer.text)
+    flagged = [s for s in _sentence_spans(answer, stripped) if s[2] in _VERDICT_LABEL]
+    opens = {start: verdict for start, _, verdict in flagged}
+    closes = {end for _, end, _ in flagged}
+    links: dict[int, list[str]] = {}
+    for position, numbers in markers:
+        links.setdefault(position, []).append(_marker_links(numbers, turn))
+    # Walk the cut points (sentence edges, marker positions) emitting each escaped piece once;
+    # a marker at a flagged sentence's end goes inside its highlight, before the close.
+    cuts = sorted({0, len(stripped), *links, *opens, *closes})
+    out: list[str] = []
+    for a, b in zip(cuts, cuts[1:] + [len(stripped)]):
+        out.extend(links.pop(a, []))
+        if a in closes:
+            out.append("</span>")
+        if a in opens:
+            icon, why = _VERDICT_LABEL[opens[a]]
+            out.append(f'<span class="claim claim-{opens[a]}" title="{why}">{icon} ')
+        out.append(escape_markdown(stripped[a:b]))
+    return "".join(out) + _legend(answer)
+
+
+def _legend(answer: Answer) -> str:
+    verdicts = {s.verdict for s in answer.sentences}
+    notes = [f"{_VERDICT_LABEL[v][0]} {_VERDICT_LABEL[v][1]}" for v in ("weak", "unsupported") if v in verdicts]
+    return f'\n\n<span class="legend">{" · ".join(notes)}</span>' if notes else ""
+
+
+def abstention_markdown(answer: Answer) -> str:
+    lines = [f'<span class="abstain">**{_ABSTAIN_NOTE}.**</span> {escape_markdown(answer.text)}']
+    if answer.related:
+        lines.append("\n**Possibly related:**")
+        for hit in answer.related:
+            excerpt = hit.chunk.text if len(hit.chunk.text) <= 160 else hit.chunk.text[:157] + "…"
+            lines.append(f"- *{escape_markdown(hit.title)}*: {escape_markdown(excerpt)}")
+    return "\n".join(lines)
+
+
+def plain_markdown(text: str) -> str:
+    """Streaming text shown as-is (escaped) before the final, checked answer replaces it."""
+    return escape_markdown(text)
+
+
+def error_markdown(message: str) -> str:
+    return f'<span class="error">⚠ **Sorry:** {escape_markdown(message)}</span>'
+
+
+# -- sources panel -----------------------------------------------------------------------------
+
+
+def sources_html(answer: Answer | None, articles: Mapping[str, Article], turn: int = 0) -> str:
+    """The sources panel: one entry per citation (or 'possibly related' passages), then scores."""
+    if answer is None:
+        return '<div class="sources empty">Sources for the latest answer appear here.</div>'
+    parts = ['<div class="sources">']
+    if answer.citations:
+        parts.append("<h3>Sources</h3><ol class=\"source-list\">")
+        parts.extend(_citation_entry(c, articles.get(c.article_id), turn) for c in answer.citations)
+        parts.append("</ol>")
+    elif answer.abstained and answer.related:
+        parts.append("<h3>Possibly related</h3><ul class=\"source-list related\">")
+        parts.extend(_related_entry(h) for h in answer.related)
+        parts.append("</ul>")
+    else:
+        parts.append("<p>No sources.</p>")
+    if answer.hits:
+        parts.append(_scores_table(answer.hits))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _title_html(title: str, url: str | None) -> str:
+    text = html.escape(title)
+    if url and url.startswith(("http://", "https://")):  # never a javascript: link from article data
+        return f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{text}</a>'
+    return text
+
+
+def _meta_html(article: Article | None) -> str:
+    if article is None:
+        return ""
+    bits = [", ".join(article.authors)] if article.authors else []
+    bits += [article.published] if article.published else []
+    return f' <span class="meta">{html.escape(" · ".join(bits))}</span>' if bits else ""
+
+
+def highlighted_passage(citation: Citation) -> str:
+    """The passage, escaped, with the supporting quote wrapped in ``<mark>``."""
+    passage, quote = citation.passage or citation.quote, citation.quote
+    at = citation.start - citation.passage_start
+    if not (0 <= at and passage[at : at + len(quote)] == quote):
+        at = passage.find(quote)  # offsets from an older index: fall back to a search
+    if at < 0 or not quote:
+        return f"{html.escape(passage)}<br><mark>{html.escape(quote)}</mark>"
+    before, after = passage[:at], passage[at + len(quote) :]
+    return f"{html.escape(before)}<mark>{html.escape(quote)}</mark>{html.escape(after)}"
+
+
+def _citation_entry(citation: Citation, article: Article | None, turn: int) -> str:
+    url = citation.url or (article.url if article else None)
+    return (
+        f'<li class="source" id="{anchor(turn, citation.number)}" value="{citation.number}">'
+        f'<div class="source-title">{_title_html(citation.title, url)}{_meta_html(article)}</div>'
+        f'<blockquote class="passage">{highlighted_passage(citation)}</blockquote></li>'
+    )
+
+
+def _related_entry(hit: Hit) -> str:
+    return (
+        f'<li class="source related"><div class="source-title">{_title_html(hit.title, hit.url)}</div>'
+        f'<blockquote class="passage">{html.escape(hit.chunk.text)}</blockquote></li>'
+    )
+
+
+def _number(value: float | int | None, digits: int = 4) -> str:
+    if value is None:
+        return "–"
+    return str(value) if isinstance(value, int) else f"{value:.{digits}f}"
+
+
+def _scores_table(hits: tuple[Hit, ...]) -> str:
+    rows = "".join(
+        f"<tr><td>{h.rank}</td><td>{html.escape(h.title)}</td><td>{_number(h.score)}</td>"
+        f"<td>{_number(h.dense_rank)}</td><td>{_number(h.dense_score)}</td>"
+        f"<td>{_number(h.bm25_rank)}</td><td>{_number(h.bm25_score, 2)}</td></tr>"
+        for h in hits
+    )
+    return (
+        '<details class="scores"><summary>Retrieval scores</summary><table>'
+        "<tr><th>#</th><th>article</th><th>fused</th><th>dense rank</th><th>dense</th>"
+        f"<th>BM25 rank</th><th>BM25</th></tr>{rows}</table></details>"
+    )

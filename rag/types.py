@@ -1,0 +1,147 @@
+"""The project's vocabulary: one frozen dataclass per concept.
+
+Everything that crosses a module boundary is one of these, never a dict. Each
+type knows how to turn itself into JSON-ready data (``to_dict``) because the
+CLI, the index store and the app all need that, and it is the only place the
+field names are spelled out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Verdict = Literal["supported", "weak", "unsupported"]
+
+
+@dataclass(frozen=True)
+class Article:
+    """A cleaned article. ``text`` is what every offset in the project points into."""
+
+    id: str
+    title: str
+    text: str
+    content_hash: str
+    url: str | None = None
+    published: str | None = None  # ISO date (YYYY-MM-DD) when known
+    authors: tuple[str, ...] = ()
+    source: str = ""  # file path or URL it was read from
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["authors"] = list(self.authors)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Article:
+        return cls(**{**data, "authors": tuple(data.get("authors") or ())})
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of whole sentences of one article: ``article.text[start:end] == text``."""
+
+    id: str
+    article_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Chunk:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved chunk with the article facts a reader needs and the scores behind its rank."""
+
+    chunk: Chunk
+    title: str
+    score: float
+    rank: int
+    url: str | None = None
+    published: str | None = None
+    authors: tuple[str, ...] = ()
+    source: str = ""
+    dense_score: float | None = None
+    bm25_score: float | None = None
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["authors"] = list(self.authors)
+        return data
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source: the exact article span that supports an answer sentence."""
+
+    number: int
+    article_id: str
+    title: str
+    quote: str
+    start: int  # article.text[start:end] == quote
+    end: int
+    chunk_id: str
+    url: str | None = None
+    passage: str = ""  # the whole chunk the quote sits in, for context in the UI
+    passage_start: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SentenceSupport:
+    """The support check's verdict on one answer sentence."""
+
+    text: str
+    citations: tuple[int, ...]
+    verdict: Verdict
+    score: float
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["citations"] = list(self.citations)
+        return data
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What ``rag.ask`` returns: cited text, its sources, and how far to trust it."""
+
+    question: str
+    text: str
+    citations: tuple[Citation, ...] = ()
+    sentences: tuple[SentenceSupport, ...] = ()
+    abstained: bool = False
+    standalone_question: str = ""
+    related: tuple[Hit, ...] = field(default=())  # "possibly related" passages on abstention
+    hits: tuple[Hit, ...] = field(default=())  # what retrieval returned, for the scores toggle
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "text": self.text,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "sentences": [s.to_dict() for s in self.sentences],
+            "related": [h.to_dict() for h in self.related],
+            "hits": [h.to_dict() for h in self.hits],
+        }
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange of a conversation, as ``ask(history=...)`` takes it."""
+
+    question: str
+    answer: str

@@ -1,0 +1,167 @@
+"""The real app in a real browser: ``python app.py`` in a subprocess, driven by headless Chromium.
+
+One app per module (it builds its index from data/articles/ on first start, with
+a small upload limit so the over-limit case is cheap); every test opens its own
+page, i.e. its own chat session. Set RAG_SCREENSHOT_OUT=1 to also write
+docs/screenshot.png (the README image) from the "Who warned Russia?" answer.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from app_process import start_app  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+UPLOAD_LIMIT = 20_000
+ANSWER_TIMEOUT_MS = 90_000
+SEED_TITLE = "Kremlin Says Second Biden-Putin Meeting Is in the Works"
+BURNS_QUOTE = "CIA director William Burns traveled to Moscow"
+HARBOUR = (
+    "Harbour Bridge Opens to Traffic\n"
+    "The city's new crossing opened on Saturday after three years of work.\n"
+    "Mayor Ines Duarte cut the ribbon of the Harbour Bridge on Saturday morning, watched by "
+    "several thousand residents.\nThe bridge links the old port with the northern districts.\n"
+)
+HARBOUR_TITLE = "Harbour Bridge Opens to Traffic"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    work = tmp_path_factory.mktemp("app")
+    server = start_app(work / "index", work, env={"RAG_MAX_UPLOAD_BYTES": str(UPLOAD_LIMIT)})
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with playwright_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            user_data_dir=str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+            viewport={"width": 1400, "height": 1000},
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(app, browser):
+    page = browser.new_page()
+    page.goto(app.url)
+    page.locator("#question textarea").wait_for(timeout=60_000)
+    yield page
+    page.close()
+
+
+def bot_messages(page):
+    return page.locator("#chatbot [data-testid=bot]")
+
+
+def ask(page, question: str) -> str:
+    """Submit ``question`` and return the final text of the new answer once streaming is over."""
+    before = bot_messages(page).count()
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#chatbot [data-testid=bot]').length > n", arg=before,
+        timeout=ANSWER_TIMEOUT_MS,
+    )
+    # Gradio marks outputs .pending/.generating while the event streams; gone means finished.
+    page.wait_for_function(
+        "() => document.querySelectorAll('.pending, .generating').length === 0", timeout=ANSWER_TIMEOUT_MS,
+    )
+    return bot_messages(page).last.inner_text()
+
+
+def upload(page, files: list[dict]) -> str:
+    page.get_by_role("tab", name="Library").click()
+    status = page.locator("#upload-status")
+    status.evaluate("el => { el.dataset.before = el.innerText; }")
+    page.locator("#upload input[type=file]").set_input_files(files)
+    page.wait_for_function(
+        "() => { const el = document.querySelector('#upload-status');"
+        " return el.innerText.trim() && el.innerText !== el.dataset.before; }",
+        timeout=ANSWER_TIMEOUT_MS,
+    )
+    page.wait_for_function("() => document.querySelectorAll('.pending, .generating').length === 0")
+    return status.inner_text()
+
+
+def test_answer_with_citations_sources_and_follow_up(page, tmp_path):
+    answer = ask(page, "Who warned Russia?")
+    assert "William Burns" in answer
+    assert "[1]" in answer
+    entries = page.locator("#sources li.source")
+    assert entries.count() >= 1
+    burns = entries.filter(has_text=BURNS_QUOTE)
+    assert burns.count() >= 1, page.locator("#sources").inner_text()
+    assert SEED_TITLE in burns.first.locator(".source-title").inner_text()
+    assert BURNS_QUOTE in burns.first.locator("mark").inner_text()
+    page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
+    if os.environ.get("RAG_SCREENSHOT_OUT"):
+        (ROOT / "docs").mkdir(exist_ok=True)
+        shutil.copyfile(tmp_path / "chat.png", ROOT / "docs" / "screenshot.png")
+
+    follow_up = ask(page, "Where did he travel?")
+    assert "Moscow" in follow_up
+
+
+def test_bad_questions_show_a_message_and_the_app_keeps_serving(page, tmp_path):
+    empty = ask(page, "")
+    assert "question is empty" in empty
+    huge = ask(page, "why " * 25_600)  # 100 KB
+    assert "limit is 2,000" in huge
+    page.screenshot(path=str(tmp_path / "bad-questions.png"), full_page=True)
+    assert "William Burns" in ask(page, "Who warned Russia?")
+
+
+def test_uploaded_article_becomes_answerable(page, tmp_path):
+    path = tmp_path / "harbour.txt"
+    path.write_text(HARBOUR, encoding="utf-8")
+    status = upload(page, [str(path)])
+    assert "added" in status and HARBOUR_TITLE in status
+    table = page.locator("#articles")
+    assert HARBOUR_TITLE in table.inner_text()
+    again = upload(page, [str(path)])
+    assert "already indexed" in again
+    page.get_by_role("tab", name="Chat").click()
+    answer = ask(page, "Who cut the ribbon of the Harbour Bridge?")
+    assert "Ines Duarte" in answer
+    assert HARBOUR_TITLE in page.locator("#sources .source-list").inner_text()
+    page.screenshot(path=str(tmp_path / "uploaded.png"), full_page=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "binary file"),
+        ("long.txt", b"Long\nStandfirst.\n" + b"word " * (UPLOAD_LIMIT // 5 + 100), "upload limit is 20,000 bytes"),
+        ("../../x.txt", b"Title\nStandfirst.\nBody text.\n", "looks like a path"),
+        ("notes.pdf", b"%PDF-1.4 not really", "not supported"),
+    ],
+)
+def test_bad_uploads_show_a_clear_message(page, tmp_path, name, content, message):
+    status = upload(page, [{"name": name, "mimeType": "text/plain", "buffer": content}])
+    assert message in status
+    assert not (tmp_path.parent / "x.txt").exists()
+    page.get_by_role("tab", name="Chat").click()
+    assert "William Burns" in ask(page, "Who warned Russia?")  # still serving

@@ -1,0 +1,191 @@
+"""Unit tests of the app's pure parts: answer/sources rendering and upload validation."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.app import render, uploads
+from rag.errors import InputError
+from rag.types import Answer, Article, Chunk, Citation, Hit, SentenceSupport
+
+PASSAGE = "Intro sentence. CIA director William Burns traveled to Moscow. <script>alert(1)</script> End."
+QUOTE = "CIA director William Burns traveled to Moscow."
+
+
+def _article(**changes) -> Article:
+    fields = dict(id="a1", title="Kremlin <b>Talks</b>", text=PASSAGE, content_hash="h", url="https://example.com/k",
+                  published="2021-11-19", authors=("Amy Mackinnon",), source="k.txt")
+    return Article(**{**fields, **changes})
+
+
+def _citation(number: int = 1, passage: str = PASSAGE, quote: str = QUOTE) -> Citation:
+    start = passage.index(quote)
+    return Citation(number=number, article_id="a1", title="Kremlin <b>Talks</b>", quote=quote, start=100 + start,
+                    end=100 + start + len(quote), chunk_id="a1:0000", url="https://example.com/k",
+                    passage=passage, passage_start=100)
+
+
+def _hit(text: str = PASSAGE, title: str = "Kremlin <b>Talks</b>") -> Hit:
+    chunk = Chunk(id="a1:0000", article_id="a1", index=0, start=100, end=100 + len(text), text=text)
+    return Hit(chunk=chunk, title=title, score=0.0325, rank=1, dense_score=0.61, dense_rank=1,
+               bm25_score=1.26, bm25_rank=2)
+
+
+def _answer(verdicts=("supported", "supported"), **changes) -> Answer:
+    text = "William Burns warned Russia [1]. He traveled to Moscow [1]."
+    sentences = (
+        SentenceSupport("William Burns warned Russia.", (1,), verdicts[0], 0.9),
+        SentenceSupport("He traveled to Moscow.", (1,), verdicts[1], 0.8),
+    )
+    fields = dict(question="Who warned Russia?", text=text, citations=(_citation(),), sentences=sentences,
+                  hits=(_hit(),))
+    return Answer(**{**fields, **changes})
+
+
+# -- answer text -------------------------------------------------------------------------------
+
+
+def test_markers_become_links_to_their_source_entries():
+    html = render.answer_markdown(_answer(), turn=3)
+    assert html.count('href="#src-3-1"') == 2
+    assert ">1</a>]" in html and "[1]" not in html.replace('[<a class="cite" href="#src-3-1" title="source 1">1</a>]', "")
+    sources = render.sources_html(_answer(), {"a1": _article()}, turn=3)
+    assert 'id="src-3-1"' in sources
+
+
+def test_supported_sentences_are_not_flagged():
+    html = render.answer_markdown(_answer())
+    assert "claim-weak" not in html and "claim-unsupported" not in html and "⚠" not in html
+
+
+def test_weak_sentence_is_visibly_marked_with_its_marker_inside():
+    html = render.answer_markdown(_answer(("supported", "weak")))
+    assert '<span class="claim claim-weak"' in html and "⚠" in html
+    weak = html.split('claim-weak"', 1)[1].split("</span>", 1)[0]
+    assert "He traveled to Moscow" in weak and "#src-0-1" in weak
+    assert "William Burns" not in weak
+    assert "weakly supported" in html  # the legend explains the mark
+
+
+def test_unsupported_sentence_is_marked_differently_from_weak():
+    html = render.answer_markdown(_answer(("unsupported", "weak")))
+    assert '<span class="claim claim-unsupported"' in html and "✖" in html
+    assert '<span class="claim claim-weak"' in html
+    unsupported = html.split('claim-unsupported"', 1)[1].split("</span>", 1)[0]
+    assert "William Burns warned Russia" in unsupported
+
+
+def test_answer_text_is_escaped_for_markdown_and_html():
+    answer = _answer(text="Use <script>alert(1)</script> *now* [1].", sentences=())
+    html = render.answer_markdown(answer)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "\\*now\\*" in html
+
+
+def test_abstention_shows_possibly_related_passages():
+    answer = Answer(question="Who won the World Cup?", text="The indexed articles don't contain an answer.",
+                    abstained=True, related=(_hit(),), hits=(_hit(),))
+    md = render.abstention_markdown(answer)
+    assert render.answer_markdown(answer) == md
+    assert "No answer found" in md and "Possibly related" in md and "Kremlin" in md
+    assert "<script>" not in md and "<b>" not in md
+    panel = render.sources_html(answer, {})
+    assert "Possibly related" in panel and "&lt;script&gt;" in panel and "<script>" not in panel
+
+
+# -- sources panel ------------------------------------------------------------------------------
+
+
+def test_sources_panel_highlights_the_quote_and_escapes_article_text():
+    panel = render.sources_html(_answer(), {"a1": _article()})
+    assert f"<mark>{QUOTE}</mark>" in panel
+    assert "<script>" not in panel and "&lt;script&gt;alert(1)&lt;/script&gt;" in panel
+    assert "<b>" not in panel and "Kremlin &lt;b&gt;Talks&lt;/b&gt;" in panel
+
+
+def test_sources_panel_shows_link_author_and_date():
+    panel = render.sources_html(_answer(), {"a1": _article()})
+    assert 'href="https://example.com/k"' in panel and 'rel="noopener noreferrer"' in panel
+    assert "Amy Mackinnon" in panel and "2021-11-19" in panel
+
+
+def test_sources_panel_never_links_a_javascript_url():
+    citation = _citation()
+    answer = _answer(citations=(Citation(**{**citation.__dict__, "url": "javascript:alert(1)"}),))
+    panel = render.sources_html(answer, {"a1": _article(url="javascript:alert(1)")})
+    assert "javascript:" not in panel
+
+
+def test_retrieval_scores_sit_in_a_collapsible_toggle():
+    panel = render.sources_html(_answer(), {"a1": _article()})
+    scores = panel.split('<details class="scores">', 1)[1]
+    assert "<summary>Retrieval scores</summary>" in scores
+    assert "0.0325" in scores and "0.6100" in scores and "1.26" in scores
+
+
+def test_highlight_falls_back_to_search_when_offsets_are_stale():
+    stale = Citation(**{**_citation().__dict__, "start": 0, "end": 5})
+    assert f"<mark>{QUOTE}</mark>" in render.highlighted_passage(stale)
+
+
+def test_empty_panel_before_any_answer():
+    assert "appear here" in render.sources_html(None, {})
+
+
+# -- uploads ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw", ["../../x.txt", "..\\..\\x.txt", "/etc/passwd.txt", "a/b.txt", ".."])
+def test_path_like_names_are_refused(raw):
+    with pytest.raises(InputError, match="looks like a path"):
+        uploads.check_name(raw)
+
+
+def test_sanitize_name_keeps_the_basename_only():
+    assert uploads.sanitize_name("../../x.txt") == "x.txt"
+    assert uploads.sanitize_name("..\\evil..md") == "evil.md"
+    assert uploads.sanitize_name("ok\x00name.txt") == "okname.txt"
+    with pytest.raises(InputError, match="empty"):
+        uploads.sanitize_name("../..")
+    with pytest.raises(InputError, match="empty"):
+        uploads.sanitize_name("   ")
+
+
+@pytest.mark.parametrize("name", ["a.txt", "B.MD", "page.html", "page.htm", "batch.jsonl"])
+def test_allowed_extensions(name):
+    assert uploads.check_name(name) == name
+
+
+@pytest.mark.parametrize("name", ["photo.png", "report.pdf", "noextension", "archive.tar.gz"])
+def test_other_extensions_are_refused(name):
+    with pytest.raises(InputError, match="not supported"):
+        uploads.check_name(name)
+
+
+def test_size_limit():
+    uploads.check_size("a.txt", 100, 100)
+    with pytest.raises(InputError, match="upload limit is 100 bytes"):
+        uploads.check_size("a.txt", 101, 100)
+    with pytest.raises(InputError, match="empty"):
+        uploads.check_size("a.txt", 0, 100)
+
+
+def test_binary_content_is_refused():
+    with pytest.raises(InputError, match="binary file"):
+        uploads.check_text("x.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(InputError, match="not UTF-8"):
+        uploads.check_text("x.txt", b"caf\xe9 and more text here")
+    uploads.check_text("x.txt", "Café ☕".encode())
+
+
+def test_store_upload_copies_into_the_private_folder(tmp_path):
+    source = tmp_path / "tmp-upload"
+    source.write_text("Title\nStandfirst.\nBody text.", encoding="utf-8")
+    stored = uploads.store_upload(source, "harbour.txt", tmp_path / "index", 1000)
+    assert stored.path.parent == (tmp_path / "index" / "uploads").resolve()
+    assert stored.path.name.endswith("-harbour.txt") and stored.path.read_bytes() == source.read_bytes()
+    with pytest.raises(InputError, match="looks like a path"):
+        uploads.store_upload(source, "../../x.txt", tmp_path / "index", 1000)
+    with pytest.raises(InputError, match="upload limit"):
+        uploads.store_upload(source, "big.txt", tmp_path / "index", 10)
+    assert not (tmp_path / "x.txt").exists()
