@@ -59,8 +59,9 @@ def token_f1(prediction: str, gold: str) -> float:
 
 def short_answer(answer: Answer) -> str:
     """The lead span when the answer has one, else its first sentence."""
-    first = answer.sentences[0].text if answer.sentences else answer.text
-    return first
+    if answer.short_answer:
+        return answer.short_answer
+    return answer.sentences[0].text if answer.sentences else answer.text
 
 
 def contains(text: str, answers: tuple[str, ...]) -> bool:

@@ -61,7 +61,7 @@ class Index:
     @property
     def embedder(self) -> Embedder:
         s = self.settings
-        return get_embedder(s.model, s.device, s.batch_size)
+        return get_embedder(s.model, s.device, s.batch_size, s.precision)
 
     # -- building -------------------------------------------------------------------------
 
@@ -72,7 +72,7 @@ class Index:
 
     @classmethod
     def empty(cls, settings: Settings) -> Index:
-        embedder = get_embedder(settings.model, settings.device, settings.batch_size)
+        embedder = get_embedder(settings.model, settings.device, settings.batch_size, settings.precision)
         manifest = store.Manifest(
             model=settings.model,
             dimension=embedder.dimension,
@@ -83,7 +83,7 @@ class Index:
             built_at=store.now(),
             updated_at=store.now(),
         )
-        return cls(settings, manifest, {}, [], DenseIndex.empty(embedder.dimension), Bm25Index(None, 0))
+        return cls(settings, manifest, {}, [], DenseIndex.empty(embedder.dimension, settings.ann_threshold), Bm25Index(None, 0))
 
     def add(self, articles: Iterable[Article], *, progress: bool = False) -> Change:
         known_hashes = set(self.manifest.articles.values())
@@ -101,11 +101,12 @@ class Index:
         titles = {a.id: a.title for a in fresh}
         texts = [document_text(titles[c.article_id], c.text) for c in new_chunks]
         vectors = self.embedder.encode(texts, progress=progress)
-        dense = self.dense.copy()
-        dense.add(vectors)
+        dense = self.dense.added(vectors)
         chunks = self.chunks + new_chunks
         articles_by_id = {**self.articles, **{a.id: a for a in fresh}}
-        index = self._derive(articles_by_id, chunks, dense)
+        bm25 = self.bm25.added([c.text for c in new_chunks]) if self.chunks else Bm25Index.build(
+            [c.text for c in chunks])
+        index = self._derive(articles_by_id, chunks, dense, bm25)
         log.info("added %d articles (%d chunks), skipped %d", len(fresh), len(new_chunks), len(skipped))
         return Change(index, tuple(fresh), tuple(skipped))
 
@@ -113,13 +114,15 @@ class Index:
         if article_id not in self.articles:
             raise InputError(f"no article with id {article_id!r} in the index (see: rag index stats)")
         rows = set(self._rows_by_article.get(article_id, []))
-        dense = self.dense.copy()
-        dense.remove(sorted(rows))
+        dense = self.dense.removed(sorted(rows))
         chunks = [c for i, c in enumerate(self.chunks) if i not in rows]
         articles = {k: v for k, v in self.articles.items() if k != article_id}
-        return Change(self._derive(articles, chunks, dense), removed=(article_id,))
+        bm25 = self.bm25.removed(sorted(rows))
+        return Change(self._derive(articles, chunks, dense, bm25), removed=(article_id,))
 
-    def _derive(self, articles: dict[str, Article], chunks: list[Chunk], dense: DenseIndex) -> Index:
+    def _derive(
+        self, articles: dict[str, Article], chunks: list[Chunk], dense: DenseIndex, bm25: Bm25Index
+    ) -> Index:
         manifest = store.Manifest(
             **{
                 **self.manifest.__dict__,
@@ -128,7 +131,6 @@ class Index:
                 "updated_at": store.now(),
             }
         )
-        bm25 = Bm25Index.build([c.text for c in chunks])
         return Index(self.settings, manifest, articles, chunks, dense, bm25)
 
     def _chunk(self, articles: Sequence[Article], progress: bool) -> list[Chunk]:
@@ -190,7 +192,7 @@ class Index:
         with store.lock(folder):
             manifest = store.read_manifest(folder)
             store.check_compatible(manifest, folder, settings.model, None)
-            dense = DenseIndex.load(folder / store.DENSE)
+            dense = DenseIndex.load(folder / store.DENSE, settings.ann_threshold)
             chunks = store.read_chunks(folder)
             articles = {a.id: a for a in store.read_articles(folder)}
             bm25 = Bm25Index.load(folder / store.BM25_DIR, len(chunks))
@@ -201,7 +203,7 @@ class Index:
             )
         if check_model:
             store.check_compatible(manifest, folder, settings.model, get_embedder(
-                settings.model, settings.device, settings.batch_size).dimension)
+                settings.model, settings.device, settings.batch_size, settings.precision).dimension)
         settings = settings.replace(
             chunk_tokens=manifest.chunk_tokens, overlap_sentences=manifest.overlap_sentences
         )

@@ -28,6 +28,7 @@ class Settings:
     # Embedding model: the packaged MiniLM by default, else any sentence-transformers name or path.
     model: str = DEFAULT_MODEL
     device: str = "cpu"
+    precision: str = "float32"  # or "bfloat16": about 2x faster embedding on CPUs with bf16 support
     batch_size: int = 64
     # Chunking: chunk + title must fit the model's 256-token window.
     max_seq_tokens: int = 256
@@ -38,12 +39,14 @@ class Settings:
     mode: str = "hybrid"
     rrf_k: int = 60
     candidates: int = 50  # per retriever, before fusion
+    ann_threshold: int = 50_000  # vectors past which FAISS switches from flat to HNSW (0: never)
     dedup_threshold: float = 0.9  # shingle Jaccard above which two chunks are one story
     # Answering.
     answerer: str = "extractive"  # or an LLM spec such as "openai:gpt-4o-mini", "ollama:llama3.2"
     abstain_threshold: float = 0.35
     llm_unsupported: str = "mark"  # what the LLM path does with unsupported sentences
     llm_temperature: float = 0.0
+    prompts_dir: Path | None = None  # None: the repository's prompts/ folder
     # Serving.
     host: str = "127.0.0.1"
     port: int = 7860
@@ -54,6 +57,8 @@ class Settings:
     def __post_init__(self) -> None:
         object.__setattr__(self, "index_dir", Path(self.index_dir))
         object.__setattr__(self, "corpus_dir", Path(self.corpus_dir))
+        if self.prompts_dir is not None:
+            object.__setattr__(self, "prompts_dir", Path(self.prompts_dir))
         _check_range("batch_size", self.batch_size, 1, 4096)
         _check_range("max_seq_tokens", self.max_seq_tokens, 16, 8192)
         _check_range("chunk_tokens", self.chunk_tokens, 8, self.max_seq_tokens - 2)
@@ -61,6 +66,7 @@ class Settings:
         _check_range("k", self.k, 1, 1000)
         _check_range("rrf_k", self.rrf_k, 1, 10_000)
         _check_range("candidates", self.candidates, 1, 10_000)
+        _check_range("ann_threshold", self.ann_threshold, 0, 10**9)
         _check_range("dedup_threshold", self.dedup_threshold, 0.0, 1.0)
         _check_range("abstain_threshold", self.abstain_threshold, 0.0, 1.0)
         _check_range("llm_temperature", self.llm_temperature, 0.0, 2.0)
@@ -68,6 +74,7 @@ class Settings:
         _check_range("max_upload_bytes", self.max_upload_bytes, 1, 1_000_000_000)
         _check_range("concurrency", self.concurrency, 1, 256)
         _check_choice("mode", self.mode, MODES)
+        _check_choice("precision", self.precision, ("float32", "bfloat16"))
         _check_choice("llm_unsupported", self.llm_unsupported, UNSUPPORTED_POLICIES)
         if not self.model.strip():
             raise ConfigError("model must name a sentence-transformers model or path, got ''")

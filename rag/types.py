@@ -123,6 +123,7 @@ class Answer:
     sentences: tuple[SentenceSupport, ...] = ()
     abstained: bool = False
     standalone_question: str = ""
+    short_answer: str = ""  # the name, place or number the answer leads with, when one was found
     related: tuple[Hit, ...] = field(default=())  # "possibly related" passages on abstention
     hits: tuple[Hit, ...] = field(default=())  # what retrieval returned, for the scores toggle
 
@@ -131,6 +132,7 @@ class Answer:
             "question": self.question,
             "standalone_question": self.standalone_question,
             "text": self.text,
+            "short_answer": self.short_answer,
             "abstained": self.abstained,
             "citations": [c.to_dict() for c in self.citations],
             "sentences": [s.to_dict() for s in self.sentences],

@@ -189,3 +189,95 @@ def test_store_upload_copies_into_the_private_folder(tmp_path):
     with pytest.raises(InputError, match="upload limit"):
         uploads.store_upload(source, "big.txt", tmp_path / "index", 10)
     assert not (tmp_path / "x.txt").exists()
+
+
+def test_long_passages_are_trimmed_around_the_quote():
+    passage = "word " * 200 + QUOTE + " tail" * 200
+    html = render.highlighted_passage(_citation(passage=passage))
+    assert f"<mark>{QUOTE}</mark>" in html
+    assert html.startswith("…") and html.endswith("…") and len(html) < 2 * render.CONTEXT_CHARS + 200
+
+
+# -- server edge ---------------------------------------------------------------------------------
+
+
+def test_exposed_host_without_auth_warns(capsys):
+    from rag.app.server import is_loopback, warn_if_exposed
+    from rag.settings import Settings
+
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("example.com")
+    assert not warn_if_exposed(Settings(host="127.0.0.1"))
+    assert not warn_if_exposed(Settings(host="0.0.0.0", auth=("u", "p")))
+    assert warn_if_exposed(Settings(host="0.0.0.0"))
+    assert "WITHOUT a password" in capsys.readouterr().err
+
+
+# -- chat handler (no model: the answer stream is faked) ----------------------------------------
+
+
+class _Holder:
+    class index:  # noqa: N801 - stands in for an Index instance
+        articles = {"a1": _article()}
+
+
+def _run_handler(monkeypatch, stream, question="Who warned Russia?", history=None, turns=None):
+    from rag.app import chat
+    from rag.settings import Settings
+
+    monkeypatch.setattr(chat, "stream_answer", stream)
+    monkeypatch.setattr(chat, "STREAM_PAUSE", 0)
+    handler = chat.make_handler(_Holder(), Settings())
+    # Snapshot each update as it is yielded: the handler reuses its message dicts, as Gradio allows.
+    return [(q, [dict(m) for m in h], src, list(t)) for q, h, src, t in handler(question, history or [], turns or [])]
+
+
+def test_handler_streams_partials_then_renders_the_final_answer(monkeypatch):
+    seen_history = []
+
+    def stream(index, question, history, settings):
+        seen_history.append(list(history))
+        yield Answer(question=question, text="William")
+        yield _answer()
+
+    from rag.types import Turn
+
+    earlier = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
+    updates = _run_handler(monkeypatch, stream, history=earlier, turns=[Turn("q", "a [1].")])
+    assert seen_history == [[Turn("q", "a [1].")]]
+    assert [u[1][-1]["content"] for u in updates][1] == "William"  # the partial, shown as-is
+    _, history, sources, turns = updates[-1]
+    assert 'href="#src-1-1"' in history[-1]["content"] and 'id="src-1-1"' in sources
+    assert turns[-1] == Turn("Who warned Russia?", _answer().text)
+
+
+def test_handler_shows_library_errors_in_the_chat(monkeypatch):
+    def stream(index, question, history, settings):
+        raise InputError("the question is empty; type a question about the indexed articles")
+        yield  # pragma: no cover
+
+    updates = _run_handler(monkeypatch, stream, question="")
+    assert "question is empty" in updates[-1][1][-1]["content"]
+    assert "(empty question)" in updates[-1][1][-2]["content"]
+
+
+def test_handler_survives_unexpected_errors(monkeypatch):
+    def stream(index, question, history, settings):
+        raise ValueError("boom")
+        yield  # pragma: no cover
+
+    updates = _run_handler(monkeypatch, stream)
+    assert "something went wrong" in updates[-1][1][-1]["content"]
+
+
+def test_empty_history_starts_a_new_conversation(monkeypatch):
+    from rag.types import Turn
+
+    seen = []
+
+    def stream(index, question, history, settings):
+        seen.append(list(history))
+        yield _answer()
+
+    _run_handler(monkeypatch, stream, history=[], turns=[Turn("old", "old answer")])
+    assert seen == [[]]

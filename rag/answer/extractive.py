@@ -28,6 +28,7 @@ class Weights:
     lexical: float = 0.35
     qtype: float = 0.12
     rank: float = 0.08
+    untyped: float = 0.75
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ def candidates(hits: Sequence[Hit], limit_per_hit: int = 40) -> list[Candidate]:
         chunk = hit.chunk
         for start, end in split_sentences(chunk.text)[:limit_per_hit]:
             key = (chunk.article_id, chunk.start + start)
-            if key in seen or end - start < 12:
+            # A question never answers a question, and a fragment is not a claim.
+            if key in seen or end - start < 12 or chunk.text[start:end].rstrip("”\"' ").endswith("?"):
                 continue
             seen.add(key)
             out.append(Candidate(hit, chunk.start + start, chunk.start + end, chunk.text[start:end]))
@@ -101,6 +103,8 @@ def score_candidates(
             + weights.qtype * (1.0 if typed else 0.0 if qtype != "other" else 0.5)
             + weights.rank * rank_prior
         )
+        if qtype != "other" and not typed:
+            score *= weights.untyped  # a "who" question's answer names someone: others rarely answer it
         scored.append(Scored(candidate, score, cosine, lexical, typed))
     return sorted(scored, key=lambda s: -s.score)
 

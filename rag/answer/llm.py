@@ -98,21 +98,24 @@ def _load_gguf(path: str):
 def stream_llm_answer(index, question: str, history: Sequence[Turn], settings: Settings) -> Iterator[Answer]:
     """Partial answers while the model writes, then the checked final ``Answer`` last."""
     model = make_chat_model(settings.answerer, settings.llm_temperature)
-    standalone = condense_question(model, question, history, settings.answerer) if history else question
+    folder = settings.prompts_dir
+    standalone = condense_question(model, question, history, settings.answerer, folder) if history else question
     hits = search_index(index, standalone, settings.k)
     if not hits:
         yield abstain(question, standalone, hits)
         return
     text = ""
-    for piece in _tokens(model, answer_messages(standalone, hits), settings.answerer):
+    for piece in _tokens(model, answer_messages(standalone, hits, folder), settings.answerer):
         text += piece
         yield Answer(question=question, text=text, standalone_question=standalone)
     yield finalize_answer(index, question, standalone, text, hits, settings.llm_unsupported)
 
 
-def condense_question(model: BaseChatModel, question: str, history: Sequence[Turn], spec: str = "") -> str:
+def condense_question(
+    model: BaseChatModel, question: str, history: Sequence[Turn], spec: str = "", folder: Path | None = None
+) -> str:
     """The follow-up rewritten as a standalone question; the rule-based rewrite if the model's reply is unusable."""
-    prompt = load_prompt("condense").render_parts(history=format_history(history), question=question)
+    prompt = load_prompt("condense", folder).render_parts(history=format_history(history), question=question)
     with _model_errors(spec):
         reply = str(model.invoke(_messages(prompt)).text)
     lines = [line.strip() for line in reply.splitlines() if line.strip()]
@@ -125,9 +128,9 @@ def condense_question(model: BaseChatModel, question: str, history: Sequence[Tur
     return standalone
 
 
-def answer_messages(question: str, hits: Sequence[Hit]) -> list[BaseMessage]:
+def answer_messages(question: str, hits: Sequence[Hit], folder: Path | None = None) -> list[BaseMessage]:
     """System rules, then the user message holding the fenced sources and the question."""
-    prompt = load_prompt("answer").render_parts(abstain_text=ABSTAIN_TEXT, sources=format_sources(hits),
+    prompt = load_prompt("answer", folder).render_parts(abstain_text=ABSTAIN_TEXT, sources=format_sources(hits),
                                                 question=question)
     return _messages(prompt)
 

@@ -10,6 +10,7 @@ streams tokens and is checked the same way before it is shown.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -58,10 +59,12 @@ def extractive_answer(index, question: str, history: Sequence[Turn], settings: S
         return abstain(question, standalone, hits)
     draft = ex.compose(standalone, ranked)
     citations = [_citation(i + 1, s.candidate) for i, s in enumerate(draft.sentences)]
-    parts = [f"{draft.lead} [1]."] if draft.lead else []
+    # Lead with the short answer, unless the quoted sentence already opens with it.
+    opens_with_lead = draft.lead and draft.sentences[0].candidate.text.startswith(draft.lead)
+    parts = [f"{draft.lead} [1]."] if draft.lead and not opens_with_lead else []
     parts += [_with_marker(s.candidate.text, i + 1) for i, s in enumerate(draft.sentences)]
     text = " ".join(parts)
-    return finish(index, question, standalone, text, citations, hits)
+    return replace(finish(index, question, standalone, text, citations, hits), short_answer=draft.lead or "")
 
 
 def finish(index, question: str, standalone: str, text: str, citations: list[Citation], hits) -> Answer:

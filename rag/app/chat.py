@@ -43,22 +43,27 @@ def make_handler(holder: IndexHolder, settings: Settings):
     """The ``/ask`` handler bound to this process's index holder and settings."""
 
     def ask(question: str, history: list[dict] | None, turns: list[Turn] | None) -> Iterator[Outputs]:
+        # An empty chat is a new conversation, whatever the session remembers (e.g. an API
+        # caller starting over with history=[]).
+        turns = list(turns or []) if history else []
         history = [*(history or []), {"role": "user", "content": shown_question(question)}]
-        turns = list(turns or [])
         reply = {"role": "assistant", "content": "…"}
         history.append(reply)
         yield "", history, gr.skip(), turns
         try:
             index = holder.index  # one snapshot for the whole answer, sources panel included
             final = None
+            streamed = False
             for answer in stream_answer(index, question, turns, settings):
                 if final is not None:  # an LLM's partial answer: show its text so far
                     reply["content"] = render.plain_markdown(final.text)
+                    streamed = True
                     yield "", history, gr.skip(), turns
                 final = answer
             if final is None:
                 raise RagError("no answer was produced; try rephrasing the question")
-            yield from _replay(final, reply, history, turns)
+            if not streamed:  # a one-shot (extractive) answer: type its text out first
+                yield from _replay(final, reply, history, turns)
             turn = len(turns)
             reply["content"] = render.answer_markdown(final, turn)
             turns = [*turns, Turn(final.question, final.text)]

@@ -1,4 +1,4 @@
-"""Pure rendering of an ``Answer`` for the chat: marked-up answer text and the sources panel.
+"""Pure rendering of an ``Answer`` for the chat: marked-up answer text (the panel is in ``sources``).
 
 No Gradio, no I/O: every function takes values and returns a string, so the
 escaping rules are unit-tested directly. All article and answer text passes
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
 
-from rag.types import Answer, Article, Citation, Hit
+from rag.app.sources import CONTEXT_CHARS, anchor, highlighted_passage, sources_html  # noqa: F401 (re-exported)
+from rag.types import Answer
 
 # Same marker grammar as the support check: "[1]" or "[1, 2]", with the space before it.
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -24,11 +24,6 @@ _VERDICT_LABEL = {
     "unsupported": ("✖", "not supported by the cited passage"),
 }
 _ABSTAIN_NOTE = "No answer found"
-
-
-def anchor(turn: int, number: int) -> str:
-    """The element id of source ``number`` for the ``turn``-th answer (ids stay unique per turn)."""
-    return f"src-{turn}-{number}"
 
 
 def escape_markdown(text: str) -> str:
@@ -121,90 +116,3 @@ def plain_markdown(text: str) -> str:
 
 def error_markdown(message: str) -> str:
     return f'<span class="error">⚠ **Sorry:** {escape_markdown(message)}</span>'
-
-
-# -- sources panel -----------------------------------------------------------------------------
-
-
-def sources_html(answer: Answer | None, articles: Mapping[str, Article], turn: int = 0) -> str:
-    """The sources panel: one entry per citation (or 'possibly related' passages), then scores."""
-    if answer is None:
-        return '<div class="sources empty">Sources for the latest answer appear here.</div>'
-    parts = ['<div class="sources">']
-    if answer.citations:
-        parts.append("<h3>Sources</h3><ol class=\"source-list\">")
-        parts.extend(_citation_entry(c, articles.get(c.article_id), turn) for c in answer.citations)
-        parts.append("</ol>")
-    elif answer.abstained and answer.related:
-        parts.append("<h3>Possibly related</h3><ul class=\"source-list related\">")
-        parts.extend(_related_entry(h) for h in answer.related)
-        parts.append("</ul>")
-    else:
-        parts.append("<p>No sources.</p>")
-    if answer.hits:
-        parts.append(_scores_table(answer.hits))
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def _title_html(title: str, url: str | None) -> str:
-    text = html.escape(title)
-    if url and url.startswith(("http://", "https://")):  # never a javascript: link from article data
-        return f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{text}</a>'
-    return text
-
-
-def _meta_html(article: Article | None) -> str:
-    if article is None:
-        return ""
-    bits = [", ".join(article.authors)] if article.authors else []
-    bits += [article.published] if article.published else []
-    return f' <span class="meta">{html.escape(" · ".join(bits))}</span>' if bits else ""
-
-
-def highlighted_passage(citation: Citation) -> str:
-    """The passage, escaped, with the supporting quote wrapped in ``<mark>``."""
-    passage, quote = citation.passage or citation.quote, citation.quote
-    at = citation.start - citation.passage_start
-    if not (0 <= at and passage[at : at + len(quote)] == quote):
-        at = passage.find(quote)  # offsets from an older index: fall back to a search
-    if at < 0 or not quote:
-        return f"{html.escape(passage)}<br><mark>{html.escape(quote)}</mark>"
-    before, after = passage[:at], passage[at + len(quote) :]
-    return f"{html.escape(before)}<mark>{html.escape(quote)}</mark>{html.escape(after)}"
-
-
-def _citation_entry(citation: Citation, article: Article | None, turn: int) -> str:
-    url = citation.url or (article.url if article else None)
-    return (
-        f'<li class="source" id="{anchor(turn, citation.number)}" value="{citation.number}">'
-        f'<div class="source-title">{_title_html(citation.title, url)}{_meta_html(article)}</div>'
-        f'<blockquote class="passage">{highlighted_passage(citation)}</blockquote></li>'
-    )
-
-
-def _related_entry(hit: Hit) -> str:
-    return (
-        f'<li class="source related"><div class="source-title">{_title_html(hit.title, hit.url)}</div>'
-        f'<blockquote class="passage">{html.escape(hit.chunk.text)}</blockquote></li>'
-    )
-
-
-def _number(value: float | int | None, digits: int = 4) -> str:
-    if value is None:
-        return "–"
-    return str(value) if isinstance(value, int) else f"{value:.{digits}f}"
-
-
-def _scores_table(hits: tuple[Hit, ...]) -> str:
-    rows = "".join(
-        f"<tr><td>{h.rank}</td><td>{html.escape(h.title)}</td><td>{_number(h.score)}</td>"
-        f"<td>{_number(h.dense_rank)}</td><td>{_number(h.dense_score)}</td>"
-        f"<td>{_number(h.bm25_rank)}</td><td>{_number(h.bm25_score, 2)}</td></tr>"
-        for h in hits
-    )
-    return (
-        '<details class="scores"><summary>Retrieval scores</summary><table>'
-        "<tr><th>#</th><th>article</th><th>fused</th><th>dense rank</th><th>dense</th>"
-        f"<th>BM25 rank</th><th>BM25</th></tr>{rows}</table></details>"
-    )

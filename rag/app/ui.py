@@ -48,7 +48,7 @@ def build_ui(holder: IndexHolder, settings: Settings) -> gr.Blocks:
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3):
                     chatbot = gr.Chatbot(
-                        label="Chat", height=520, elem_id="chatbot", latex_delimiters=[],
+                        label="Chat", height=460, elem_id="chatbot", latex_delimiters=[],
                         feedback_options=None, buttons=["copy"],
                     )
                     question = gr.Textbox(

@@ -1,0 +1,90 @@
+"""Pure rules behind the extractive answerer: question types, entity spans, follow-ups, support."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.extractive import Candidate, compose, score_candidates
+from rag.answer.followup import rewrite_followup
+from rag.answer.support import Claim, check_claims, parse_claims, strip_invalid_markers
+from rag.answer.text import answer_span, content_stems, person_spans, question_type
+from rag.query import expand_query, is_credit
+from rag.types import Chunk, Hit, Turn
+
+BURNS = ("CIA director William Burns traveled to Moscow earlier this month to warn Russia that "
+         "Washington was closely watching its troop buildup.")
+BIDEN = "A meeting between the two leaders would offer Biden the opportunity to warn Putin himself."
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("Who warned Russia?", "person"), ("How many troops were sent?", "number"),
+    ("When did the summit happen?", "date"), ("Where did he travel?", "place"),
+    ("Which region is it?", "place"), ("What does Blinken fear?", "other"),
+])
+def test_question_types(question, qtype):
+    assert question_type(question) == qtype
+
+
+def test_content_stems_match_word_forms():
+    assert content_stems("Who warned Russia?") == ["warn", "russia"]
+    assert set(content_stems("to warn Russia")) >= {"warn", "russia"}
+
+
+@pytest.mark.parametrize("sentence, question, qtype, expected", [
+    (BURNS, "Who warned Russia?", "person", "CIA director William Burns"),
+    ("Ukrainian Defense Minister Oleksii Reznikov was in Washington on Thursday to meet with "
+     "U.S. Defense Secretary Lloyd Austin.", "Who met Lloyd Austin?", "person", "Defense Minister Oleksii Reznikov"),
+    ("The summit between the two leaders took place in Geneva in June.", "Where was the summit?", "place", "Geneva"),
+    ("In an ominous 5,000-word essay in July, Putin wrote.", "How long was the essay?", "number", "5,000"),
+])
+def test_answer_span(sentence, question, qtype, expected):
+    assert answer_span(sentence, question, qtype).text.endswith(expected)
+
+
+def test_person_spans_skip_demonyms_and_acronyms():
+    names = [s.text for s in person_spans("Ukrainian officials met U.S. President Joe Biden in Kyiv.")]
+    assert names == ["Joe Biden"]
+
+
+def _hit(text: str, rank: int) -> Hit:
+    return Hit(Chunk(f"a:{rank}", "a", rank, 0, len(text), text), "T", 1.0, rank)
+
+
+def test_scoring_prefers_the_sentence_that_answers_over_the_one_that_only_sounds_alike():
+    pool = [Candidate(_hit(BIDEN, 1), 0, len(BIDEN), BIDEN), Candidate(_hit(BURNS, 2), 0, len(BURNS), BURNS)]
+    # Even when cosine favours the Biden sentence (as the real model does), words and type decide.
+    ranked = score_candidates("Who warned Russia?", pool, [0.62, 0.55])
+    assert ranked[0].candidate.text == BURNS
+    draft = compose("Who warned Russia?", ranked)
+    assert draft.lead == "CIA director William Burns"
+
+
+def test_follow_up_rewrite_carries_the_person_over():
+    history = [Turn("Who warned Russia?", f"CIA director William Burns [1]. {BURNS[:-1]} [1].")]
+    assert rewrite_followup("Where did he travel?", history) == "Where did William Burns travel?"
+    assert rewrite_followup("Who is Jake Sullivan?", history) == "Who is Jake Sullivan?"
+    assert rewrite_followup("Where did he travel?", []) == "Where did he travel?"
+
+
+def test_citation_parsing_drops_numbers_outside_the_sources():
+    claims = parse_claims("Burns warned Russia [1][7]. Nobody else did [9]. It was in Moscow. [2]", {1, 2})
+    assert claims == [Claim("Burns warned Russia.", (1,)), Claim("Nobody else did.", ()),
+                      Claim("It was in Moscow.", (2,))]
+    assert strip_invalid_markers("A [1, 7]. B [9].", {1}) == "A [1]. B."
+
+
+def test_support_check_catches_an_invented_name():
+    bio = "Amy Mackinnon is a national security and intelligence reporter at Foreign Policy."
+    claims = [Claim("The author of the article is a British-based journalist named Alexei Petrov.", (1,)),
+              Claim("Amy Mackinnon is a reporter at Foreign Policy.", (1,)),
+              Claim("Mackinnon reports on security.", (1,)),
+              Claim("This cites nothing.", ())]
+    verdicts = [v.verdict for v in check_claims(claims, {1: bio})]
+    assert verdicts[0] == "unsupported" and verdicts[1] == "supported" and verdicts[3] == "unsupported"
+
+
+def test_authorship_questions_reach_bylines_and_bios():
+    assert "reporter" in expand_query("Who wrote this article?")
+    assert expand_query("Who warned Russia?") == "Who warned Russia?"
+    assert is_credit("Amy Mackinnon is a national security and intelligence reporter at Foreign Policy.")
+    assert not is_credit("Putin is a former intelligence officer.")

@@ -1,0 +1,141 @@
+"""Smoke test of ``python -m bench run``: every system on a tiny corpus, outputs written, no timing checks.
+
+Runs the runner in-process (the embedding model is shared with the other tests)
+on the seed article plus a few synthetic jsonl articles, with a tiny scaling
+pass over the same synthetic articles gzipped, and a README to update.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+
+import pytest
+
+from tests.conftest import SEED
+
+pytest.importorskip("langchain_community")
+pytest.importorskip("matplotlib")
+pytest.importorskip("psutil")
+
+SYNTHETIC = [
+    {
+        "doc_id": "syn-harbor",
+        "title": "Harbor bridge reopens after repairs",
+        "publish_date": "2025/03/02",
+        "text": "The Kelston harbor bridge reopened on Monday after eight months of repairs. "
+        "Engineers replaced 40 steel cables that had corroded in the salt air. "
+        "The city council said the repairs cost 12 million dollars.\n\n"
+        "Commuters had used a ferry service while the bridge was closed.",
+    },
+    {
+        "doc_id": "syn-orchard",
+        "title": "Apple harvest breaks record in Vale county",
+        "publish_date": "2025/09/14",
+        "text": "Farmers in Vale county picked a record 3,000 tonnes of apples this autumn. "
+        "A warm spring and steady rain helped the orchards, growers said. "
+        "The most planted variety was the Honeycrisp.",
+    },
+    {
+        "doc_id": "syn-library",
+        "title": "New library named after poet Mara Quill",
+        "publish_date": "2025/06/20",
+        "text": "The town of Edgewater opened a new public library named after the poet Mara Quill. "
+        "The building holds 80,000 books and a rooftop reading garden. "
+        "Quill grew up in Edgewater and wrote about its river.",
+    },
+    {
+        "doc_id": "syn-rail",
+        "title": "Night trains return to the northern line",
+        "publish_date": "2025/01/11",
+        "text": "Night trains will run again on the northern line from April, the rail operator said. "
+        "Sleeper cars will connect Dunmore and Port Ash in nine hours.",
+    },
+]
+FIGURES = {
+    "retrieval": ("recall@1", "recall@4", "recall@10", "mrr", "answer_in_top4", "p50_ms", "p95_ms"),
+    "answer": ("contains_accuracy", "citation_precision", "p50_ms", "p95_ms"),
+    "build": ("seconds", "articles_per_s", "tokens_per_s", "passages", "peak_rss_mb", "peak_rss_delta_mb"),
+    "index": ("index_bytes", "load_s"),
+}
+
+
+def write_inputs(tmp_path):
+    from rag.articles import read_path
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    lines = "".join(json.dumps(a) + "\n" for a in SYNTHETIC)
+    (corpus / "synthetic.jsonl").write_text(lines, encoding="utf-8")
+    with gzip.open(tmp_path / "scale.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.write(lines)
+    seed_id = read_path(SEED)[0].id
+    questions = [
+        {"id": "q1", "question": "How many steel cables were replaced on the Kelston harbor bridge?",
+         "answer": "40", "relevant_doc_ids": ["syn-harbor"]},
+        {"id": "q2", "question": "Who is the new Edgewater library named after?",
+         "answers": ["Mara Quill"], "gold_doc_ids": ["syn-library"]},
+        {"id": "q3", "question": "Who did the CIA director warn about the troop buildup?",
+         "answer": "Russia", "relevant_doc_ids": [seed_id]},
+    ]
+    path = tmp_path / "questions.jsonl"
+    path.write_text("".join(json.dumps(q) + "\n" for q in questions), encoding="utf-8")
+    return corpus, path
+
+
+def test_bench_run_writes_every_system_and_figure(tmp_path):
+    from bench.__main__ import main
+
+    corpus, questions = write_inputs(tmp_path)
+    out = tmp_path / "results"
+    readme = tmp_path / "README.md"
+    readme.write_text("# Bench\n\n<!-- results:start -->\nPLACEHOLDER\n<!-- results:end -->\n", encoding="utf-8")
+    code = main([
+        "run", "--corpus", str(corpus), "--questions", str(questions), "--out", str(out),
+        "--systems", "ours,langchain,bm25,dense", "--update-readme", "--readme", str(readme),
+        "--scale-sizes", "2,6", "--scale-corpus", str(tmp_path / "scale.jsonl.gz"), "--scale-questions", "2",
+    ])
+    assert code == 0
+
+    report = json.loads((out / "latest.json").read_text(encoding="utf-8"))
+    assert set(report["systems"]) == {"ours", "langchain", "bm25", "dense"}
+    assert report["inputs"]["articles"] == 5 and report["inputs"]["questions_scored"] == 3
+    for name, system in report["systems"].items():
+        for key in FIGURES["retrieval"]:
+            assert system["retrieval"][key] is not None, (name, key)
+    for name in ("ours", "langchain"):
+        for part in ("build", "index"):
+            for key in FIGURES[part]:
+                assert report["systems"][name][part][key] is not None, (name, part, key)
+    for key in FIGURES["answer"]:
+        assert report["systems"]["ours"]["answer"][key] is not None, key
+    assert report["systems"]["bm25"]["shares_index_with"] == "ours"
+    machine = report["machine"]
+    assert machine["cpu_count"] and machine["cpu_model"] and machine["versions"]["python"]
+    assert machine["versions"]["torch"] and machine["versions"]["faiss"]
+    assert report["command"].startswith("python -m bench run") and report["date"]
+
+    assert [p["target_chunks"] for p in report["scaling"]] == [2, 6]
+    assert all(p["chunks"] >= 2 and p["build_s"] > 0 for p in report["scaling"])
+    for png in ("quality_vs_latency.png", "scaling.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    table = (out / "latest.md").read_text(encoding="utf-8")
+    assert "| langchain |" in table and "| ours |" in table
+    updated = readme.read_text(encoding="utf-8")
+    assert "PLACEHOLDER" not in updated and "| dense |" in updated and "quality_vs_latency.png" in updated
+
+
+def test_update_readme_replaces_only_the_marked_section(tmp_path):
+    from bench.report import END, START, update_readme
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{START}\nold\n{END}\noutro\n", encoding="utf-8")
+    update_readme(readme, "new table")
+    text = readme.read_text(encoding="utf-8")
+    assert text == f"intro\n{START}\nnew table\n{END}\noutro\n"
+    bare = tmp_path / "BARE.md"
+    bare.write_text("# Bench\n", encoding="utf-8")
+    update_readme(bare, "t")
+    assert f"{START}\nt\n{END}" in bare.read_text(encoding="utf-8")

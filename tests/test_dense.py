@@ -1,0 +1,53 @@
+"""FAISS wrapper: exact flat search, the automatic switch to HNSW, and row alignment on removal."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rag.dense import DenseIndex
+
+
+def _unit(n: int, d: int = 32, seed: int = 0) -> np.ndarray:
+    x = np.random.default_rng(seed).standard_normal((n, d)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_flat_search_is_exact_and_filters():
+    x = _unit(100)
+    index = DenseIndex.empty(32).added(x)
+    assert index.kind == "flat"
+    assert index.search(x[7], 1)[0][0] == 7
+    rows = [r for r, _ in index.search(x[7], 5, np.array([3, 9, 11]))]
+    assert set(rows) <= {3, 9, 11} and len(rows) == 3
+
+
+def test_switches_to_hnsw_past_the_threshold_and_keeps_recall():
+    x = _unit(600)
+    index = DenseIndex.empty(32, ann_threshold=500).added(x[:400])
+    assert index.kind == "flat"
+    index = index.added(x[400:])
+    assert index.kind == "hnsw" and index.size == 600
+    found = sum(index.search(x[i], 1)[0][0] == i for i in range(0, 600, 5))
+    assert found >= 0.95 * 120
+    exact = [r for r, _ in index.search(x[0], 10, exact=True)]
+    approx = [r for r, _ in index.search(x[0], 10)]
+    assert len(set(exact) & set(approx)) >= 8
+
+
+def test_removal_shifts_rows_like_the_chunk_list():
+    x = _unit(60)
+    for threshold in (0, 40):
+        index = DenseIndex.empty(32, ann_threshold=threshold).added(x)
+        smaller = index.removed([0, 10])
+        assert smaller.size == 58 and index.size == 60
+        # old row 11 is now row 9, old row 59 is now 57
+        assert smaller.search(x[11], 1)[0][0] == 9
+        assert smaller.search(x[59], 1)[0][0] == 57
+
+
+def test_save_load(tmp_path):
+    x = _unit(80)
+    index = DenseIndex.empty(32, ann_threshold=50).added(x)
+    index.save(tmp_path / "d.faiss")
+    loaded = DenseIndex.load(tmp_path / "d.faiss", 50)
+    assert loaded.kind == "hnsw" and loaded.search(x[3], 3) == index.search(x[3], 3)

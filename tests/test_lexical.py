@@ -1,0 +1,69 @@
+"""BM25: stemmed matching, and incremental add/remove that keep rows aligned with the chunk list."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rag.lexical import Bm25Index
+
+DOCS = [
+    "CIA director William Burns traveled to Moscow to warn Russia.",
+    "The central bank raised interest rates on Thursday.",
+    "A new bridge opened in the harbour after years of work.",
+    "Football fans celebrated the cup final in the streets.",
+]
+
+
+def _top(index: Bm25Index, query: str) -> int:
+    return index.search(query, 1)[0][0]
+
+
+def test_stems_match_word_forms():
+    index = Bm25Index.build(DOCS)
+    assert _top(index, "who warned russia") == 0
+    assert _top(index, "rate rises") == 1
+
+
+def test_added_rows_are_found_and_the_original_is_untouched():
+    base = Bm25Index.build(DOCS)
+    grown = base.added(["Mayor Ines Duarte cut the ribbon of the harbour bridge.", "Ribbon cutting again."])
+    assert grown.size == 6 and base.size == 4
+    assert _top(grown, "who cut the ribbon") in (4, 5)
+    assert _top(grown, "Duarte") == 4
+    assert _top(grown, "warned Russia") == 0
+    assert base.search("Duarte", 3) == []
+    assert grown.stale_rows == 2
+
+
+def test_removed_rows_shift_like_the_chunk_list():
+    index = Bm25Index.build(DOCS).removed([0, 2])
+    assert index.size == 2
+    assert _top(index, "interest rates") == 0
+    assert _top(index, "football cup") == 1
+    assert index.search("Burns Moscow", 3) == []
+
+
+def test_save_load_round_trip(tmp_path):
+    index = Bm25Index.build(DOCS).added(["Mayor Ines Duarte cut the ribbon."])
+    index.save(tmp_path / "bm25")
+    loaded = Bm25Index.load(tmp_path / "bm25", index.size)
+    for query in ("warn Russia", "Duarte ribbon", "bank rates"):
+        assert loaded.search(query, 3) == index.search(query, 3)
+    assert loaded.added(["one more about Moscow"]).size == index.size + 1
+
+
+WORDS = st.sampled_from("alpha beta gamma delta epsilon zeta theta kappa lambda sigma".split())
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(WORDS, min_size=1, max_size=8).map(" ".join), min_size=2, max_size=12),
+       st.integers(1, 5))
+def test_incremental_matches_a_full_build_in_what_it_finds(docs, split):
+    split = min(split, len(docs) - 1)
+    incremental = Bm25Index.build(docs[:split]).added(docs[split:])
+    full = Bm25Index.build(docs)
+    for word in "alpha gamma sigma".split():
+        found_inc = {row for row, _ in incremental.search(word, len(docs))}
+        found_full = {row for row, _ in full.search(word, len(docs))}
+        assert found_inc == found_full == {i for i, d in enumerate(docs) if word in d.split()}
