@@ -33,7 +33,7 @@ class Settings:
     # Chunking: chunk + title must fit the model's 256-token window.
     max_seq_tokens: int = 256
     chunk_tokens: int = 200
-    overlap_sentences: int = 1
+    overlap_sentences: int = 0  # sentences repeated between chunks; 0 measured best on the seed, 11% fewer chunks
     # Retrieval.
     k: int = 5
     mode: str = "hybrid"

@@ -24,9 +24,15 @@ from rag.types import Hit
 
 @dataclass(frozen=True)
 class Weights:
-    cosine: float = 0.45
+    """Grid-searched on xquad-en (half the articles held out) and news-dev, 1,562 questions.
+
+    ``untyped`` = 0.9 scored 1-3 points higher on the dev sets but let an injected sentence that
+    restates the question outrank the real answer, so the stronger 0.75 penalty is kept.
+    """
+
+    cosine: float = 0.6
     lexical: float = 0.35
-    qtype: float = 0.12
+    qtype: float = 0.06
     rank: float = 0.08
     untyped: float = 0.75
 

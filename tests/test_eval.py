@@ -1,0 +1,67 @@
+"""Evaluation: scoring helpers are pure; the eval commands run end to end on a tiny corpus."""
+
+from __future__ import annotations
+
+import json
+
+from rag.cli import main
+from rag.eval_answers import contains, holdout_split, normalize, token_f1
+from rag.evaluate import percentile
+
+DOCS = [
+    {"doc_id": "bridge#0", "title": "Harbour Bridge Reopens", "publish_date": "2024/03/05",
+     "text": "The Harbour Bridge reopened on Tuesday after a two-year renovation. Mayor Ines Duarte cut the ribbon."},
+    {"doc_id": "bank#0", "title": "Central Bank Raises Rates",
+     "text": "The central bank raised its main interest rate to 4.5 percent on Thursday, its third rise this year."},
+    {"doc_id": "cup#0", "title": "Cup Final",
+     "text": "Riverside United won the cup final 3-1 in front of 60,000 fans at the national stadium."},
+]
+QUESTIONS = [
+    {"id": "q1", "question": "Who cut the ribbon on the Harbour Bridge?", "answers": ["Ines Duarte"], "gold_doc_ids": ["bridge#0"]},
+    {"id": "q2", "question": "What did the central bank raise its rate to?", "answers": ["4.5 percent"], "gold_doc_ids": ["bank#0"]},
+    {"id": "q3", "question": "How many fans watched the cup final?", "answers": ["60,000"], "gold_doc_ids": ["cup#0"]},
+]
+
+
+def _write(tmp_path):
+    corpus, questions = tmp_path / "corpus.jsonl", tmp_path / "questions.jsonl"
+    corpus.write_text("\n".join(json.dumps(d) for d in DOCS))
+    questions.write_text("\n".join(json.dumps(q) for q in QUESTIONS))
+    return corpus, questions
+
+
+def test_scoring_helpers():
+    assert normalize("The U.S. Army’s") == "us armys"
+    assert token_f1("William Burns", "CIA director William Burns") == 2 * 1 * 0.5 / 1.5
+    assert token_f1("Moscow", "Geneva") == 0.0
+    assert contains("It was 60,000 fans.", ("60,000",)) and not contains("nobody", ("Burns",))
+    assert percentile([1, 2, 3, 4, 100], 50) == 3
+
+
+def test_holdout_keeps_paragraphs_of_an_article_together():
+    ids = ["a#0", "a#1", "b#0", "c#0", "c#1", "d#0"]
+    held = holdout_split(ids, 0.5)
+    groups = {i.split("#")[0] for i in held}
+    assert held == {i for i in ids if i.split("#")[0] in groups} and 0 < len(groups) < 4
+    assert holdout_split(ids, 0.5) == held  # deterministic
+
+
+def test_eval_retrieval_runs_to_the_end(tmp_path, capsys):
+    corpus, questions = _write(tmp_path)
+    out = tmp_path / "r.json"
+    assert main(["eval", "retrieval", "--corpus", str(corpus), "--questions", str(questions), "--json-out", str(out)]) == 0
+    results = {r["mode"]: r for r in json.loads(out.read_text())}
+    assert set(results) == {"hybrid", "dense", "bm25"}
+    assert results["hybrid"]["recall"]["@1"] == 1.0 and results["hybrid"]["questions"] == 3
+    assert "| hybrid |" in capsys.readouterr().out
+
+
+def test_eval_answers_runs_and_measures_abstention(tmp_path):
+    corpus, questions = _write(tmp_path)
+    out = tmp_path / "a.json"
+    argv = ["eval", "answers", "--corpus", str(corpus), "--questions", str(questions), "--json-out", str(out)]
+    assert main(argv + ["--holdout", "0.5"]) == 0
+    scores = json.loads(out.read_text())
+    assert scores["questions"] == 3 and scores["unanswerable"] >= 1
+    for key in ("contains_accuracy", "token_f1", "citation_precision", "correct_abstention", "wrong_abstention"):
+        assert 0.0 <= scores[key] <= 1.0
