@@ -27,7 +27,7 @@ def quality_vs_latency(results: dict, path: Path) -> Path:
                     xytext=LABEL_OFFSETS[i % len(LABEL_OFFSETS)], color=color, fontsize=9)
     ax.set_xscale("log")
     ax.margins(x=0.25)
-    ax.xaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 3.0, 5.0, 7.0)))
     ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(ticker.NullFormatter())
     ax.legend(loc="lower right", fontsize=8)
@@ -61,7 +61,7 @@ def scaling(points: list[dict], path: Path) -> Path:
         ax.set_xscale("log")
         ax.set_yscale("log")
         for axis in (ax.xaxis, ax.yaxis):
-            axis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            axis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 3.0, 5.0, 7.0)))
             axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
             axis.set_minor_formatter(ticker.NullFormatter())
         ax.set_xlabel("chunks in the index")

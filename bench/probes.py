@@ -4,11 +4,16 @@ Peak memory is what the process held at its highest point during a phase, as
 seen from outside (RSS), not what Python allocated: the model's activations,
 FAISS and tokenizer buffers all count. A thread samples RSS every few
 milliseconds; the phase's figure is the maximum sample, reported absolute and
-as the rise over the RSS just before the phase started.
+as the rise over the RSS just before the phase started. Before that baseline
+is taken, garbage is collected and glibc is asked to hand freed heap back to
+the system (``malloc_trim``), so a phase cannot quietly reuse memory an earlier
+phase freed and look smaller than it would in a fresh process.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import statistics
 import threading
@@ -18,6 +23,14 @@ from pathlib import Path
 import psutil
 
 MB = 1024 * 1024
+
+
+def release_memory() -> None:
+    gc.collect()
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 def rss_bytes() -> int:
@@ -35,7 +48,7 @@ class PeakRss:
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> PeakRss:
-        gc.collect()
+        release_memory()
         self.before = self.peak = rss_bytes()
         self._thread = threading.Thread(target=self._sample, name="peak-rss", daemon=True)
         self._thread.start()

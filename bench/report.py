@@ -18,6 +18,12 @@ def _ratio(value, base) -> str:
     return "—" if not value or not base else f"{value / base:.2f}×"
 
 
+def _paired(p: dict | None, name: str) -> str:
+    if not p or name == "ours":
+        return "—"
+    return f"{p['only_this']} / {p['only_ours']}"
+
+
 def render_tables(results: dict) -> str:
     systems = results["systems"]
     inputs = results["inputs"]
@@ -29,14 +35,15 @@ def render_tables(results: dict) -> str:
         "",
         "**Retrieval quality and query latency**",
         "",
-        "| system | R@1 | R@4 | R@10 | MRR@10 | answer in top-4 | query p50 ms | query p95 ms | p50 vs ours |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| system | R@1 | R@4 | R@10 | MRR@10 | found@4 only by it / only by ours | answer in top-4 "
+        "| query p50 ms | query p95 ms | p50 vs ours |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, s in systems.items():
         r = s["retrieval"]
         lines.append(
             f"| {name} | {r['recall@1']:.3f} | {r['recall@4']:.3f} | {r['recall@10']:.3f} | {r['mrr']:.3f} "
-            f"| {_f(r['answer_in_top4'])} | {_f(r['p50_ms'], '.1f')} | {_f(r['p95_ms'], '.1f')} "
+            f"| {_paired(r.get('paired_vs_ours'), name)} | {_f(r['answer_in_top4'])} | {_f(r['p50_ms'], '.1f')} | {_f(r['p95_ms'], '.1f')} "
             f"| {_ratio(r['p50_ms'], base)} |"
         )
     answered = {n: s["answer"] for n, s in systems.items() if s.get("answer")}

@@ -30,7 +30,7 @@ from bench import SCHEMA_VERSION
 from bench.inputs import count_tokens, load_articles, load_questions
 from bench.machine import load_average
 from bench.probes import PeakRss, latency_summary, timed
-from bench.scoring import answer_figures, retrieval_figures
+from bench.scoring import answer_figures, first_ranks, paired, retrieval_figures
 
 log = logging.getLogger("bench")
 ALL_SYSTEMS = ("ours", "langchain", "bm25", "dense")
@@ -168,10 +168,15 @@ def compare(corpus: Path, questions_path: Path, names: list[str], *, limit_docs=
             "build": built.get(name, {}).get("build"),
             "index": built.get(name, {}).get("index"),
             "shares_index_with": None if name in built else "ours",
+            "first_relevant_rank": first_ranks(questions, results[name]),
         }
         if getattr(system, "answers", False):
             entry["answer"] = {**answer_figures(pairs), **latency_summary(latency[(name, "answer")])}
         out[name] = entry
+    if "ours" in out:
+        base = out["ours"]["first_relevant_rank"]
+        for entry in out.values():
+            entry["retrieval"]["paired_vs_ours"] = paired(entry["first_relevant_rank"], base)
     return {
         "schema": SCHEMA_VERSION,
         "inputs": {

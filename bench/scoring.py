@@ -45,6 +45,27 @@ def retrieval_figures(questions: Sequence[Question], results: Sequence[list[tupl
     }
 
 
+def first_ranks(questions: Sequence[Question], results: Sequence[list[tuple[str, str]]]) -> dict[str, int | None]:
+    """Per question id: rank of the first passage from a relevant document (None: not in the top 10)."""
+    out = {}
+    for q, passages in zip(questions, results, strict=True):
+        ranks = [i + 1 for i, (doc, _) in enumerate(passages[: max(CUTOFFS)]) if doc in q.relevant]
+        out[q.id] = ranks[0] if ranks else None
+    return out
+
+
+def paired(ranks: dict, base: dict, k: int = CONTEXT_K) -> dict:
+    """Questions found within ``k`` by only one of two systems (the rest both or neither found)."""
+    def found(rank):
+        return rank is not None and rank <= k
+
+    return {
+        "k": k,
+        "only_this": sum(found(ranks[q]) and not found(base[q]) for q in ranks),
+        "only_ours": sum(found(base[q]) and not found(ranks[q]) for q in ranks),
+    }
+
+
 def answer_figures(pairs: list) -> dict:
     """``pairs`` of ``(Question, Answer, ms)``; latency is summarised elsewhere."""
     s = score_answers(pairs)

@@ -112,6 +112,7 @@ def test_bench_run_writes_every_system_and_figure(tmp_path):
     for key in FIGURES["answer"]:
         assert report["systems"]["ours"]["answer"][key] is not None, key
     assert report["systems"]["bm25"]["shares_index_with"] == "ours"
+    assert set(report["systems"]["langchain"]["retrieval"]["paired_vs_ours"]) == {"k", "only_this", "only_ours"}
     machine = report["machine"]
     assert machine["cpu_count"] and machine["cpu_model"] and machine["versions"]["python"]
     assert machine["versions"]["torch"] and machine["versions"]["faiss"]
