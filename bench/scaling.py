@@ -37,12 +37,12 @@ def slices(path: Path, targets: list[int], settings: Settings) -> tuple[list, di
     """The articles needed for the largest target, and for each target the prefix length to use."""
     from rag.index import Index
 
-    chunker = Index.empty(settings)  # ``_chunk`` is exactly the chunking ``Index.build`` does
+    chunker = Index.empty(settings)  # ``chunk`` is exactly the chunking ``Index.build`` does
     articles: list = []
     cumulative: list[int] = []
     total = 0
     for batch in _article_stream(path):
-        per_article = Counter(c.article_id for c in chunker._chunk(batch, False))
+        per_article = Counter(c.article_id for c in chunker.chunk(batch))
         for article in batch:
             total += per_article[article.id]
             articles.append(article)

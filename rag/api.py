@@ -12,9 +12,10 @@ import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from rag.articles import read_path
+from rag.articles import Reading, read_path_report
 from rag.errors import InputError
 from rag.fusion import Filters
+from rag.sanitize import shown
 from rag.settings import Settings
 from rag.types import Answer, Article, Hit, Turn
 
@@ -26,35 +27,75 @@ def default_settings() -> Settings:
     return Settings.from_env(os.environ)
 
 
-def read_source(source: str | Path) -> list[Article]:
-    """Articles from a file, a folder, or an http(s) URL fetched with trafilatura."""
-    if isinstance(source, str) and source.startswith(("http://", "https://")):
-        from rag.articles import fetch_url
+def read_source(source: str | Path, settings: Settings | None = None) -> list[Article]:
+    """Articles from a file, a folder, or a URL (fetched within ``rag.fetch``'s SSRF guard and limits)."""
+    if isinstance(source, str) and "://" in source:
+        from rag.fetch import fetch_url
 
-        return [fetch_url(source)]
-    return read_path(Path(source))
+        # Any scheme goes to fetch_url, so file:// and the like are refused there, not read as paths.
+        return [fetch_url(source, settings or default_settings())]
+    return list(read_path_report(Path(source), max_bytes=_article_limit(settings)).articles)
 
 
-def read_articles(paths: Iterable[str | Path]) -> list[Article]:
+def read_articles(paths: Iterable[str | Path], settings: Settings | None = None) -> list[Article]:
+    """Every article in ``paths`` (files, folders, URLs); any bad input raises ``InputError``."""
+    return list(read_sources(paths, settings).articles)
+
+
+def read_sources(
+    sources: Iterable[str | Path], settings: Settings | None = None, *, skip_bad_lines: bool = False
+) -> Reading:
+    """Articles from files, folders and URLs, read in full before any index is touched.
+
+    ``skip_bad_lines`` keeps the good records of a JSON Lines file and returns each bad
+    one in ``Reading.bad_lines`` (line number and reason); by default one bad line
+    refuses its whole file. Two sources giving one explicit id to different content
+    are refused, as the index could not tell their chunks apart.
+    """
     articles: list[Article] = []
-    for path in paths:
-        articles.extend(read_source(path))
+    bad = []
+    for source in sources:
+        if isinstance(source, str) and "://" in source:
+            articles.extend(read_source(source, settings))
+            continue
+        reading = read_path_report(Path(source), max_bytes=_article_limit(settings), skip_bad_lines=skip_bad_lines)
+        articles.extend(reading.articles)
+        bad.extend(reading.bad_lines)
     if not articles:
-        raise InputError("no articles found in the given paths")
-    return articles
+        raise InputError("no articles found in the given paths" + (f" ({len(bad)} bad lines skipped)" if bad else ""))
+    by_id: dict[str, Article] = {}
+    for article in articles:
+        other = by_id.setdefault(article.id, article)
+        if other.content_hash != article.content_hash:
+            raise InputError(
+                f"article id {article.id!r} is used by {shown(other.source)} and {shown(article.source)} "
+                "for different content"
+            )
+    return Reading(tuple(articles), tuple(bad))
+
+
+def _article_limit(settings: Settings | None) -> int:
+    return (settings or default_settings()).max_article_bytes
 
 
 def build_index(
-    paths: Sequence[str | Path] | None = None,
+    paths: Sequence[str | Path] | Reading | None = None,
     settings: Settings | None = None,
     *,
     progress: bool = False,
+    skip_bad_lines: bool = False,
 ):
-    """Read articles (default: the bundled corpus), build a fresh index and save it."""
+    """Read articles (default: the bundled corpus), build a fresh index and save it.
+
+    ``paths`` may also be a ``Reading`` already made by ``read_sources``. With
+    ``skip_bad_lines`` (see ``read_sources``) skipped lines are logged as warnings.
+    """
     from rag.index import Index
 
     settings = settings or default_settings()
-    articles = read_articles(paths or [settings.corpus_dir])
+    reading = paths if isinstance(paths, Reading) else read_sources(
+        paths or [settings.corpus_dir], settings, skip_bad_lines=skip_bad_lines)
+    articles = reading.articles
     index = Index.build(articles, settings, progress=progress)
     index.save(settings.index_dir)
     _remember(settings.index_dir, index)
@@ -88,8 +129,9 @@ def search(
     index=None,
 ) -> list[Hit]:
     """Ranked passages for ``question`` (hybrid dense + BM25 by default)."""
-    from rag.retrieve import search_index
+    from rag.retrieve import check_question, search_index
 
+    question = check_question(question)  # before loading anything: a bad question costs nothing
     index = index or load_index(settings)
     return search_index(index, question, k, mode=mode, filters=filters)
 
@@ -104,7 +146,9 @@ def ask(
 ) -> Answer:
     """A cited answer to ``question``; ``history`` turns make follow-ups work."""
     from rag.answer import answer_question
+    from rag.retrieve import check_question
 
+    question = check_question(question)  # before loading anything: a bad question costs nothing
     settings = settings or default_settings()
     if options:
         settings = settings.replace(**options)

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from rag.errors import InputError
+from rag.sanitize import shown, strip_controls
 from rag.types import Article
 
 # Boilerplate is found in the last part of a page; a marker earlier than this
@@ -27,6 +28,8 @@ TAIL_START = 0.6
 SHORT_LINE_WORDS = 8
 # A tail holding a paragraph this long is real text (e.g. an epilogue), so no cut.
 PROSE_WORDS = 40
+# Longer titles are cut: real headlines are under 200 characters.
+MAX_TITLE_CHARS = 300
 
 # Headings that open a block of site furniture at the end of a page.
 _SECTION_MARKER = re.compile(
@@ -115,6 +118,7 @@ def clean_text(text: str) -> str:
     """Return article text as one paragraph per line with boilerplate and repeats removed."""
     # Same characters must give the same hash, whatever the source's encoding habits.
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = strip_controls(text)
     # Blank lines carry no meaning once each paragraph is one line; dropping them
     # also collapses any run of 3+ blank lines.
     lines = [" ".join(line.split()) for line in text.split("\n") if line.strip()]
@@ -144,7 +148,11 @@ def _drop_inline_furniture(lines: list[str]) -> list[str]:
 
 
 def _norm_title(title: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", title).split())
+    # A title rides along with every chunk of its article into the embedder, so a
+    # crafted megabyte "title" is cut rather than copied into thousands of chunks.
+    return " ".join(strip_controls(unicodedata.normalize("NFC", title[: MAX_TITLE_CHARS * 4])).split())[
+        :MAX_TITLE_CHARS
+    ].rstrip()
 
 
 def content_hash(title: str, text: str) -> str:
@@ -199,7 +207,7 @@ def make_article(
     title = _norm_title(title or "")
     cleaned = clean_text(text or "")
     if not cleaned:
-        where = source or title or "article"
+        where = shown(source) or title or "article"
         raise InputError(f"article from {where} is empty after cleaning")
     digest = content_hash(title, cleaned)
     explicit = str(id).strip() if id is not None else ""

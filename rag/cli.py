@@ -24,7 +24,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     try:
-        settings = Settings.from_env(os.environ, index_dir=args.index_dir)
+        settings = Settings.from_env(
+            os.environ, index_dir=args.index_dir, lock_timeout=getattr(args, "lock_timeout", None)
+        )
+        if os.environ.get("RAG_DEBUG_KILL_AT"):  # tests only: crash a writer at a chosen point
+            from rag.generations import kill_at
+
+            kill_at(os.environ["RAG_DEBUG_KILL_AT"])
         return args.run(args, settings) or 0
     except RagError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -45,19 +51,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     p = index.add_parser("build", parents=[common], help="rebuild from scratch (default: data/articles/)")
     p.add_argument("paths", nargs="*", type=Path)
+    _skip_flag(p)
+    _lock_flag(p)
     p.set_defaults(run=_build)
     p = index.add_parser("add", parents=[common], help="add files, folders or URLs incrementally")
     p.add_argument("sources", nargs="+")
+    _skip_flag(p)
+    p.add_argument("--allow-private-urls", action="store_true", default=None,
+                   help="also fetch URLs on loopback/private addresses (RAG_ALLOW_PRIVATE_URLS=1)")
+    _lock_flag(p)
     p.set_defaults(run=_add)
     p = index.add_parser("remove", parents=[common], help="remove an article by id")
     p.add_argument("article_id")
+    _lock_flag(p)
     p.set_defaults(run=_remove)
     p = index.add_parser("stats", parents=[common], help="what the index holds")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_stats)
 
     p = commands.add_parser("search", parents=[common], help="ranked passages for a question")
-    p.add_argument("question")
+    p.add_argument("question", help="the question; '-' reads it from standard input")
     p.add_argument("-k", type=int, default=5)
     p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default=None)
     p.add_argument("--article", action="append", default=[], help="only this article id (repeatable)")
@@ -68,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_search)
 
     p = commands.add_parser("ask", parents=[common], help="a cited answer to a question")
-    p.add_argument("question")
+    p.add_argument("question", help="the question; '-' reads it from standard input")
     p.add_argument("--llm", default=None, help="answer with an LLM, e.g. openai:gpt-4o-mini")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_ask)
@@ -89,36 +102,78 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("serve", parents=[common], help="start the browser chat")
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
+    p.add_argument("--auth", default=None, metavar="USER:PASSWORD",
+                   help="require this login (prefer RAG_AUTH: a flag shows in the process list)")
+    p.add_argument("--allow-public", action="store_true", default=None,
+                   help="serve a non-loopback --host without --auth (refused otherwise)")
     p.set_defaults(run=_serve)
     return parser
 
 
-def _build(args, settings: Settings) -> None:
-    from rag.api import build_index
+def _lock_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lock-timeout", type=float, default=None, metavar="SECONDS",
+                   help="wait this long for another writer of the index, 0: fail at once "
+                        "(default 600, RAG_LOCK_TIMEOUT)")
 
-    index = build_index(args.paths or None, settings, progress=True)
+
+def _skip_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--skip-bad-lines", action="store_true",
+                   help="keep the good records of a .jsonl file and list the bad lines "
+                        "(default: one bad line refuses the whole file)")
+
+
+def _build(args, settings: Settings) -> None:
+    from rag.api import build_index, read_sources
+
+    reading = read_sources(args.paths or [settings.corpus_dir], settings, skip_bad_lines=args.skip_bad_lines)
+    index = build_index(reading, settings, progress=True)
+    kept: set[str] = set()  # Index.build keeps the first article of each content, skips the rest
+    skipped = [a for a in reading.articles if not _first_kept(a, index, kept)]
+    _report_skips(reading.bad_lines, skipped, index)
     m = index.manifest
     print(f"built {settings.index_dir}: {len(m.articles)} articles, {m.chunk_count} chunks")
 
 
 def _add(args, settings: Settings) -> None:
-    from rag.api import read_source
+    from rag.api import read_sources
     from rag.index import Index
 
-    articles = [a for source in args.sources for a in read_source(source)]  # read all before touching
-    change = Index.load(settings).add(articles, progress=True)
-    change.index.save(settings.index_dir)
+    if args.allow_private_urls:
+        settings = settings.replace(allow_private_urls=True)
+    reading = read_sources(args.sources, settings, skip_bad_lines=args.skip_bad_lines)  # read all before touching
+    articles = reading.articles
+    # The newest index is read only once the writer lock is held, so concurrent adds all land.
+    change = Index.update(settings, lambda index: index.add(articles, progress=True))
     for article in change.added:
         print(f"added   {article.id}  {article.title}")
-    for article in change.skipped:
-        print(f"skipped {article.id}  {article.title}  (already indexed with the same content)")
+    _report_skips(reading.bad_lines, change.skipped, change.index)
+
+
+def _first_kept(article, index, kept: set[str]) -> bool:
+    same = index.articles.get(article.id)
+    if same is None or same.content_hash != article.content_hash or article.id in kept:
+        return False
+    kept.add(article.id)
+    return True
+
+
+def _report_skips(bad_lines, skipped, index) -> None:
+    """One line per skipped article and bad line, then how many: nothing is left out silently."""
+    for article in skipped:
+        same = index.articles.get(article.id)
+        why = ("its id is already used by different content" if same and same.content_hash != article.content_hash
+               else "same content as an article already indexed or earlier in this run")
+        print(f"skipped {article.id}  {article.title}  ({why})")
+    for bad in bad_lines:
+        print(f"skipped bad line: {bad}")
+    if skipped or bad_lines:
+        print(f"skipped {len(skipped)} duplicate article(s) and {len(bad_lines)} bad line(s)")
 
 
 def _remove(args, settings: Settings) -> None:
     from rag.index import Index
 
-    change = Index.load(settings, check_model=False).remove(args.article_id)
-    change.index.save(settings.index_dir)
+    change = Index.update(settings, lambda index: index.remove(args.article_id), check_model=False)
     print(f"removed {args.article_id}")
 
 
@@ -135,7 +190,7 @@ def _search(args, settings: Settings) -> None:
     from rag.render import render_hits
 
     filters = Filters(frozenset(args.article), frozenset(args.source), args.date_from, args.date_to)
-    hits = search(args.question, args.k, mode=args.mode, filters=filters, settings=settings)
+    hits = search(_question(args.question), args.k, mode=args.mode, filters=filters, settings=settings)
     print(json.dumps([h.to_dict() for h in hits], indent=2) if args.json else render_hits(hits))
 
 
@@ -145,8 +200,14 @@ def _ask(args, settings: Settings) -> None:
 
     if args.llm:
         settings = settings.replace(answerer=args.llm)
-    answer = ask(args.question, settings=settings)
+    answer = ask(_question(args.question), settings=settings)
     print(json.dumps(answer.to_dict(), indent=2) if args.json else render_answer(answer))
+
+
+def _question(arg: str) -> str:
+    """The question argument, or standard input for '-' (one shell argument stops at 128 kB)."""
+    # Bytes, decoded leniently: a pasted non-UTF-8 byte must not end in a traceback.
+    return sys.stdin.buffer.read().decode("utf-8", "replace") if arg == "-" else arg
 
 
 def _eval_retrieval(args, settings: Settings) -> None:
@@ -164,8 +225,11 @@ def _eval_answers(args, settings: Settings) -> None:
 
 def _serve(args, settings: Settings) -> None:
     from rag.app.server import serve
+    from rag.settings import parse_auth
 
-    serve(settings.replace(**{k: v for k, v in (("host", args.host), ("port", args.port)) if v}))
+    flags = {"host": args.host, "port": args.port, "allow_public": args.allow_public,
+             "auth": parse_auth(args.auth) if args.auth else None}
+    serve(settings.replace(**{k: v for k, v in flags.items() if v is not None}))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ converted once to HNSW, whose search cost barely grows with size (flat search
 over 100k vectors costs ~20 ms here, HNSW ~1 ms). Removing rows from a flat
 index shifts later rows down, exactly as deleting from the chunk list does;
 HNSW cannot delete, so removal rebuilds its graph from the stored vectors.
+Each row's sentence vectors (``rag.sentvec``) travel with it: they are saved
+beside the FAISS file and added and removed by row in step with it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from rag.sentvec import SentenceVectors
+
 # One query is far too small to share between threads; OpenMP start-up dominates on 2 cores.
 faiss.omp_set_num_threads(1)
 
@@ -26,13 +30,15 @@ HNSW_EF_SEARCH = 96
 
 
 class DenseIndex:
-    def __init__(self, index: faiss.Index, ann_threshold: int = 50_000):
+    def __init__(self, index: faiss.Index, ann_threshold: int = 50_000, sentences: SentenceVectors | None = None):
         self._index = index
         self.ann_threshold = ann_threshold
+        # None for an index saved before sentence vectors existed: the answerer then embeds sentences itself.
+        self.sentences = sentences
 
     @classmethod
     def empty(cls, dimension: int, ann_threshold: int = 50_000) -> DenseIndex:
-        return cls(faiss.IndexFlatIP(dimension), ann_threshold)
+        return cls(faiss.IndexFlatIP(dimension), ann_threshold, SentenceVectors.empty(dimension))
 
     @property
     def size(self) -> int:
@@ -47,14 +53,19 @@ class DenseIndex:
         return "hnsw" if isinstance(self._index, faiss.IndexHNSW) else "flat"
 
     def copy(self) -> DenseIndex:
-        return DenseIndex(faiss.clone_index(self._index), self.ann_threshold)
+        return DenseIndex(faiss.clone_index(self._index), self.ann_threshold, self.sentences)
 
-    def added(self, vectors: np.ndarray) -> DenseIndex:
-        """A new index with ``vectors`` appended; switches to HNSW once past the threshold."""
+    def added(self, vectors: np.ndarray, sentences: SentenceVectors | None = None) -> DenseIndex:
+        """A new index with ``vectors`` (and their rows' sentence vectors) appended.
+
+        Switches to HNSW once past the threshold.
+        """
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        joined = self.sentences.added(sentences) if self.sentences is not None and sentences is not None else None
         if self.kind == "flat" and self.ann_threshold and self.size + len(vectors) > self.ann_threshold:
-            return DenseIndex(_hnsw(np.vstack([self.all_vectors(), vectors])), self.ann_threshold)
+            return DenseIndex(_hnsw(np.vstack([self.all_vectors(), vectors])), self.ann_threshold, joined)
         grown = self.copy()
+        grown.sentences = joined
         if len(vectors):
             grown._index.add(vectors)
         return grown
@@ -63,12 +74,16 @@ class DenseIndex:
         rows = np.fromiter(rows, dtype=np.int64)
         if not len(rows):
             return self
+        sentences = self.sentences.removed(rows.tolist()) if self.sentences is not None else None
         if self.kind == "flat":
             smaller = self.copy()
             smaller._index.remove_ids(faiss.IDSelectorBatch(rows))
+            smaller.sentences = sentences
             return smaller
         keep = np.setdiff1d(np.arange(self.size), rows)
-        return DenseIndex(faiss.IndexFlatIP(self.dimension), self.ann_threshold).added(self.all_vectors()[keep])
+        rebuilt = DenseIndex(faiss.IndexFlatIP(self.dimension), self.ann_threshold).added(self.all_vectors()[keep])
+        rebuilt.sentences = sentences
+        return rebuilt
 
     def all_vectors(self) -> np.ndarray:
         if self.size == 0:
@@ -102,11 +117,18 @@ class DenseIndex:
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
 
     def save(self, path: Path) -> None:
+        """The FAISS file at ``path``, the sentence vectors in the folder ``<path>.sentences``."""
         faiss.write_index(self._index, str(path))
+        if self.sentences is not None:
+            self.sentences.save(sentences_folder(path))
 
     @classmethod
     def load(cls, path: Path, ann_threshold: int = 50_000) -> DenseIndex:
-        return cls(faiss.read_index(str(path)), ann_threshold)
+        return cls(faiss.read_index(str(path)), ann_threshold, SentenceVectors.load(sentences_folder(path)))
+
+
+def sentences_folder(path: Path) -> Path:
+    return path.with_name(path.name.rsplit(".", 1)[0] + ".sentences")
 
 
 def _hnsw(vectors: np.ndarray) -> faiss.Index:

@@ -14,11 +14,13 @@ import functools
 import logging
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from rag.errors import ConfigError
+from rag.sentvec import SentenceVectors, pool_spans
 from rag.settings import DEFAULT_MODEL
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,8 @@ _PACKAGED_NAMES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 # encoding (index builds) does use every core.
 BULK_TEXTS = 64
 BULK_THREADS = os.cpu_count() or 1
+# Passages are encoded in blocks so token vectors (256 x 384 floats per text) never pile up.
+PASSAGE_BLOCK = 512
 
 
 def resolve_model_path(model: str) -> str:
@@ -47,9 +51,35 @@ def resolve_model_path(model: str) -> str:
     return str(Path(model).expanduser()) if Path(model).expanduser().exists() else model
 
 
+def resolve_precision(precision: str, device: str = "cpu") -> str:
+    """'auto' becomes 'bfloat16' on CPUs with native bf16 (AVX512-BF16/AMX), else 'float32'.
+
+    Without native support bf16 is emulated and several times slower than float32.
+    """
+    if precision != "auto":
+        return precision
+    if device != "cpu":
+        return "float32"
+    import torch
+
+    try:
+        native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        native = False
+    return "bfloat16" if native else "float32"
+
+
 def document_text(title: str, text: str) -> str:
     """What gets embedded for a chunk: the title gives the chunk its context."""
     return f"{title}\n{text}" if title else text
+
+
+@dataclass(frozen=True, eq=False)
+class Passages:
+    """Chunk vectors (n, d) and the sentence vectors pooled from the same pass."""
+
+    vectors: np.ndarray
+    sentences: SentenceVectors
 
 
 class Embedder:
@@ -61,8 +91,8 @@ class Embedder:
         self.model_name = model
         self.device = device
         self.batch_size = batch_size
-        self.precision = precision
-        self._model = _load(resolve_model_path(model), device, precision)
+        self.precision = resolve_precision(precision, device)
+        self._model = _load(resolve_model_path(model), device, self.precision)
         self.dimension = int(self._model.get_embedding_dimension())
         self.max_seq_length = int(self._model.max_seq_length)
 
@@ -81,6 +111,34 @@ class Embedder:
         if self.precision != "float32":  # re-normalise: bf16 rounding leaves norms a hair off 1
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
         return vectors
+
+    def encode_passages(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], *, progress: bool = False
+    ) -> Passages:
+        """One forward pass per text: its vector, and one vector per character span (its sentences)."""
+        vectors, rows = [], []
+        blocks = range(0, len(texts), PASSAGE_BLOCK)
+        if progress:
+            from tqdm import tqdm
+
+            blocks = tqdm(blocks, desc="embedding", unit="block")
+        with _threads(BULK_THREADS if len(texts) > BULK_TEXTS else 1):
+            for start in blocks:
+                block = list(texts[start : start + PASSAGE_BLOCK])
+                outputs = self._model.encode(block, batch_size=self.batch_size, output_value=None)
+                offsets = self._model.tokenizer(
+                    block, return_offsets_mapping=True, truncation=True, max_length=self.max_seq_length
+                )["offset_mapping"]
+                for out, token_spans, wanted in zip(outputs, offsets, spans[start : start + PASSAGE_BLOCK]):
+                    tokens = out["token_embeddings"][out["attention_mask"].bool()].float().numpy()
+                    if len(tokens) == len(token_spans):
+                        rows.append(pool_spans(tokens, np.asarray(token_spans, dtype=np.int64), wanted))
+                    else:  # a tokenizer disagreement: these sentences get embedded when asked about
+                        rows.append(np.zeros((len(wanted), self.dimension), dtype=np.float32))
+                    vectors.append(out["sentence_embedding"].float().numpy())
+        matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, self.dimension), np.float32)
+        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True).clip(min=1e-12)
+        return Passages(matrix, SentenceVectors.from_rows(rows, self.dimension))
 
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]

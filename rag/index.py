@@ -9,19 +9,19 @@ are embedded on ``add``; BM25 is re-indexed because its statistics are global.
 from __future__ import annotations
 
 import logging
-import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from rag import store
+from rag import generations, persist, store
 from rag.chunking import chunk_article
 from rag.dense import DenseIndex
 from rag.embed import Embedder, document_text, get_embedder
-from rag.errors import IndexStoreError, InputError
+from rag.errors import InputError
 from rag.lexical import Bm25Index
+from rag.sentences import split_sentences
 from rag.settings import Settings
 from rag.types import Article, Chunk
 
@@ -47,8 +47,12 @@ class Index:
         chunks: list[Chunk],
         dense: DenseIndex,
         bm25: Bm25Index,
+        *,
+        generation: str | None = None,
     ):
         self.settings = settings
+        # The generation folder this exact index was loaded from or saved to (None: not on disk).
+        self.generation = generation
         self.manifest = manifest
         self.articles = articles
         self.chunks = chunks
@@ -97,11 +101,13 @@ class Index:
             fresh.append(article)
         if not fresh:
             return Change(self, (), tuple(skipped))
-        new_chunks = self._chunk(fresh, progress)
+        new_chunks = self.chunk(fresh, progress=progress)
         titles = {a.id: a.title for a in fresh}
         texts = [document_text(titles[c.article_id], c.text) for c in new_chunks]
-        vectors = self.embedder.encode(texts, progress=progress)
-        dense = self.dense.added(vectors)
+        # Sentence spans within the embedded text (title + newline + chunk) for late-chunked vectors.
+        spans = [_shifted(split_sentences(c.text), len(t) - len(c.text)) for c, t in zip(new_chunks, texts)]
+        encoded = self.embedder.encode_passages(texts, spans, progress=progress)
+        dense = self.dense.added(encoded.vectors, encoded.sentences)
         chunks = self.chunks + new_chunks
         articles_by_id = {**self.articles, **{a.id: a for a in fresh}}
         bm25 = self.bm25.added([c.text for c in new_chunks]) if self.chunks else Bm25Index.build(
@@ -133,7 +139,8 @@ class Index:
         )
         return Index(self.settings, manifest, articles, chunks, dense, bm25)
 
-    def _chunk(self, articles: Sequence[Article], progress: bool) -> list[Chunk]:
+    def chunk(self, articles: Sequence[Article], *, progress: bool = False) -> list[Chunk]:
+        """The chunks this index would make of ``articles`` (what ``build`` and ``add`` embed)."""
         from tqdm.auto import tqdm
 
         from rag.embed import resolve_model_path
@@ -169,43 +176,62 @@ class Index:
     def vectors(self, rows: Sequence[int]) -> np.ndarray:
         return self.dense.vectors(rows)
 
+    def sentence_vectors(self, chunk: Chunk) -> np.ndarray | None:
+        """(k, d) vectors of ``split_sentences(chunk.text)``, zeros where missing; None if not stored."""
+        sentences = self.dense.sentences
+        rows = self.rows_of(chunk.article_id)
+        row = next((r for r in ([rows[chunk.index]] if chunk.index < len(rows) else []) + rows
+                    if self.chunks[r].id == chunk.id), None)
+        if sentences is None or row is None or row >= sentences.rows:
+            return None
+        return sentences.row(row)
+
     # -- persistence ----------------------------------------------------------------------
 
     def save(self, folder: Path | None = None) -> Path:
+        """Write this index as a new generation of ``folder`` and make it live; returns that generation."""
         folder = Path(folder or self.settings.index_dir)
-        with store.lock(folder):
-            with store.atomic_path(folder / store.DENSE) as tmp:
-                self.dense.save(tmp)
-            bm25_tmp = folder / f".{store.BM25_DIR}.tmp"
-            shutil.rmtree(bm25_tmp, ignore_errors=True)
-            self.bm25.save(bm25_tmp)
-            shutil.rmtree(folder / store.BM25_DIR, ignore_errors=True)
-            bm25_tmp.rename(folder / store.BM25_DIR)
-            store.write_jsonl(folder / store.CHUNKS, self.chunks)
-            store.write_jsonl(folder / store.ARTICLES, self.articles.values())
-            store.write_manifest(folder, self.manifest)
-        return folder
+        with generations.write_lock(folder, self.settings.lock_timeout):
+            return self._commit(folder)
+
+    def _commit(self, folder: Path) -> Path:
+        # The caller holds the writer lock.
+        gen = generations.commit(folder, lambda tmp: persist.write(self, tmp))
+        self.generation = gen.name  # where this (unchanged) index now lives
+        return gen
+
+    @classmethod
+    def update(
+        cls, settings: Settings, edit: Callable[[Index], Change], *, base: Index | None = None,
+        check_model: bool = True,
+    ) -> Change:
+        """Apply ``edit`` to the newest saved index and save its result, as the folder's only writer.
+
+        The index is (re)read AFTER the writer lock is taken, so two processes adding at
+        once each build on the other's result; ``base`` is reused when it is still live.
+        """
+        folder = settings.index_dir
+        with generations.write_lock(folder, settings.lock_timeout):
+            live = generations.current(folder)
+            if base is not None and live is not None and base.generation == live.name:
+                index = base
+            else:
+                index = cls.load(settings, check_model=check_model)
+            change = edit(index)
+            if change.index is not index:
+                change.index._commit(folder)
+        return change
 
     @classmethod
     def load(cls, settings: Settings, folder: Path | None = None, *, check_model: bool = True) -> Index:
-        folder = Path(folder or settings.index_dir)
-        with store.lock(folder):
-            manifest = store.read_manifest(folder)
-            store.check_compatible(manifest, folder, settings.model, None)
-            dense = DenseIndex.load(folder / store.DENSE, settings.ann_threshold)
-            chunks = store.read_chunks(folder)
-            articles = {a.id: a for a in store.read_articles(folder)}
-            bm25 = Bm25Index.load(folder / store.BM25_DIR, len(chunks))
-        if dense.size != len(chunks) or dense.dimension != manifest.dimension:
-            raise IndexStoreError(
-                f"index in {folder} is inconsistent ({dense.size} vectors, {len(chunks)} chunks); "
-                f"{store.rebuild_hint(folder)}"
-            )
-        if check_model:
-            store.check_compatible(manifest, folder, settings.model, get_embedder(
-                settings.model, settings.device, settings.batch_size, settings.precision).dimension)
+        """Load the live generation of ``folder``; ``IndexStoreError`` if it is missing, damaged or foreign."""
+        parts = persist.load(settings, Path(folder or settings.index_dir), check_model=check_model)
         settings = settings.replace(
-            chunk_tokens=manifest.chunk_tokens, overlap_sentences=manifest.overlap_sentences
+            chunk_tokens=parts.manifest.chunk_tokens, overlap_sentences=parts.manifest.overlap_sentences
         )
-        return cls(settings, manifest, articles, chunks, dense, bm25)
+        return cls(settings, parts.manifest, parts.articles, parts.chunks, parts.dense, parts.bm25,
+                   generation=parts.generation)
 
+
+def _shifted(spans: list[tuple[int, int]], by: int) -> list[tuple[int, int]]:
+    return [(a + by, b + by) for a, b in spans]

@@ -8,26 +8,41 @@ and the survivors returned as ``Hit``s with every score that placed them.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from rag.errors import InputError
 from rag.fusion import Filters, collapse_near_duplicates, reciprocal_rank_fusion
 from rag.index import Index
 from rag.query import expand_query
+from rag.sanitize import clean_question
 from rag.types import Hit
 
+log = logging.getLogger(__name__)
+
+#: Questions are cut to this many characters (after control characters are removed).
 MAX_QUESTION_CHARS = 2000
 
 
 def check_question(question: str) -> str:
-    question = (question or "").strip()
-    if not question:
+    """The question ready for retrieval, or ``InputError`` when nothing is left of it.
+
+    Control characters (terminal escapes, NUL; tab and newline are kept) and lone
+    surrogates are removed, and a question longer than ``MAX_QUESTION_CHARS`` is cut at
+    the last word boundary before the limit and a warning logged, not refused: a pasted
+    paragraph usually opens with the question. Only the first few limits' worth of
+    characters is ever looked at, so a 10 MB paste is cut before any real work.
+    """
+    if question is not None and not isinstance(question, str):
+        raise InputError(f"the question must be text, got {type(question).__name__}")
+    text, cut = clean_question(question or "", MAX_QUESTION_CHARS)
+    if not text:
         raise InputError("the question is empty; type a question about the indexed articles")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise InputError(
-            f"the question is {len(question):,} characters; the limit is {MAX_QUESTION_CHARS:,}"
-        )
-    return question
+    if cut:
+        log.warning("the question is %s characters; only the first %s are used",
+                    f"{len(question):,}", f"{MAX_QUESTION_CHARS:,}")
+    return text
 
 
 def search_index(

@@ -28,7 +28,8 @@ class Settings:
     # Embedding model: the packaged MiniLM by default, else any sentence-transformers name or path.
     model: str = DEFAULT_MODEL
     device: str = "cpu"
-    precision: str = "float32"  # or "bfloat16": about 2x faster embedding on CPUs with bf16 support
+    # "auto": bfloat16 where the CPU has bf16 units (~2x faster embedding, same news-dev recall), else float32
+    precision: str = "auto"
     batch_size: int = 64
     # Chunking: chunk + title must fit the model's 256-token window.
     max_seq_tokens: int = 256
@@ -51,8 +52,19 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     auth: tuple[str, str] | None = None
+    allow_public: bool = False  # serve a non-loopback host without auth (otherwise refused, see rag.app.server)
     max_upload_bytes: int = 5_000_000
+    # Largest article read: a .txt/.md file, one JSONL record's text, the text extracted from
+    # HTML (whose file may be 10x this). Embedding 1 MB (about 1,200 chunks) takes seconds to
+    # a minute on 2 CPU cores; news stories are < 100 kB.
+    max_article_bytes: int = 1_000_000
     concurrency: int = 4
+    # Writing the index: seconds a writer waits for another writer's lock (0: fail at once).
+    lock_timeout: float = 600.0
+    # Fetching URLs (rag.fetch): the SSRF guard and its limits.
+    allow_private_urls: bool = False  # also loopback/LAN hosts; link-local, multicast, reserved stay refused
+    max_fetch_bytes: int = 10_000_000
+    fetch_timeout: float = 20.0  # seconds for connecting, for each read and for the whole download
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index_dir", Path(self.index_dir))
@@ -72,9 +84,16 @@ class Settings:
         _check_range("llm_temperature", self.llm_temperature, 0.0, 2.0)
         _check_range("port", self.port, 0, 65535)
         _check_range("max_upload_bytes", self.max_upload_bytes, 1, 1_000_000_000)
+        _check_range("max_article_bytes", self.max_article_bytes, 1, 1_000_000_000)
         _check_range("concurrency", self.concurrency, 1, 256)
+        _check_range("lock_timeout", self.lock_timeout, 0.0, 86_400.0)
+        _check_range("max_fetch_bytes", self.max_fetch_bytes, 1, 1_000_000_000)
+        _check_range("fetch_timeout", self.fetch_timeout, 0.1, 600.0)
+        for name in ("allow_public", "allow_private_urls"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
         _check_choice("mode", self.mode, MODES)
-        _check_choice("precision", self.precision, ("float32", "bfloat16"))
+        _check_choice("precision", self.precision, ("auto", "float32", "bfloat16"))
         _check_choice("llm_unsupported", self.llm_unsupported, UNSUPPORTED_POLICIES)
         if not self.model.strip():
             raise ConfigError("model must name a sentence-transformers model or path, got ''")
@@ -112,6 +131,8 @@ def _parse(name: str, raw: str, type_name: str):
     try:
         if name == "auth":
             return parse_auth(raw)
+        if type_name == "bool":
+            return _parse_bool(name, raw)
         if type_name == "int":
             return int(raw)
         if type_name == "float":
@@ -122,6 +143,15 @@ def _parse(name: str, raw: str, type_name: str):
         kind = {"int": "an integer", "float": "a number"}.get(type_name, type_name)
         raise ConfigError(f"RAG_{name.upper()} must be {kind}, got {raw!r}") from None
     return raw
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"RAG_{name.upper()} must be 1/true/yes/on or 0/false/no/off, got {raw!r}")
 
 
 def _check_range(name: str, value, low, high) -> None:

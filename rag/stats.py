@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from rag import store
+from rag import generations, store
 
 
 @dataclass(frozen=True)
@@ -42,14 +42,14 @@ class IndexStats:
 
 
 def index_stats(folder: Path) -> IndexStats:
-    with store.lock(folder):
-        manifest = store.read_manifest(folder)
-        per_article = Counter(c.article_id for c in store.read_chunks(folder))
-        articles = store.read_articles(folder)
+    gen = generations.locate(folder)  # resolved once: a concurrent write cannot mix generations
+    manifest = store.read_manifest(gen, folder)
+    per_article = Counter(c.article_id for c in store.read_chunks(gen))
+    articles = store.read_articles(gen)
     rows = tuple(
         ArticleRow(a.id, a.title, a.url or a.source, a.published, per_article[a.id]) for a in articles
     )
-    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    size = generations.disk_bytes(folder)
     return IndexStats(
         str(folder), manifest.model, manifest.dimension, manifest.format_version,
         manifest.chunk_tokens, manifest.overlap_sentences, len(manifest.articles),

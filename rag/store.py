@@ -1,31 +1,40 @@
-"""The index folder on disk: a versioned manifest beside FAISS, BM25 and chunk files.
+"""One generation of the index on disk: a versioned manifest with checksums beside the data files.
 
-Every file is written to a temporary name and moved into place, manifest last,
-while holding the folder's file lock; loading takes the same lock. So a reader
-in another process sees the old index or the new one, never a half-written mix.
-Loading checks the manifest against the running configuration and refuses a
-mismatch with a message that says how to rebuild.
+A generation folder holds ``manifest.json``, ``dense.faiss``, ``bm25/``,
+``chunks.jsonl`` and ``articles.jsonl`` (``rag/generations.py`` decides which
+generation is live). The manifest records the SHA-256 and byte size of every
+data file, and loading checks them, so a truncated FAISS file or a chunk file
+from another build is refused with a one-line message that says how to rebuild
+instead of returning wrong passages. It also refuses another embedding model
+and a format this version of rag does not read.
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
-from filelock import FileLock
 
 from rag.errors import IndexStoreError
 from rag.types import Article, Chunk
 
-FORMAT_VERSION = 1
+#: 2: generations swapped in by a ``current`` symlink, file checksums in the manifest.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 DENSE = "dense.faiss"
 BM25_DIR = "bm25"
 CHUNKS = "chunks.jsonl"
 ARTICLES = "articles.jsonl"
+DATA_NAMES = (DENSE, BM25_DIR, CHUNKS, ARTICLES)
+
+
+@dataclass(frozen=True)
+class FileSum:
+    bytes: int
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,8 @@ class Manifest:
     splitter: str = "syntok"
     format_version: int = FORMAT_VERSION
     extra: dict = field(default_factory=dict)
+    # Path relative to the generation -> checksum; filled in when the generation is written.
+    files: dict[str, FileSum] = field(default_factory=dict)
 
     def to_json(self) -> bytes:
         data = asdict(self)
@@ -48,36 +59,38 @@ class Manifest:
         return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
 
     @classmethod
-    def from_json(cls, raw: bytes, where: Path) -> Manifest:
+    def from_json(cls, raw: bytes, where: Path, index_dir: Path) -> Manifest:
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError:
-            raise IndexStoreError(f"{where} is not valid JSON; {rebuild_hint(where.parent)}") from None
-        version = data.get("format_version")
-        if version != FORMAT_VERSION:
+            raise IndexStoreError(f"{where} is not valid JSON; {rebuild_hint(index_dir)}") from None
+        version = data.get("format_version") if isinstance(data, dict) else None
+        if not isinstance(version, int):
+            raise IndexStoreError(f"{where} is not a rag index manifest; {rebuild_hint(index_dir)}")
+        if version > FORMAT_VERSION:
             raise IndexStoreError(
-                f"index format version {version!r} in {where} is not the supported "
-                f"version {FORMAT_VERSION}; {rebuild_hint(where.parent)}"
+                f"index in {index_dir} has format version {version}, newer than the version "
+                f"{FORMAT_VERSION} this rag reads; upgrade rag or {rebuild_hint(index_dir)}"
+            )
+        if version < FORMAT_VERSION:
+            raise IndexStoreError(
+                f"index in {index_dir} has the old format version {version} (this rag reads "
+                f"version {FORMAT_VERSION}); {rebuild_hint(index_dir)}"
             )
         data.pop("counts", None)
-        return cls(**data)
+        try:
+            files = {name: FileSum(**entry) for name, entry in data.pop("files", {}).items()}
+            return cls(**data, files=files)
+        except TypeError as error:
+            raise IndexStoreError(f"{where} is malformed ({error}); {rebuild_hint(index_dir)}") from None
 
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def rebuild_hint(folder: Path) -> str:
-    return f"rebuild it with: rag index build --index-dir {folder}"
-
-
-def lock(folder: Path) -> FileLock:
-    folder.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(folder / ".lock"), timeout=600)
-
-
-def exists(folder: Path) -> bool:
-    return (folder / MANIFEST).is_file()
+def rebuild_hint(index_dir: Path) -> str:
+    return f"rebuild it with: rag index build --index-dir {index_dir}"
 
 
 def check_compatible(manifest: Manifest, folder: Path, model: str, dimension: int | None) -> None:
@@ -93,57 +106,83 @@ def check_compatible(manifest: Manifest, folder: Path, model: str, dimension: in
         )
 
 
-def read_manifest(folder: Path) -> Manifest:
-    path = folder / MANIFEST
+# -- reading a generation -------------------------------------------------------------------
+
+
+def read_manifest(gen: Path, index_dir: Path | None = None) -> Manifest:
+    index_dir = index_dir or gen.parent
+    path = gen / MANIFEST
     if not path.is_file():
-        raise IndexStoreError(f"no index in {folder}; build one with: rag index build --index-dir {folder}")
-    return Manifest.from_json(path.read_bytes(), path)
+        raise IndexStoreError(f"index manifest {path} is missing; {rebuild_hint(index_dir)}")
+    return Manifest.from_json(path.read_bytes(), path, index_dir)
+
+
+def verify(gen: Path, manifest: Manifest) -> None:
+    """Check every data file against the size and SHA-256 the manifest recorded for it."""
+    listed = {name.split("/")[0] for name in manifest.files}
+    for name in DATA_NAMES:
+        if name not in listed:
+            raise _damaged(gen, name, "not listed in the manifest")
+    for name, expected in sorted(manifest.files.items()):
+        path = gen / name
+        if not path.is_file():
+            raise _damaged(gen, name, "missing")
+        size = path.stat().st_size
+        if size != expected.bytes:
+            raise _damaged(gen, name, f"{size} bytes, the manifest records {expected.bytes}")
+        if sha256(path) != expected.sha256:
+            raise _damaged(gen, name, "its SHA-256 differs from the manifest's")
+
+
+def read_articles(gen: Path) -> list[Article]:
+    return [Article.from_dict(orjson.loads(line)) for line in _lines(gen / ARTICLES)]
+
+
+def read_chunks(gen: Path) -> list[Chunk]:
+    return [Chunk.from_dict(orjson.loads(line)) for line in _lines(gen / CHUNKS)]
+
+
+def damaged(gen: Path, what: str) -> IndexStoreError:
+    return IndexStoreError(f"index in {gen.parent} is damaged: {what}; {rebuild_hint(gen.parent)}")
+
+
+def _damaged(gen: Path, name: str, detail: str) -> IndexStoreError:
+    return damaged(gen, f"{gen.name}/{name} does not match its manifest ({detail})")
+
+
+# -- writing a generation (into a folder nobody reads yet) ----------------------------------
 
 
 def write_jsonl(path: Path, rows) -> None:
-    with _atomic(path) as tmp, open(tmp, "wb") as out:
+    with open(path, "wb") as out:
         for row in rows:
             out.write(orjson.dumps(row.to_dict()))
             out.write(b"\n")
 
 
-def read_articles(folder: Path) -> list[Article]:
-    return [Article.from_dict(orjson.loads(line)) for line in _lines(folder / ARTICLES)]
+def write_manifest(gen: Path, manifest: Manifest) -> Manifest:
+    """Write ``manifest`` with the checksums of every other file in ``gen``; returns what was written."""
+    files = {
+        path.relative_to(gen).as_posix(): FileSum(path.stat().st_size, sha256(path))
+        for path in sorted(gen.rglob("*"))
+        if path.is_file() and path.name != MANIFEST
+    }
+    written = Manifest(**{**manifest.__dict__, "files": files})
+    (gen / MANIFEST).write_bytes(written.to_json())
+    return written
 
 
-def read_chunks(folder: Path) -> list[Chunk]:
-    return [Chunk.from_dict(orjson.loads(line)) for line in _lines(folder / CHUNKS)]
-
-
-def write_manifest(folder: Path, manifest: Manifest) -> None:
-    with _atomic(folder / MANIFEST) as tmp:
-        tmp.write_bytes(manifest.to_json())
-
-
-class _atomic:
-    """Yields a temporary sibling path; on success it replaces the target in one rename."""
-
-    def __init__(self, target: Path):
-        self.target = target
-        self.tmp = target.with_name(f".{target.name}.tmp")
-
-    def __enter__(self) -> Path:
-        return self.tmp
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            os.replace(self.tmp, self.target)
-        else:
-            self.tmp.unlink(missing_ok=True)
-
-
-def atomic_path(target: Path) -> _atomic:
-    return _atomic(target)
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _lines(path: Path):
     if not path.is_file():
-        raise IndexStoreError(f"index file {path} is missing; {rebuild_hint(path.parent)}")
+        raise damaged(path.parent, f"{path.name} is missing")
     with open(path, "rb") as f:
         for line in f:
             if line.strip():

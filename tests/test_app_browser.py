@@ -129,7 +129,9 @@ def test_bad_questions_show_a_message_and_the_app_keeps_serving(page, tmp_path):
     empty = ask(page, "")
     assert "question is empty" in empty
     huge = ask(page, "why " * 25_600)  # 100 KB
-    assert "limit is 2,000" in huge
+    assert "Only the first 2,000 characters of the question were used" in huge  # cut, not refused
+    mixed = ask(page, "Кто 谁 מי من 🇷🇺 \x1b[31m\x07 Who warned Russia?")  # scripts, RTL, emoji, escapes
+    assert "went wrong" not in mixed and "\x1b" not in mixed
     page.screenshot(path=str(tmp_path / "bad-questions.png"), full_page=True)
     assert "William Burns" in ask(page, "Who warned Russia?")
 

@@ -57,8 +57,8 @@ def _bad_inputs(tmp_path):
     empty.write_text("")
     binary = tmp_path / "blob.txt"
     binary.write_bytes(b"\x00\x01\x02\xff\xfe" * 100)
-    latin = tmp_path / "latin.txt"
-    latin.write_bytes("Caf\xe9 news\nstandfirst\nbody text here.".encode("latin-1"))
+    latin = tmp_path / "latin.txt"  # not UTF-8, and no other encoding fits either
+    latin.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(1, 256)) * 3)
     unknown = tmp_path / "notes.docx"
     unknown.write_text("hello")
     nothing = tmp_path / "nothing"

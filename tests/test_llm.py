@@ -150,8 +150,8 @@ def test_followup_history_is_condensed_by_the_model_first(monkeypatch, seed_inde
     assert isinstance(condense[0], SystemMessage) and "standalone question" in condense[0].content
     assert "<history>\nUser: Who warned Russia about the troop buildup?\n" in condense[-1].content
     assert "Assistant: CIA director William Burns did.\n</history>" in condense[-1].content
-    assert "Follow-up question: Where did he travel?" in condense[-1].content
-    assert f"Question: {standalone}" in answer[-1].content
+    assert "Follow-up question:\n<question>\nWhere did he travel?\n</question>" in condense[-1].content
+    assert f"<question>\n{standalone}\n</question>" in answer[-1].content
     assert final.standalone_question == standalone and final.question == "Where did he travel?"
     assert [s.verdict for s in final.sentences] == ["supported"]
 
@@ -247,18 +247,32 @@ class _OpenAIStub(BaseHTTPRequestHandler):
         pass
 
 
-def test_openai_compatible_server_over_real_http(monkeypatch, seed_index, settings):
-    handler = type("Stub", (_OpenAIStub,), {"reply": _burns_claim(1), "requests": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+@pytest.fixture
+def openai_server(monkeypatch):
+    """Start a stub OpenAI-compatible server on 127.0.0.1 that streams ``reply``; the client is pointed at it.
+
+    ``start(reply)`` returns the handler class: its ``requests`` list holds (path, JSON body, Authorization).
+    """
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(reply: str) -> type[_OpenAIStub]:
+        handler = type("Stub", (_OpenAIStub,), {"reply": reply, "requests": []})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
         monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{server.server_port}/v1")
         monkeypatch.setenv("OPENAI_API_KEY", "test")
-        answers = list(stream_answer(seed_index, QUESTION, (), settings.replace(answerer="openai:test-model")))
-    finally:
+        return handler
+
+    yield start
+    for server in servers:
         server.shutdown()
         server.server_close()
+
+
+def test_openai_compatible_server_over_real_http(openai_server, seed_index, settings):
+    handler = openai_server(_burns_claim(1))
+    answers = list(stream_answer(seed_index, QUESTION, (), settings.replace(answerer="openai:test-model")))
     (path, body, auth), = handler.requests
     assert path == "/v1/chat/completions" and auth == "Bearer test"
     assert body["model"] == "test-model" and body["stream"] is True
@@ -266,7 +280,7 @@ def test_openai_compatible_server_over_real_http(monkeypatch, seed_index, settin
     user = body["messages"][1]["content"]
     first = re.search(r'<sources>\n\[1\] "([^"]*)" \([^)]*\)\n<<<\n(.*?)\n>>>', user, re.S)
     assert first and first.group(1) == SEED_TITLE and BURNS in first.group(2)
-    assert f"Question: {QUESTION}" in user and BURNS not in body["messages"][0]["content"]
+    assert f"<question>\n{QUESTION}\n</question>" in user and BURNS not in body["messages"][0]["content"]
     *partials, final = answers
     assert partials and final.text == _burns_claim(1)
     (citation,) = final.citations

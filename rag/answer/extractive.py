@@ -45,6 +45,7 @@ class Candidate:
     start: int
     end: int
     text: str
+    sentence: int = -1  # position in split_sentences(hit.chunk.text); -1 if not one of them
 
 
 @dataclass(frozen=True)
@@ -62,13 +63,13 @@ def candidates(hits: Sequence[Hit], limit_per_hit: int = 40) -> list[Candidate]:
     out = []
     for hit in hits:
         chunk = hit.chunk
-        for start, end in split_sentences(chunk.text)[:limit_per_hit]:
+        for position, (start, end) in enumerate(split_sentences(chunk.text)[:limit_per_hit]):
             key = (chunk.article_id, chunk.start + start)
             # A question never answers a question, and a fragment is not a claim.
             if key in seen or end - start < 12 or chunk.text[start:end].rstrip("”\"' ").endswith("?"):
                 continue
             seen.add(key)
-            out.append(Candidate(hit, chunk.start + start, chunk.start + end, chunk.text[start:end]))
+            out.append(Candidate(hit, chunk.start + start, chunk.start + end, chunk.text[start:end], position))
     return out
 
 

@@ -1,8 +1,10 @@
 """The LLM answerer: a LangChain chat model writes, the support check decides what to trust.
 
 Retrieved passages reach the model only as fenced, numbered data in the user
-message (``rag.prompts.format_sources``), never in the system message, so
-article text cannot pose as instructions. Tokens stream out as partial
+message (``rag.prompts.format_sources``), never in the system message, and the
+question sits in its own ``<question>`` block, so neither article text nor a
+question can pose as instructions. ``as_data`` first removes what could still
+close a block or open a chat turn (see there). Tokens stream out as partial
 ``Answer``s; the final one is checked like the extractive path's
 (``pipeline.finish``): markers outside 1..len(hits) go, each cited n becomes a
 ``Citation`` quoting the sentence of ``hits[n-1]`` that best supports it, every
@@ -30,7 +32,7 @@ from rag.answer.followup import rewrite_followup
 from rag.answer.pipeline import ABSTAIN_TEXT, abstain, citation_for_claim, finish
 from rag.answer.support import parse_claims, strip_invalid_markers
 from rag.errors import ConfigError, RagError
-from rag.prompts import Rendered, format_history, format_sources, load_prompt
+from rag.prompts import Rendered, format_history, format_sources, load_prompt, neutralise
 from rag.retrieve import MAX_QUESTION_CHARS, search_index
 from rag.settings import Settings
 from rag.types import Answer, Hit, Turn
@@ -41,7 +43,16 @@ log = logging.getLogger(__name__)
 LOCAL_MAX_NEW_TOKENS = 160
 _MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 _TAIL = re.compile(r"[.!?…\"”’')]*$")
-_ECHO = re.compile(r"</?sources>|<<<|>>>", re.IGNORECASE)
+_ECHO = re.compile(r"</?(?:sources|question)>|<<<|>>>", re.IGNORECASE)
+# Beyond what rag.prompts.neutralise handles: characters a model reads as nothing (zero-width, soft
+# hyphen, bidi controls), so "</sour\u200bces>" would read as the tag; full-width, small and HTML-entity
+# forms of < and >; the <question> tag; and chat-template tokens (<|im_end|>) that a local model's
+# tokenizer would turn into real turn boundaries.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_LT = re.compile(r"&(?:lt|#0*60|#x0*3c);|[\uff1c\ufe64]", re.IGNORECASE)
+_GT = re.compile(r"&(?:gt|#0*62|#x0*3e);|[\uff1e\ufe65]", re.IGNORECASE)
+_TEMPLATE_TOKEN = re.compile(r"<\||\|>")
+_QUESTION_TAG = re.compile(r"<(\s*/?\s*question\b)", re.IGNORECASE)
 
 
 def make_chat_model(spec: str, temperature: float) -> BaseChatModel:
@@ -115,10 +126,11 @@ def condense_question(
     model: BaseChatModel, question: str, history: Sequence[Turn], spec: str = "", folder: Path | None = None
 ) -> str:
     """The follow-up rewritten as a standalone question; the rule-based rewrite if the model's reply is unusable."""
-    prompt = load_prompt("condense", folder).render_parts(history=format_history(history), question=question)
+    turns = [Turn(as_data(turn.question), as_data(turn.answer)) for turn in history]
+    prompt = load_prompt("condense", folder).render_parts(history=format_history(turns), question=as_data(question))
     with _model_errors(spec):
         reply = str(model.invoke(_messages(prompt)).text)
-    lines = [line.strip() for line in reply.splitlines() if line.strip()]
+    lines = [line.strip() for line in _ECHO.sub("", reply).splitlines() if line.strip()]
     standalone = re.sub(r"^(standalone question|question)\s*:\s*", "", lines[0], flags=re.I) if lines else ""
     standalone = standalone.strip().strip("\"'“”")
     if not standalone or len(standalone) > MAX_QUESTION_CHARS:
@@ -129,10 +141,23 @@ def condense_question(
 
 
 def answer_messages(question: str, hits: Sequence[Hit], folder: Path | None = None) -> list[BaseMessage]:
-    """System rules, then the user message holding the fenced sources and the question."""
-    prompt = load_prompt("answer", folder).render_parts(abstain_text=ABSTAIN_TEXT, sources=format_sources(hits),
-                                                question=question)
+    """System rules, then the user message: the fenced sources block, then the delimited question."""
+    # Prompt-only copies of the hits: their text is the model's view, not an article span any more.
+    shown = [replace(h, title=as_data(h.title), chunk=replace(h.chunk, text=as_data(h.chunk.text))) for h in hits]
+    prompt = load_prompt("answer", folder).render_parts(abstain_text=ABSTAIN_TEXT, sources=format_sources(shown),
+                                                        question=as_data(question))
     return _messages(prompt)
+
+
+def as_data(text: str) -> str:
+    """Untrusted text (an article, a question) made safe to quote inside a delimited block of the prompt.
+
+    Nothing left in it can close ``<sources>``, ``<question>`` or a ``<<<``/``>>>`` fence, in any case,
+    spacing, width or entity spelling, or open a chat turn; the words themselves are kept, as data.
+    """
+    text = _GT.sub(">", _LT.sub("<", _INVISIBLE.sub("", text)))
+    text = _TEMPLATE_TOKEN.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
+    return neutralise(_QUESTION_TAG.sub(r"‹\1", text))
 
 
 def finalize_answer(

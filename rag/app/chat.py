@@ -20,6 +20,8 @@ from rag.answer.pipeline import stream_answer
 from rag.app import render
 from rag.app.state import IndexHolder
 from rag.errors import RagError
+from rag.retrieve import MAX_QUESTION_CHARS, check_question
+from rag.sanitize import clean_question
 from rag.settings import Settings
 from rag.types import Answer, Turn
 
@@ -51,6 +53,7 @@ def make_handler(holder: IndexHolder, settings: Settings):
         history.append(reply)
         yield "", history, gr.skip(), turns
         try:
+            check_question(question)  # an empty question is answered without touching the index
             index = holder.index  # one snapshot for the whole answer, sources panel included
             final = None
             streamed = False
@@ -66,6 +69,8 @@ def make_handler(holder: IndexHolder, settings: Settings):
                 yield from _replay(final, reply, history, turns)
             turn = len(turns)
             reply["content"] = render.answer_markdown(final, turn)
+            if clean_question(question, MAX_QUESTION_CHARS)[1]:
+                reply["content"] += f"\n\n*Only the first {MAX_QUESTION_CHARS:,} characters of the question were used.*"
             turns = [*turns, Turn(final.question, final.text)]
             yield "", history, render.sources_html(final, index.articles, turn), turns
         except RagError as error:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from rag import generations
 from rag.app.render import escape_markdown as esc
 from rag.app.state import IndexHolder
 from rag.app.uploads import StoredUpload, describe, store_upload
@@ -36,7 +37,7 @@ def library_table(index: Index) -> pd.DataFrame:
 
 def stats_markdown(index: Index) -> str:
     m = index.manifest
-    size = sum(p.stat().st_size for p in index.settings.index_dir.rglob("*") if p.is_file())
+    size = generations.disk_bytes(index.settings.index_dir)
     shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
     return (
         f"**{len(index.articles)}** articles · **{len(index.chunks)}** chunks · model `{m.model}` "

@@ -4,8 +4,16 @@ Gradio's phone-home calls (analytics, version checks) are switched off here,
 before Gradio is imported, because the app must work on an offline machine and
 should not leak that it runs. The index is loaded (or built from the corpus on
 first start) and warmed before the port opens, so "the page answers" means
-"the app can answer". Serving on a non-loopback address without auth is
-allowed but warned about loudly.
+"the app can answer".
+
+Exposure: the app listens on 127.0.0.1 unless told otherwise. A non-loopback
+host (0.0.0.0, a LAN address, a host name) lets anyone who can reach it read
+and change the index, so it needs a login (``--auth user:password`` or
+``RAG_AUTH``, passed to Gradio's ``launch(auth=...)``); serving it open takes an
+explicit ``--allow-public`` (``RAG_ALLOW_PUBLIC=1``) and is still warned about.
+Without either, ``check_exposure`` refuses to start, before anything loads.
+Gradio's login travels in clear over plain HTTP: beyond a trusted network, put
+a TLS proxy in front.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import logging
 import os
 import sys
 
+from rag.errors import ConfigError
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -25,6 +34,8 @@ BACKSTOP_FACTOR = 4
 
 
 def is_loopback(host: str) -> bool:
+    """Does listening on ``host`` keep the app on this machine? Unknown names count as exposed."""
+    host = host.strip().lower()
     if host in ("localhost", "localhost.localdomain"):
         return True
     try:
@@ -33,13 +44,23 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def check_exposure(settings: Settings) -> None:
+    """Refuse (``ConfigError``) to serve a non-loopback host with no login, unless ``allow_public``."""
+    if is_loopback(settings.host) or settings.auth or settings.allow_public:
+        return
+    raise ConfigError(
+        f"refusing to serve on {settings.host}:{settings.port} without a login: set --auth user:password "
+        "(or RAG_AUTH), or pass --allow-public (RAG_ALLOW_PUBLIC=1) to serve it open, or use --host 127.0.0.1"
+    )
+
+
 def warn_if_exposed(settings: Settings) -> bool:
     """Warn when the app listens beyond this machine without a password; True if it warned."""
     if is_loopback(settings.host) or settings.auth:
         return False
     message = (
         f"warning: serving on {settings.host}:{settings.port} WITHOUT a password: anyone who can "
-        "reach this address can read and change the index. Set RAG_AUTH=user:password."
+        "reach this address can read and change the index (--allow-public). Set RAG_AUTH=user:password."
     )
     log.warning(message)
     print(message, file=sys.stderr)  # the operator must see it even with logging unconfigured
@@ -60,6 +81,7 @@ def warm_up(index) -> None:
 
 
 def serve(settings: Settings) -> None:
+    check_exposure(settings)  # first: a refused start costs no model or Gradio import
     _quiet_gradio()
     from rag.app.state import get_holder
     from rag.app.ui import CSS, build_ui

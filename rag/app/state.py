@@ -1,22 +1,27 @@
 """The process-wide holder of the current ``Index``, swapped atomically on every change.
 
 Chat requests read ``holder.index`` once and use that object for the whole
-answer. Adding or removing articles happens under one lock: a NEW ``Index`` is
-derived with ``Index.add``/``Index.remove`` (which never mutate), saved to
-disk, and only then assigned to ``holder.index``. A reference assignment is
-atomic in Python, so a concurrent reader sees the old index or the new one,
-never a half-built one, and two uploads never lose each other's articles.
+answer. Adding or removing articles goes through ``Index.update``: under this
+holder's lock and the index folder's writer lock, a NEW ``Index`` is derived
+from the newest saved one (which never mutates), saved as a new generation, and
+only then assigned to ``holder.index``. A reference assignment is atomic in
+Python, so a concurrent reader sees the old index or the new one, never a
+half-built one, and two uploads (or an upload and a ``rag index add`` in
+another process) never lose each other's articles. About once a second
+``holder.index`` also looks whether another process made a newer generation
+live, and loads it, so the app shows CLI changes without a restart.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag import store
+from rag import generations
 from rag.errors import RagError
 from rag.index import Change, Index
 from rag.settings import Settings
@@ -36,18 +41,43 @@ class AddReport:
 
 
 class IndexHolder:
+    #: Seconds between looks at ``index_dir/current`` for a generation another process wrote.
+    CHECK_SECONDS = 1.0
+
     def __init__(self, settings: Settings):
         self.settings = settings
         self._index: Index | None = None
-        # One writer at a time; readers never take this lock.
+        # One writer (or reloader) at a time; readers never take this lock.
         self._write_lock = threading.Lock()
+        self._checked = 0.0
+        self._unloadable: str | None = None  # a newer generation that failed to load; not retried
 
     @property
     def index(self) -> Index:
         index = self._index
         if index is None:
-            index = self.load_or_build()
-        return index
+            return self.load_or_build()
+        if time.monotonic() - self._checked >= self.CHECK_SECONDS:
+            self._checked = time.monotonic()
+            self._refresh(index)
+        return self._index or index
+
+    def _refresh(self, index: Index) -> None:
+        """Load the live generation if another process swapped one in (one ``readlink`` otherwise)."""
+        live = generations.current(self.settings.index_dir)
+        if live is None or live.name in (index.generation, self._unloadable):
+            return
+        if not self._write_lock.acquire(blocking=False):
+            return  # a write in this process is under way and will swap in its own result
+        try:
+            if self._index is index:
+                self._index = Index.load(self.settings)
+                log.info("loaded index generation %s written by another process", self._index.generation)
+        except RagError as error:
+            self._unloadable = live.name
+            log.warning("keeping the loaded index; the newer one on disk cannot be used: %s", error)
+        finally:
+            self._write_lock.release()
 
     def load_or_build(self, *, progress: bool = True) -> Index:
         """Load ``index_dir``, or build it from ``corpus_dir`` when it holds no manifest yet."""
@@ -55,7 +85,7 @@ class IndexHolder:
             if self._index is not None:
                 return self._index
             folder = self.settings.index_dir
-            if store.exists(folder):
+            if generations.exists(folder):
                 log.info("loading index from %s", folder)
                 index = Index.load(self.settings)
             else:
@@ -66,6 +96,7 @@ class IndexHolder:
                 index.save(folder)
             log.info("index ready: %d articles, %d chunks", len(index.articles), len(index.chunks))
             self._index = index
+            self._checked = time.monotonic()
             return index
 
     def add_files(self, paths: Sequence[Path], *, progress: bool = False) -> AddReport:
@@ -76,31 +107,29 @@ class IndexHolder:
         failures: list[tuple[Path, str]] = []
         for path in paths:
             try:
-                articles.extend(read_source(path))
+                articles.extend(read_source(path, self.settings))
             except RagError as error:
                 failures.append((Path(path), str(error)))
         if not articles:
             return AddReport(None, tuple(failures))
-        base = self.index
+        self.index  # loaded (or built) before taking the lock
         with self._write_lock:
-            change = self._index_or(base).add(articles, progress=progress)
-            if change.added:
-                change.index.save(self.settings.index_dir)
-                self._index = change.index  # the atomic swap
+            change = Index.update(
+                self.settings, lambda index: index.add(articles, progress=progress), base=self._index
+            )
+            self._index = change.index  # the atomic swap (also when it only caught up with disk)
         return AddReport(change, tuple(failures))
 
     def remove(self, article_id: str) -> Change:
         """Remove one article (``InputError`` if unknown), save, then swap."""
-        base = self.index
+        self.index
         with self._write_lock:
-            change = self._index_or(base).remove(article_id.strip())
-            change.index.save(self.settings.index_dir)
+            change = Index.update(
+                self.settings, lambda index: index.remove(article_id.strip()), base=self._index,
+                check_model=False,
+            )
             self._index = change.index
         return change
-
-    def _index_or(self, fallback: Index) -> Index:
-        # Re-read under the lock: another writer may have swapped since we looked.
-        return self._index or fallback
 
 
 def get_holder(settings: Settings) -> IndexHolder:

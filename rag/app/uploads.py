@@ -17,11 +17,19 @@ from pathlib import Path
 
 from rag.articles import SUPPORTED_EXTENSIONS
 from rag.errors import InputError
+from rag.textfile import looks_binary
 
 UPLOAD_DIR = "uploads"
 SNIFF_BYTES = 8192  # enough to tell text from an image, PDF or archive
-_UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+# Controls, separators, shell/Windows specials, lone surrogates (a JSON "\ud800" cannot be
+# encoded as a file name) and invisible bidi/zero-width marks that make a name lie about
+# its extension when shown ("photo\u202etxt.exe").
+_INVISIBLE = "\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff"
+_UNSAFE_CHARS = re.compile(f"[{_INVISIBLE}/\\\\:*?\"<>|]")
 MAX_NAME_CHARS = 120
+# File systems limit a name to 255 bytes; the stored name also carries a hash prefix and
+# a ".part" suffix while it is written, so the user's part is held to fewer.
+MAX_NAME_BYTES = 200
 
 
 @dataclass(frozen=True)
@@ -34,7 +42,7 @@ class StoredUpload:
 
 def describe(name: str) -> str:
     """A file name fit for a one-line message (control characters dropped, length bounded)."""
-    shown = re.sub(r"[\x00-\x1f\x7f]", "", name)
+    shown = re.sub(f"[{_INVISIBLE}]", "", name)
     return repr(shown if len(shown) <= 80 else shown[:77] + "…")
 
 
@@ -46,9 +54,13 @@ def sanitize_name(raw: str) -> str:
     if not base:
         raise InputError(f"the file name {describe(raw)} is empty once unsafe characters are removed")
     stem, dot, ext = base.rpartition(".")
-    if len(base) > MAX_NAME_CHARS and dot:
-        base = f"{stem[: MAX_NAME_CHARS - len(ext) - 1]}.{ext}"
-    return base[:MAX_NAME_CHARS]
+    if not dot or len(ext) > 10:
+        stem, ext = base, ""
+    # Cut the stem, never the extension, until the name fits in characters and in bytes.
+    keep = min(len(stem), MAX_NAME_CHARS - len(ext) - 1)
+    while keep > 1 and len(f"{stem[:keep]}.{ext}".encode()) > MAX_NAME_BYTES:
+        keep -= 1
+    return f"{stem[:keep].rstrip()}.{ext}" if ext else stem[:keep]
 
 
 def check_name(raw: str) -> str:
@@ -75,14 +87,12 @@ def check_size(name: str, size: int, limit: int) -> None:
 
 
 def check_text(name: str, head: bytes) -> None:
-    """Refuse binary content: NUL bytes never occur in text, and articles must be UTF-8."""
-    if b"\x00" in head:
+    """Refuse binary content early: NUL bytes (without a UTF-16/32 mark) never occur in text.
+
+    Other encodings than UTF-8 are accepted here and detected when the file is read.
+    """
+    if looks_binary(head):
         raise InputError(f"{describe(name)} is a binary file, not text; upload .txt, .md, .html or .jsonl")
-    try:
-        head.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        if err.start < len(head) - 3:  # a cut at the sniff boundary may split one character
-            raise InputError(f"{describe(name)} is not UTF-8 text (bad byte at offset {err.start})") from None
 
 
 def store_upload(source: Path, raw_name: str, index_dir: Path, limit: int) -> StoredUpload:

@@ -1,0 +1,155 @@
+"""The 100k-chunk targets: build indexes at growing sizes, then serve one in a fresh process.
+
+``build`` makes one index per chunk target from the shortest prefix of the scale
+corpus that reaches it (see ``bench.scaling.slices``) and saves it, recording
+build time, throughput and peak RSS. ``serve`` then loads a saved index in a
+new process, the way the app does, and measures what a user waits for:
+
+- load time (median of 3) and RSS once loaded and after answering every question;
+- per question: query embedding, FAISS, BM25, hybrid retrieval, and retrieval
+  plus the extractive answer, each p50/p95;
+- the approximate (HNSW) index's recall@10 against exact search over the same rows;
+- adding one new article: in memory, and with the save that makes it durable.
+
+    python -m bench.at_scale build --corpus ../shared/data/news-scale.jsonl.gz --chunks 10000,100000 --out /tmp/scale
+    python -m bench.at_scale serve --index /tmp/scale/100000 --json-out /tmp/scale/serve-100000.json
+    python -m bench.at_scale report --out /tmp/scale      # tables + chart into bench/results/
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import statistics
+import time
+from pathlib import Path
+
+from bench.inputs import count_tokens, question_texts
+from bench.probes import PeakRss, folder_bytes, latency_summary, release_memory, rss_bytes, timed
+from bench.scaling import slices
+from rag.settings import Settings
+
+log = logging.getLogger("bench")
+
+
+def build(corpus: Path, targets: list[int], out: Path) -> list[dict]:
+    from rag.index import Index
+
+    settings = Settings()
+    articles, cut = slices(corpus, sorted(set(targets)), settings)
+    points = []
+    for target in sorted(set(targets)):
+        chosen = articles[: cut[target]]
+        tokens = count_tokens(chosen)
+        release_memory()
+        with PeakRss() as peak:
+            index, seconds = timed(Index.build, chosen, settings)
+        folder = out / str(target)
+        _, save_s = timed(index.save, folder)
+        point = {
+            "target_chunks": target, "articles": len(chosen), "chunks": len(index.chunks), "tokens": tokens,
+            "build_s": round(seconds, 1), "articles_per_s": round(len(chosen) / seconds, 2),
+            "tokens_per_s": round(tokens / seconds), "save_s": round(save_s, 2),
+            "index_mb": round(folder_bytes(folder) / 2**20, 1), "dense_kind": index.dense.kind, **peak.figures(),
+        }
+        log.info("built %s", point)
+        points.append(point)
+        del index
+    (out / "build.json").write_text(json.dumps(points, indent=1))
+    return points
+
+
+def serve(folder: Path, questions: list[str], extra_article) -> dict:
+    from rag.answer.pipeline import answer_question
+    from rag.index import Index
+    from rag.retrieve import search_index
+
+    settings = Settings(index_dir=folder)
+    rss_start = rss_bytes()
+    index, _ = timed(Index.load, settings)  # the first load also imports torch and loads the model
+    loads = [timed(Index.load, settings)[1] for _ in range(3)]
+    rss_loaded = rss_bytes()
+    embedder = index.embedder
+    parts: dict[str, list[float]] = {k: [] for k in ("embed", "faiss", "bm25", "retrieve", "retrieve_answer")}
+    answer_question(index, questions[0], [], settings)  # warm-up
+    for q in questions:
+        vector, s = timed(embedder.encode_query, q)
+        parts["embed"].append(s)
+        parts["faiss"].append(timed(index.dense.search, vector, 50)[1])
+        parts["bm25"].append(timed(index.bm25.search, q, 50)[1])
+        parts["retrieve"].append(timed(search_index, index, q, settings.k)[1])
+        parts["retrieve_answer"].append(timed(answer_question, index, q, [], settings)[1])
+    rss_served = rss_bytes()
+    recall = _ann_recall(index, embedder, questions[:200])
+    change, add_s = timed(index.add, [extra_article])
+    _, save_s = timed(change.index.save, folder)
+    return {
+        "chunks": len(index.chunks), "dense_kind": index.dense.kind, "questions": len(questions),
+        "load_s_median": round(statistics.median(loads), 3), "load_s_runs": [round(x, 3) for x in loads],
+        "rss_mb_before_load": round(rss_start / 2**20), "rss_mb_loaded": round(rss_loaded / 2**20),
+        "rss_mb_after_questions": round(rss_served / 2**20),
+        "latency_ms": {k: latency_summary([x * 1000 for x in v]) for k, v in parts.items()},
+        "ann_recall_at_10_vs_exact": recall,
+        "add_one_article_s": round(add_s, 3), "add_chunks": len(change.index.chunks) - len(index.chunks),
+        "save_after_add_s": round(save_s, 2),
+    }
+
+
+def _ann_recall(index, embedder, questions: list[str]) -> float | None:
+    if index.dense.kind == "flat":
+        return None
+    found = total = 0
+    for q in questions:
+        vector = embedder.encode_query(q)
+        approx = {r for r, _ in index.dense.search(vector, 10)}
+        exact = {r for r, _ in index.dense.search(vector, 10, exact=True)}
+        found += len(approx & exact)
+        total += len(exact)
+    return round(found / total, 4)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.at_scale", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    b = sub.add_parser("build")
+    b.add_argument("--corpus", type=Path, default=Path("../shared/data/news-scale.jsonl.gz"))
+    b.add_argument("--chunks", default="10000,100000")
+    b.add_argument("--out", type=Path, required=True)
+    s = sub.add_parser("serve")
+    s.add_argument("--index", type=Path, required=True)
+    s.add_argument("--questions", type=Path, default=Path("../shared/data/news-dev/questions.jsonl"))
+    s.add_argument("--limit", type=int, default=300)
+    s.add_argument("--json-out", type=Path, default=None, help="e.g. OUT/serve-100000.json, for report")
+    r = sub.add_parser("report")
+    r.add_argument("--out", type=Path, required=True, help="the folder build and serve wrote to")
+    r.add_argument("--results", type=Path, default=Path(__file__).parent / "results")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    started = time.time()
+    if args.what == "report":
+        from bench.at_scale_report import write
+
+        print(write(args.out, args.results))
+    elif args.what == "build":
+        args.out.mkdir(parents=True, exist_ok=True)
+        print(json.dumps(build(args.corpus, [int(x) for x in args.chunks.split(",")], args.out), indent=1))
+    else:
+        from rag.clean import make_article
+
+        run = time.strftime("%Y%m%dT%H%M%S")  # a new article each run: the add must never be a duplicate
+        extra = make_article(  # about the length of a news article: 60 sentences, ~6 chunks
+            f"A freshly filed report {run}",
+            " ".join(f"Sentence {i} of report {run} says the harbour reopened on day {i}." for i in range(60)),
+            source="bench:add",
+        )
+        result = serve(args.index, question_texts(args.questions, args.limit), extra)
+        text = json.dumps(result, indent=1)
+        if args.json_out:
+            args.json_out.write_text(text)
+        print(text)
+    log.info("done in %.0f s", time.time() - started)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""Text hygiene for anything typed, pasted or named: control characters, long questions, names in messages.
+
+Every question and article passes through here. Control characters are never
+text: they come from binary junk, terminal escapes (``\\x1b[31m``) or broken
+decoders, and a lone surrogate cannot even be encoded to UTF-8 for hashing or
+tokenizing. A question is cut rather than refused, and only its head is ever
+looked at, so a 10 MB paste costs no more than a long one. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0/C1 control characters that are not whitespace, and lone surrogates.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
+# Control characters Python counts as whitespace (vertical tab, form feed, CR, separators,
+# NEL) other than tab and newline: they separate words, so they become a space.
+_SPACE_CONTROL = re.compile("[\x0b\x0c\r\x1c-\x1f\x85]")
+# A question is cut to its limit, so reading more than this many raw characters of it is
+# wasted work (a 10 MB paste costs microseconds, not a regex pass over 10 MB).
+QUESTION_READ_FACTOR = 4
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters or lone surrogates; tab and newline are kept."""
+    return _SPACE_CONTROL.sub(" ", _CONTROL.sub("", text))
+
+
+def clean_question(question: str, limit: int) -> tuple[str, bool]:
+    """(the question without control characters, trimmed and cut to ``limit`` chars; was it cut).
+
+    A long paste is cut, not refused: its opening is usually the question. The cut
+    falls at the last whitespace before the limit, so no half word reaches BM25.
+    """
+    text = strip_controls((question or "")[: limit * QUESTION_READ_FACTOR]).strip()
+    if len(text) <= limit:
+        return text, len(question or "") > limit * QUESTION_READ_FACTOR
+    head = text[:limit]
+    if not text[limit].isspace() and len(head.split(None, 1)) > 1:
+        head = head.rsplit(None, 1)[0]
+    return head.rstrip(), True
+
+
+def shown(value: object) -> str:
+    """``value`` (a path, a URL) as one printable line for a message.
+
+    A file name may hold line breaks or terminal escapes; shown as-is it would split
+    the one-line error or recolour the user's terminal, so it is shown escaped.
+    """
+    text = str(value)
+    return text if text.isprintable() else repr(text)[1:-1]

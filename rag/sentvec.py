@@ -1,0 +1,120 @@
+"""Sentence vectors pooled from the chunk embedding pass ("late chunking"), stored as int8.
+
+The extractive answerer scores every sentence of the retrieved passages by
+cosine to the question. Embedding those sentences at question time cost ~160 ms
+of CPU per question (8 sentences, one core); embedding them again at build time
+would double the build. Instead, when a chunk is embedded, the model's token
+vectors are mean-pooled over each sentence's token span: one forward pass gives
+the chunk vector and its sentence vectors, which then cost a lookup.
+
+Vectors are stored int8 with one scale per vector (cosine error ~1e-3) and
+loaded memory-mapped, so a 100k-chunk index's ~700k sentence vectors stay on
+disk until a question touches them. Row ``r`` of the chunk list owns sentence
+vectors ``offsets[r]:offsets[r + 1]``, in ``split_sentences(chunk.text)`` order.
+A sentence the model never saw (past its token limit) has scale 0: no vector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+FILES = ("codes.npy", "scales.npy", "offsets.npy")
+
+
+def pool_spans(tokens: np.ndarray, token_spans: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Unit vectors, one per character span: the mean of the tokens that overlap it (zeros if none).
+
+    ``tokens`` is (T, d); ``token_spans`` (T, 2) gives each token's character span, with
+    (0, 0) for special tokens, which belong to no sentence.
+    """
+    out = np.zeros((len(spans), tokens.shape[1]), dtype=np.float32)
+    real = token_spans[:, 1] > token_spans[:, 0]
+    for i, (start, end) in enumerate(spans):
+        inside = real & (token_spans[:, 0] < end) & (token_spans[:, 1] > start)
+        if inside.any():
+            mean = tokens[inside].mean(axis=0)
+            norm = float(np.linalg.norm(mean))
+            if norm > 0:
+                out[i] = mean / norm
+    return out
+
+
+def quantize(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """int8 codes and per-row scales with ``codes * scale ≈ vectors``."""
+    scales = np.abs(vectors).max(axis=1).astype(np.float32) / 127.0 if len(vectors) else np.zeros(0, np.float32)
+    safe = np.where(scales > 0, scales, 1.0)[:, None]
+    codes = np.clip(np.rint(vectors / safe), -127, 127).astype(np.int8)
+    return codes, scales
+
+
+@dataclass(frozen=True, eq=False)
+class SentenceVectors:
+    codes: np.ndarray  # (n, d) int8
+    scales: np.ndarray  # (n,) float32; 0 = no vector for this sentence
+    offsets: np.ndarray  # (rows + 1,) int64
+
+    @classmethod
+    def empty(cls, dimension: int) -> SentenceVectors:
+        return cls(np.zeros((0, dimension), np.int8), np.zeros(0, np.float32), np.zeros(1, np.int64))
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[np.ndarray], dimension: int) -> SentenceVectors:
+        """One (k_i, d) float array per chunk row."""
+        counts = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        stacked = np.vstack(rows).astype(np.float32) if len(rows) and offsets[-1] else np.zeros((0, dimension))
+        codes, scales = quantize(stacked)
+        return cls(codes.reshape(-1, dimension), scales, offsets)
+
+    @property
+    def rows(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def dimension(self) -> int:
+        return int(self.codes.shape[1])
+
+    def row(self, row: int) -> np.ndarray:
+        """(k, d) float32 sentence vectors of chunk ``row``; rows without a vector are zeros."""
+        a, b = int(self.offsets[row]), int(self.offsets[row + 1])
+        return self.codes[a:b].astype(np.float32) * self.scales[a:b, None]
+
+    def has_vector(self, row: int) -> np.ndarray:
+        a, b = int(self.offsets[row]), int(self.offsets[row + 1])
+        return np.asarray(self.scales[a:b]) > 0
+
+    def added(self, other: SentenceVectors) -> SentenceVectors:
+        return SentenceVectors(
+            np.concatenate([self.codes, other.codes]),
+            np.concatenate([self.scales, other.scales]),
+            np.concatenate([self.offsets, other.offsets[1:] + self.offsets[-1]]),
+        )
+
+    def removed(self, rows: Iterable[int]) -> SentenceVectors:
+        drop = set(rows)
+        if not drop:
+            return self
+        keep_rows = [r for r in range(self.rows) if r not in drop]
+        counts = np.diff(self.offsets)[keep_rows]
+        keep = np.ones(len(self.scales), dtype=bool)
+        for r in drop:
+            keep[self.offsets[r] : self.offsets[r + 1]] = False
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        return SentenceVectors(self.codes[keep], self.scales[keep], offsets)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, array in zip(FILES, (self.codes, self.scales, self.offsets)):
+            np.save(folder / name, np.ascontiguousarray(array))
+
+    @classmethod
+    def load(cls, folder: Path) -> SentenceVectors | None:
+        """Memory-mapped arrays, or ``None`` for an index saved without sentence vectors."""
+        if not all((folder / name).is_file() for name in FILES):
+            return None
+        codes, scales, offsets = (np.load(folder / name, mmap_mode="r") for name in FILES)
+        return cls(codes, scales, np.asarray(offsets, dtype=np.int64))
