@@ -1,20 +1,28 @@
-"""Concurrent chat sessions against the app through ``gradio_client``: errors and latency.
+"""Concurrent chat clients against the app over ``gradio_client`` while another process adds articles.
 
-    .venv/bin/python bench/load_test.py                      # starts its own app (temp index)
-    .venv/bin/python bench/load_test.py --url http://127.0.0.1:7860/ --sessions 20 --questions 5
+    .venv/bin/python bench/load_test.py --clients 50 --duration 60 \\
+        --dev-questions ../shared/data/news-dev/questions.jsonl \\
+        --add-corpus ../shared/data/news-dev/corpus-small.jsonl --add 20
 
-Each session is one ``gradio_client.Client`` (one Gradio session, so follow-ups
-carry history) asking seed-article questions through the ``/ask`` endpoint, the
-same handler the browser uses. Latency is end-to-end: from ``predict`` until
-the streamed answer is complete. An error is an exception or an answer that
-came back as the app's "Sorry" message. Prints a table and JSON.
+The app is started on loopback on a fresh index built from the seed article
+(or ``--url`` points at a running one). Each client is one ``gradio_client``
+session asking questions in a closed loop through ``/ask``, the handler the
+browser uses, until the time is up. Meanwhile ``load_writer.py`` adds the
+articles one by one, each in its own locked, atomic update. Afterwards every
+added article must be in the saved index and found by the running app (asked
+by its title, it must be among the sources), with no restart in between.
+
+An error is an exception or an answer that came back as the app's "Sorry"
+message; abstaining is an answer. Latency is end-to-end, until the streamed
+answer is complete. Prints a table and JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import json
-import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,21 +30,18 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from app_process import ROOT, start_app  # noqa: E402
+from app_process import ROOT, app_env, start_app  # noqa: E402
 
 ERROR_MARK = "Sorry:"  # rag.app.render.error_markdown prefixes every in-chat error with this
 
 
+def read_questions(path: Path, limit: int | None = None) -> list[str]:
+    lines = [line for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line)["question"] for line in lines][:limit]
+
+
 def seed_questions() -> list[str]:
-    lines = (ROOT / "tests" / "seed_questions.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line)["question"] for line in lines if line.strip()]
-
-
-def _last_reply(history: list[dict]) -> str:
-    content = history[-1]["content"] if history else ""
-    if isinstance(content, list):
-        return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return str(content)
+    return read_questions(ROOT / "tests" / "seed_questions.jsonl")
 
 
 def connect(url: str):
@@ -46,28 +51,37 @@ def connect(url: str):
     return Client(url, verbose=False, analytics_enabled=False, download_files=False)
 
 
-def run_session(url: str, questions: list[str]) -> tuple[list[float], list[str]]:
-    """Ask ``questions`` in one session; returns (latencies of successful answers, error messages)."""
+def ask(client, question: str) -> tuple[str, str]:
+    """(the answer's text, the sources panel's HTML) for one single-turn question."""
+    _, history, sources = client.predict(question, [], api_name="/ask")
+    content = history[-1]["content"] if history else ""
+    if isinstance(content, list):
+        content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return str(content), str(sources)
+
+
+def run_client(url: str, questions: list[str], deadline: float) -> tuple[list[float], list[str]]:
+    """Ask ``questions`` in turn until ``deadline``; returns (latencies of answers, error messages)."""
     latencies: list[float] = []
     errors: list[str] = []
     try:
         client = connect(url)
     except Exception as error:  # a refused connection is a load-test result, not a crash
-        return [], [f"connect: {error}"] * len(questions)
-    history: list = []
-    for question in questions:
+        return [], [f"connect: {error}"]
+    n = 0
+    while time.monotonic() < deadline:
+        question = questions[n % len(questions)]
+        n += 1
         start = time.perf_counter()
         try:
-            _, history, _ = client.predict(question, history, api_name="/ask")
+            reply, _ = ask(client, question)
         except Exception as error:
             errors.append(f"{question!r}: {type(error).__name__}: {error}")
             continue
-        elapsed = time.perf_counter() - start
-        reply = _last_reply(history)
         if ERROR_MARK in reply:
             errors.append(f"{question!r}: {reply[:200]}")
         else:
-            latencies.append(elapsed)
+            latencies.append(time.perf_counter() - start)
     client.close()
     return latencies, errors
 
@@ -82,64 +96,131 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def run_load(url: str, sessions: int, questions_per_session: int) -> dict:
-    pool = seed_questions()
-    plans = [[pool[(s + i) % len(pool)] for i in range(questions_per_session)] for s in range(sessions)]
+def run_load(url: str, questions: list[str], clients: int, duration: float) -> dict:
+    """``clients`` sessions for ``duration`` seconds, each starting at a different question."""
+    deadline = time.monotonic() + duration
+    plans = [questions[c % len(questions):] + questions[: c % len(questions)] for c in range(clients)]
     start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=sessions) as executor:
-        results = list(executor.map(lambda plan: run_session(url, plan), plans))
+    with ThreadPoolExecutor(max_workers=clients) as executor:
+        results = list(executor.map(lambda plan: run_client(url, plan, deadline), plans))
     wall = time.perf_counter() - start
     latencies = [x for lat, _ in results for x in lat]
     errors = [e for _, errs in results for e in errs]
-    requests = sessions * questions_per_session
     return {
-        "url": url, "sessions": sessions, "questions_per_session": questions_per_session,
-        "requests": requests, "errors": len(errors), "error_samples": errors[:5],
+        "clients": clients, "duration_s": duration, "requests": len(latencies) + len(errors),
+        "answered": len(latencies), "errors": len(errors), "error_samples": errors[:5],
         "p50_s": percentile(latencies, 50), "p95_s": percentile(latencies, 95),
-        "max_s": max(latencies, default=None),
-        "mean_s": statistics.fmean(latencies) if latencies else None,
-        "wall_s": wall, "throughput_rps": requests / wall if wall else None,
+        "max_s": max(latencies, default=None), "wall_s": round(wall, 1),
+        "throughput_rps": len(latencies) / wall if wall else None,
     }
+
+
+def start_writer(index_dir: Path, files: list[Path], work: Path) -> tuple[subprocess.Popen, Path]:
+    out = work / "writer.json"
+    command = [sys.executable, str(ROOT / "bench" / "load_writer.py"), "--index-dir", str(index_dir),
+               "--json-out", str(out), *map(str, files)]
+    log = (work / "writer.log").open("wb")
+    return subprocess.Popen(command, cwd=ROOT, env=app_env(work), stdout=log, stderr=subprocess.STDOUT), out
+
+
+def check_added(url: str, index_dir: Path, written: list[dict]) -> dict:
+    """Every written article is in the live generation on disk and among the app's sources for its title."""
+    from rag import generations, store
+
+    on_disk = {a.id for a in store.read_articles(generations.locate(index_dir))}
+    client = connect(url)
+    served = []
+    for entry in written:
+        for article_id, title in zip(entry["ids"], entry["titles"]):
+            _, sources = ask(client, title)
+            served.append(article_id if html.escape(title) in sources or title in sources else None)
+    client.close()
+    ids = [i for entry in written for i in entry["ids"]]
+    return {
+        "added": len(ids), "missing_on_disk": sorted(set(ids) - on_disk),
+        "missing_in_app": sorted(i for i, s in zip(ids, served) if s is None),
+        "lost": len(set(ids) - on_disk) + served.count(None),
+        "add_seconds": [entry["seconds"] for entry in written],
+    }
+
+
+def load_with_writes(url: str, index_dir: Path, questions: list[str], files: list[Path], work: Path,
+                     clients: int, duration: float, writer_timeout: float = 600.0) -> dict:
+    writer, out = start_writer(index_dir, files, work)
+    try:
+        report = run_load(url, questions, clients, duration)
+        writer.wait(timeout=writer_timeout)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+    if writer.returncode != 0:
+        raise RuntimeError(f"the writer failed ({writer.returncode}): {(work / 'writer.log').read_text()[-2000:]}")
+    written = json.loads(out.read_text(encoding="utf-8"))
+    time.sleep(2.5)  # the app looks for a new generation about once a second
+    return {**report, "writes": check_added(url, index_dir, written),
+            "adds_during_load": sum(entry["at_s"] < duration for entry in written)}
+
+
+def article_files(corpus: Path, count: int, work: Path) -> list[Path]:
+    """The first ``count`` records of a JSON Lines corpus, one file each (one add each)."""
+    files = []
+    with Path(corpus).open(encoding="utf-8") as source:
+        for line in source:
+            if len(files) == count:
+                break
+            if line.strip():
+                files.append(work / f"add-{len(files):03d}.jsonl")
+                files[-1].write_text(line if line.endswith("\n") else line + "\n", encoding="utf-8")
+    return files
 
 
 def render_table(report: dict) -> str:
     def sec(key: str) -> str:
-        value = report[key]
-        return "–" if value is None else f"{value:.2f} s"
+        return "–" if report[key] is None else f"{report[key]:.2f} s"
 
-    rows = [
-        ("sessions × questions", f"{report['sessions']} × {report['questions_per_session']}"),
-        ("requests", str(report["requests"])), ("errors", str(report["errors"])),
-        ("p50 latency", sec("p50_s")), ("p95 latency", sec("p95_s")), ("max latency", sec("max_s")),
-        ("mean latency", sec("mean_s")), ("wall time", sec("wall_s")),
-        ("throughput", f"{report['throughput_rps']:.2f} answers/s" if report["throughput_rps"] else "–"),
-    ]
+    rows = [("clients × seconds", f"{report['clients']} × {report['duration_s']:.0f}"),
+            ("requests", str(report["requests"])), ("errors", str(report["errors"])),
+            ("p50 latency", sec("p50_s")), ("p95 latency", sec("p95_s")), ("max latency", sec("max_s")),
+            ("throughput", f"{report['throughput_rps']:.2f} answers/s" if report["throughput_rps"] else "–")]
+    if "writes" in report:
+        w = report["writes"]
+        rows += [("articles added", f"{w['added']} ({report['adds_during_load']} during the load)"),
+                 ("lost", f"{w['lost']} (disk {len(w['missing_on_disk'])}, app {len(w['missing_in_app'])})")]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default=None, help="a running app; default: start one")
-    parser.add_argument("--index-dir", type=Path, default=None, help="index for the started app")
-    parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--questions", type=int, default=5)
+    parser.add_argument("--url", default=None, help="a running app (no writer then); default: start one")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
+    parser.add_argument("--dev-questions", type=Path, default=None, help="questions.jsonl asked beside the seed's")
+    parser.add_argument("--dev-limit", type=int, default=200)
+    parser.add_argument("--add-corpus", type=Path, default=None, help="JSON Lines: articles the writer adds")
+    parser.add_argument("--add", type=int, default=20, help="how many articles the writer adds")
     parser.add_argument("--json-out", type=Path, default=None)
     args = parser.parse_args(argv)
-    app = None
-    with tempfile.TemporaryDirectory(prefix="rag-load-") as work:
-        if args.url is None:
-            app = start_app(args.index_dir or Path(work) / "index", Path(work))
-        try:
-            report = run_load(args.url or app.url, args.sessions, args.questions)
-        finally:
-            if app is not None:
+    questions = seed_questions() + (read_questions(args.dev_questions, args.dev_limit) if args.dev_questions else [])
+    with tempfile.TemporaryDirectory(prefix="rag-load-") as tmp:
+        work = Path(tmp)
+        if args.url:
+            report = run_load(args.url, questions, args.clients, args.duration)
+        else:
+            app = start_app(work / "index", work)
+            try:
+                files = article_files(args.add_corpus, args.add, work) if args.add_corpus else []
+                report = (load_with_writes(app.url, work / "index", questions, files, work, args.clients,
+                                           args.duration) if files else
+                          run_load(app.url, questions, args.clients, args.duration))
+            finally:
                 app.stop()
+    report["questions_in_pool"] = len(questions)
     print(render_table(report))
     print(json.dumps(report, indent=2))
     if args.json_out:
         args.json_out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    return 1 if report["errors"] else 0
+    return 1 if report["errors"] or report.get("writes", {}).get("lost") else 0
 
 
 if __name__ == "__main__":

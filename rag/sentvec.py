@@ -7,18 +7,20 @@ would double the build. Instead, when a chunk is embedded, the model's token
 vectors are mean-pooled over each sentence's token span: one forward pass gives
 the chunk vector and its sentence vectors, which then cost a lookup.
 
-Vectors are stored int8 with one scale per vector (cosine error ~1e-3) and
-loaded memory-mapped, so a 100k-chunk index's ~700k sentence vectors stay on
-disk until a question touches them. Row ``r`` of the chunk list owns sentence
+Vectors are stored int8 with one scale per vector (cosine error ~1e-3) and read
+from disk by row, so a 100k-chunk index's ~700k sentence vectors stay on disk
+until a question reads the few it needs. Row ``r`` of the chunk list owns sentence
 vectors ``offsets[r]:offsets[r + 1]``, in ``split_sentences(chunk.text)`` order.
 A sentence the model never saw (past its token limit) has scale 0: no vector.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -56,6 +58,8 @@ class SentenceVectors:
     codes: np.ndarray  # (n, d) int8
     scales: np.ndarray  # (n,) float32; 0 = no vector for this sentence
     offsets: np.ndarray  # (rows + 1,) int64
+    # The open codes file of a loaded index (kept open: a replaced generation's file stays readable).
+    _file: BinaryIO | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def empty(cls, dimension: int) -> SentenceVectors:
@@ -81,7 +85,17 @@ class SentenceVectors:
     def row(self, row: int) -> np.ndarray:
         """(k, d) float32 sentence vectors of chunk ``row``; rows without a vector are zeros."""
         a, b = int(self.offsets[row]), int(self.offsets[row + 1])
-        return self.codes[a:b].astype(np.float32) * self.scales[a:b, None]
+        return self._codes(a, b).astype(np.float32) * self.scales[a:b, None]
+
+    def _codes(self, a: int, b: int) -> np.ndarray:
+        # Rows of a loaded index are read with pread, not through the memory map: on this
+        # kernel a touched page maps its whole (up to 2 MB) page-cache folio into the process,
+        # so a few hundred questions made the whole 280 MB file (100k chunks) resident.
+        if self._file is None or not isinstance(self.codes, np.memmap):
+            return self.codes[a:b]
+        d = self.dimension
+        raw = os.pread(self._file.fileno(), (b - a) * d, self.codes.offset + a * d)
+        return np.frombuffer(raw, dtype=np.int8).reshape(b - a, d)
 
     def has_vector(self, row: int) -> np.ndarray:
         a, b = int(self.offsets[row]), int(self.offsets[row + 1])
@@ -116,5 +130,7 @@ class SentenceVectors:
         """Memory-mapped arrays, or ``None`` for an index saved without sentence vectors."""
         if not all((folder / name).is_file() for name in FILES):
             return None
-        codes, scales, offsets = (np.load(folder / name, mmap_mode="r") for name in FILES)
-        return cls(codes, scales, np.asarray(offsets, dtype=np.int64))
+        codes = np.load(folder / FILES[0], mmap_mode="r")
+        scales, offsets = (np.load(folder / name) for name in FILES[1:])
+        return cls(codes, scales, offsets.astype(np.int64), _file=open(folder / FILES[0], "rb"))
+

@@ -1,7 +1,9 @@
-"""Smoke test of bench/load_test.py: a few concurrent sessions against a real app, no errors.
+"""The load test: 50 ``gradio_client`` sessions for 60 s against a real app while another process adds 20 articles.
 
-Not a timing test: latency depends on the machine, so only correctness under
-concurrency (every request answered, none with an error) is asserted.
+Not a timing test: latency depends on the machine and is only reported (see
+bench/README.md). What is asserted is correctness under load: every request is
+answered without an error, and every article the writer added is in the saved
+index and found by the running app, which was never restarted.
 """
 
 from __future__ import annotations
@@ -11,23 +13,34 @@ from pathlib import Path
 
 import pytest
 
+from tests import synthetic
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from app_process import start_app  # noqa: E402
-from load_test import render_table, run_load  # noqa: E402
+from load_test import load_with_writes, read_questions, render_table, seed_questions  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
+DEV_QUESTIONS = ROOT.parent / "shared" / "data" / "news-dev" / "questions.jsonl"
 
-def test_concurrent_sessions_get_answers_without_errors(tmp_path):
+
+def test_fifty_clients_for_a_minute_while_twenty_articles_are_added(tmp_path):
+    files = [synthetic.write_corpus(tmp_path / f"add-{i}", [i]) / f"article-{i:03d}.md" for i in range(20)]
+    questions = seed_questions() + [synthetic.question(i) for i in range(20)]
+    if DEV_QUESTIONS.exists():  # the news-dev set, where the shared data is mounted (not committed)
+        questions += read_questions(DEV_QUESTIONS, 100)
     app = start_app(tmp_path / "index", tmp_path)
     try:
-        report = run_load(app.url, sessions=3, questions_per_session=2)
+        report = load_with_writes(app.url, tmp_path / "index", questions, files, tmp_path, clients=50, duration=60)
     finally:
         app.stop()
+    print(render_table(report))
     assert report["errors"] == 0, report["error_samples"]
-    assert report["requests"] == 6 and report["p50_s"] is not None
-    assert "p95 latency" in render_table(report)
+    assert report["answered"] >= 50 and report["p95_s"] is not None
+    writes = report["writes"]
+    assert writes["added"] == 20
+    assert writes["lost"] == 0, writes
 
 
 def test_index_swap_is_atomic_for_concurrent_readers(tmp_path):
