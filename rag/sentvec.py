@@ -55,15 +55,25 @@ def quantize(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True, eq=False)
 class SentenceVectors:
-    codes: np.ndarray  # (n, d) int8
+    # int8 code blocks (n_i, d): the saved file first, then one block per ``added``. Appending a
+    # block instead of concatenating keeps an add O(new rows); a chunk's sentences never span
+    # two blocks, since whole chunks are added.
+    parts: tuple[np.ndarray, ...]
     scales: np.ndarray  # (n,) float32; 0 = no vector for this sentence
     offsets: np.ndarray  # (rows + 1,) int64
-    # The open codes file of a loaded index (kept open: a replaced generation's file stays readable).
+    # The open codes file behind a loaded first block (kept open: a replaced generation stays readable).
     _file: BinaryIO | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        starts = np.cumsum([0] + [len(p) for p in self.parts])
+        object.__setattr__(self, "_starts", starts)
+        if starts[-1] != len(self.scales) or self.offsets[-1] != len(self.scales):
+            raise ValueError(f"{starts[-1]} codes, {len(self.scales)} scales and offsets ending at "
+                             f"{self.offsets[-1]} must all agree")
 
     @classmethod
     def empty(cls, dimension: int) -> SentenceVectors:
-        return cls(np.zeros((0, dimension), np.int8), np.zeros(0, np.float32), np.zeros(1, np.int64))
+        return cls((np.zeros((0, dimension), np.int8),), np.zeros(0, np.float32), np.zeros(1, np.int64))
 
     @classmethod
     def from_rows(cls, rows: Sequence[np.ndarray], dimension: int) -> SentenceVectors:
@@ -72,7 +82,7 @@ class SentenceVectors:
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         stacked = np.vstack(rows).astype(np.float32) if len(rows) and offsets[-1] else np.zeros((0, dimension))
         codes, scales = quantize(stacked)
-        return cls(codes.reshape(-1, dimension), scales, offsets)
+        return cls((codes.reshape(-1, dimension),), scales, offsets)
 
     @property
     def rows(self) -> int:
@@ -80,7 +90,11 @@ class SentenceVectors:
 
     @property
     def dimension(self) -> int:
-        return int(self.codes.shape[1])
+        return int(self.parts[0].shape[1])
+
+    def codes(self) -> np.ndarray:
+        """Every code in one (n, d) array (reads a loaded file whole)."""
+        return np.concatenate(self.parts) if len(self.parts) > 1 else np.asarray(self.parts[0])
 
     def row(self, row: int) -> np.ndarray:
         """(k, d) float32 sentence vectors of chunk ``row``; rows without a vector are zeros."""
@@ -88,13 +102,18 @@ class SentenceVectors:
         return self._codes(a, b).astype(np.float32) * self.scales[a:b, None]
 
     def _codes(self, a: int, b: int) -> np.ndarray:
-        # Rows of a loaded index are read with pread, not through the memory map: on this
+        if a == b:
+            return np.zeros((0, self.dimension), np.int8)
+        block = int(np.searchsorted(self._starts, a, side="right")) - 1
+        start = int(self._starts[block])
+        codes = self.parts[block]
+        # Rows of a loaded file are read with pread, not through the memory map: on this
         # kernel a touched page maps its whole (up to 2 MB) page-cache folio into the process,
         # so a few hundred questions made the whole 280 MB file (100k chunks) resident.
-        if self._file is None or not isinstance(self.codes, np.memmap):
-            return self.codes[a:b]
+        if block or self._file is None or not isinstance(codes, np.memmap):
+            return codes[a - start : b - start]
         d = self.dimension
-        raw = os.pread(self._file.fileno(), (b - a) * d, self.codes.offset + a * d)
+        raw = os.pread(self._file.fileno(), (b - a) * d, codes.offset + a * d)
         return np.frombuffer(raw, dtype=np.int8).reshape(b - a, d)
 
     def has_vector(self, row: int) -> np.ndarray:
@@ -103,9 +122,10 @@ class SentenceVectors:
 
     def added(self, other: SentenceVectors) -> SentenceVectors:
         return SentenceVectors(
-            np.concatenate([self.codes, other.codes]),
+            self.parts + other.parts,
             np.concatenate([self.scales, other.scales]),
             np.concatenate([self.offsets, other.offsets[1:] + self.offsets[-1]]),
+            _file=self._file,
         )
 
     def removed(self, rows: Iterable[int]) -> SentenceVectors:
@@ -118,19 +138,25 @@ class SentenceVectors:
         for r in drop:
             keep[self.offsets[r] : self.offsets[r + 1]] = False
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        return SentenceVectors(self.codes[keep], self.scales[keep], offsets)
+        return SentenceVectors((self.codes()[keep],), self.scales[keep], offsets)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        for name, array in zip(FILES, (self.codes, self.scales, self.offsets)):
+        # Block by block into the file, so saving never holds a second copy of every code.
+        out = np.lib.format.open_memmap(folder / FILES[0], mode="w+", dtype=np.int8,
+                                        shape=(int(self._starts[-1]), self.dimension))
+        for part, start in zip(self.parts, self._starts):
+            out[start : start + len(part)] = part
+        out.flush()
+        del out
+        for name, array in zip(FILES[1:], (self.scales, self.offsets)):
             np.save(folder / name, np.ascontiguousarray(array))
 
     @classmethod
     def load(cls, folder: Path) -> SentenceVectors | None:
-        """Memory-mapped arrays, or ``None`` for an index saved without sentence vectors."""
+        """The codes memory-mapped (read by row), the rest in memory; ``None`` if not saved."""
         if not all((folder / name).is_file() for name in FILES):
             return None
         codes = np.load(folder / FILES[0], mmap_mode="r")
         scales, offsets = (np.load(folder / name) for name in FILES[1:])
-        return cls(codes, scales, offsets.astype(np.int64), _file=open(folder / FILES[0], "rb"))
-
+        return cls((codes,), scales, offsets.astype(np.int64), _file=open(folder / FILES[0], "rb"))

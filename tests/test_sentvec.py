@@ -54,9 +54,23 @@ def test_save_and_load_memory_mapped(tmp_path):
     vectors = SentenceVectors.from_rows([_unit(3), _unit(2, seed=1)], 16)
     vectors.save(tmp_path / "s")
     loaded = SentenceVectors.load(tmp_path / "s")
-    assert isinstance(loaded.codes, np.memmap)
+    assert isinstance(loaded.parts[0], np.memmap)
     assert np.array_equal(loaded.row(1), vectors.row(1))
     assert SentenceVectors.load(tmp_path / "missing") is None
+
+
+def test_a_loaded_file_grown_by_adds_saves_and_loads_the_same_rows(tmp_path):
+    base = SentenceVectors.from_rows([_unit(3), np.zeros((0, 16), np.float32), _unit(2, seed=1)], 16)
+    base.save(tmp_path / "a")
+    grown = SentenceVectors.load(tmp_path / "a").added(SentenceVectors.from_rows([_unit(4, seed=2)], 16))
+    grown = grown.added(SentenceVectors.from_rows([np.zeros((0, 16), np.float32)], 16))
+    assert len(grown.parts) == 3 and grown.rows == 5
+    grown.save(tmp_path / "b")
+    again = SentenceVectors.load(tmp_path / "b")
+    for row in range(5):
+        assert np.array_equal(again.row(row), grown.row(row))
+    assert np.array_equal(again.row(3), SentenceVectors.from_rows([_unit(4, seed=2)], 16).row(0))
+    assert again.row(4).shape == (0, 16) and again.row(1).shape == (0, 16)
 
 
 def test_one_pass_gives_the_chunk_vector_and_sentence_vectors_near_their_own_embeddings(seed_index):
