@@ -167,8 +167,9 @@ def _cosines(
 
 def _similarity(index):
     def similarity(claims: Sequence[str], passages: Sequence[str]) -> list[float]:
-        # A claim that quotes its passage word for word needs no model to be judged identical.
-        differ = [i for i, (a, b) in enumerate(zip(claims, passages)) if a.strip() != b.strip()]
+        # A claim that quotes its passage word for word (the extractive answer, its lead span)
+        # needs no model to be judged the same as what it quotes.
+        differ = [i for i, (a, b) in enumerate(zip(claims, passages)) if not _verbatim(a, b)]
         out = [1.0] * len(claims)
         if differ:
             vectors = index.embedder.encode([claims[i] for i in differ] + [passages[i] for i in differ])
@@ -178,3 +179,8 @@ def _similarity(index):
         return out
 
     return similarity
+
+
+def _verbatim(claim: str, quote: str) -> bool:
+    body = claim.strip().rstrip(".!?;:")
+    return bool(body) and body in quote
