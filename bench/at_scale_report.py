@@ -18,8 +18,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 # (label, figure in a serve result, limit, unit) — the targets at 100k chunks.
 TARGETS = (
     ("p95 retrieve + extractive answer", lambda s: s["latency_ms"]["retrieve_answer"]["p95_ms"], 50, "ms"),
-    ("RSS serving (after all questions)", lambda s: s["rss_mb_after_questions"], 1536, "MB"),
-    ("add one article (in memory)", lambda s: s["add_one_article_s"], 1.0, "s"),
+    ("RSS serving (after all questions; 1.5 GB = 1,536 MiB)", lambda s: s["rss_mb_after_questions"], 1536, "MiB"),
+    ("add one article (in memory, median of 3)", lambda s: s["add_one_article_s"], 1.0, "s"),
     ("load a saved index (median of 3)", lambda s: s["load_s_median"], 5.0, "s"),
 )
 PARTS = ("embed", "faiss", "bm25", "retrieve", "retrieve_answer")
@@ -35,13 +35,13 @@ def load(folder: Path) -> tuple[list[dict], dict[int, dict]]:
 
 
 def render(builds: list[dict], serves: dict[int, dict]) -> str:
-    lines = ["| target | articles | chunks | build s | articles/s | tokens/s | peak RSS MB | index MB |",
+    lines = ["| target | articles | chunks | build s | articles/s | tokens/s | peak RSS MiB | index MiB |",
              "|---|---|---|---|---|---|---|---|"]
     for b in builds:
         lines.append(f"| {b['target_chunks']:,} | {b['articles']:,} | {b['chunks']:,} | {b['build_s']:,.0f} "
                      f"| {b['articles_per_s']:.2f} | {b['tokens_per_s']:,} | {b['peak_rss_mb']:,.0f} | {b['index_mb']:,.0f} |")
     lines += ["", "| chunks | dense index | " + " | ".join(f"{p} p50/p95 ms" for p in PARTS)
-              + " | ANN recall@10 vs exact | load s | RSS MB loaded / served | add s (+ save s) |",
+              + " | ANN recall@10 vs exact | load s | RSS MiB loaded / served | add s (+ save s) |",
               "|---|---|" + "---|" * (len(PARTS) + 4)]
     for chunks, s in sorted(serves.items()):
         lat = " | ".join(f"{s['latency_ms'][p]['p50_ms']:.1f} / {s['latency_ms'][p]['p95_ms']:.1f}" for p in PARTS)
