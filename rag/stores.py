@@ -165,6 +165,18 @@ def store_stats(settings: Settings) -> IndexStats:
     return stats_of(MilvusIndex.open(settings, check_model=False), spec.label(), disk_bytes(spec))
 
 
+def disk_bytes(settings: Settings) -> int:
+    """Bytes the index takes on local disk (a Milvus server's storage is not counted: 0)."""
+    spec = spec_of(settings)
+    if spec.kind == "folder":
+        from rag import generations
+
+        return generations.disk_bytes(settings.index_dir)
+    from rag.milvus import disk_bytes as milvus_bytes
+
+    return milvus_bytes(spec)
+
+
 def scratch_settings(settings: Settings, folder: Path) -> Settings:
     """Settings for a throw-away index (evaluation) in ``folder`` or beside the configured collection."""
     spec = spec_of(settings)
