@@ -38,16 +38,17 @@ def test_ray_build_into_milvus_equals_a_single_process_build(tmp_path):
 
 
 def test_ray_encoder_keeps_row_order_across_batches(tmp_path):
-    from rag.api import read_articles
-    from rag.distributed import ray_encoder
-    from rag.index import Index
+    from rag.distributed import BATCH, ray_encoder
+    from rag.embed import get_embedder
     from rag.settings import Settings
 
-    articles = read_articles([write_corpus(tmp_path / "corpus", range(40))])  # > one 64-chunk batch
-    settings = Settings(index_dir=tmp_path / "ix", precision="float32", chunk_tokens=40)
-    single = Index.build(articles, settings)
-    assert len(single.chunks) > 64
-    distributed = Index.build(articles, settings, encode=ray_encoder(settings))
-    assert [c.id for c in distributed.chunks] == [c.id for c in single.chunks]
-    assert np.allclose(distributed.dense.all_vectors(), single.dense.all_vectors(), atol=1e-5)
-    assert np.array_equal(distributed.dense.sentences.offsets, single.dense.sentences.offsets)
+    settings = Settings(index_dir=tmp_path / "ix", precision="float32")
+    # Short texts, more than two actor batches, each with a different number of sentences.
+    texts = [" ".join(f"Sentence {j} of text {i}." for j in range(1 + i % 3)) for i in range(2 * BATCH + 9)]
+    spans = [[(k * len(t) // (1 + i % 3), (k + 1) * len(t) // (1 + i % 3)) for k in range(1 + i % 3)]
+             for i, t in enumerate(texts)]
+    single = get_embedder(settings.model, settings.device, settings.batch_size, "float32").encode_passages(texts, spans)
+    distributed = ray_encoder(settings)(texts, spans)
+    assert np.allclose(distributed.vectors, single.vectors, atol=1e-5)
+    assert np.array_equal(distributed.sentences.offsets, single.sentences.offsets)
+    assert np.abs(distributed.sentences.codes.astype(int) - single.sentences.codes).max() <= 1
