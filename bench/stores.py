@@ -103,6 +103,37 @@ def ray_overhead(index, sample: int) -> dict:
     return {"chunks": len(texts), "single_s": round(single, 2), "ray_s": round(time.perf_counter() - start, 2)}
 
 
+def ann_latency(sizes: list[int], dimension: int = 384, queries: int = 200) -> list[dict]:
+    """FAISS flat vs HNSW (rag.dense's parameters) on random unit vectors: one-query latency, HNSW build time."""
+    import faiss
+
+    from rag.dense import HNSW_EF_SEARCH, _hnsw
+
+    rng = np.random.default_rng(0)
+    out = []
+    for n in sizes:
+        x = rng.standard_normal((n, dimension), dtype=np.float32)
+        x /= np.linalg.norm(x, axis=1, keepdims=True)
+        q = x[rng.choice(n, queries, replace=False)] + 0.05 * rng.standard_normal((queries, dimension), dtype=np.float32)
+        flat = faiss.IndexFlatIP(dimension)
+        flat.add(x)
+        start = time.perf_counter()
+        hnsw = _hnsw(x)
+        build = time.perf_counter() - start
+        params = faiss.SearchParametersHNSW(efSearch=HNSW_EF_SEARCH)
+        row = {"vectors": n, "hnsw_build_s": round(build, 1)}
+        for name, index, extra in (("flat", flat, {}), ("hnsw", hnsw, {"params": params})):
+            ms = []
+            for v in q:
+                t = time.perf_counter()
+                index.search(v[None, :], 50, **extra)
+                ms.append((time.perf_counter() - t) * 1000)
+            row[f"{name}_p50_ms"] = latency_summary(ms)["p50_ms"]
+        out.append(row)
+        del x, flat, hnsw
+    return out
+
+
 def main(argv=None) -> int:
     from rag import generations
     from rag.index import Index
@@ -118,6 +149,7 @@ def main(argv=None) -> int:
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--embed-sample", type=int, default=256)
     p.add_argument("--ray-sample", type=int, default=0)
+    p.add_argument("--ann-sizes", default="", help="also time FAISS flat vs HNSW at these sizes, e.g. 50000,200000")
     args = p.parse_args(argv)
 
     folder = Index.load(Settings(index_dir=args.index))
@@ -141,7 +173,8 @@ def main(argv=None) -> int:
                   "questions": len(questions), "questions_in_file": total, "copy_s": round(copy_s, 1),
                   "same_top10": same, "stores": stores,
                   "embedding": embedding_rate(folder, args.embed_sample) if args.embed_sample else None,
-                  "ray": ray_overhead(folder, args.ray_sample) if args.ray_sample else None}
+                  "ray": ray_overhead(folder, args.ray_sample) if args.ray_sample else None,
+                  "ann": ann_latency([int(n) for n in args.ann_sizes.split(",")]) if args.ann_sizes else None}
     finally:
         close(settings)
         if args.db is None:
@@ -167,6 +200,9 @@ def render(r: dict) -> str:
     if r.get("ray"):
         lines.append(f"Ray, {r['ray']['chunks']} chunks: {r['ray']['ray_s']} s (start-up included) "
                      f"vs {r['ray']['single_s']} s in one process")
+    for a in r.get("ann") or []:
+        lines.append(f"FAISS at {a['vectors']:,} random vectors: flat {a['flat_p50_ms']} ms, HNSW {a['hnsw_p50_ms']} ms "
+                     f"per query (p50); HNSW build {a['hnsw_build_s']} s")
     return "\n".join(lines)
 
 

@@ -4,6 +4,9 @@ Hybrid is the default because the two fail differently: BM25 finds rare names
 and numbers the embedding blurs, the embedding finds paraphrases BM25 misses.
 Candidates from each side are fused by rank, near-duplicate chunks collapsed,
 and the survivors returned as ``Hit``s with every score that placed them.
+Each side is searched by the index's store (``search_dense``/``search_lexical``:
+FAISS and bm25s in the folder, both inside Milvus for ``rag.milvus``); fusion and
+near-duplicate collapse happen here, so both stores rank alike.
 """
 
 from __future__ import annotations

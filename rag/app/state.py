@@ -9,7 +9,9 @@ Python, so a concurrent reader sees the old index or the new one, never a
 half-built one, and two uploads (or an upload and a ``rag index add`` in
 another process) never lose each other's articles. About once a second
 ``holder.index`` also looks whether another process made a newer generation
-live, and loads it, so the app shows CLI changes without a restart.
+live, and loads it, so the app shows CLI changes without a restart. With a
+Milvus store (``rag.stores``) changes go straight to the collection and are not
+watched: another process's additions show after a restart.
 """
 
 from __future__ import annotations
