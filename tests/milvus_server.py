@@ -7,6 +7,7 @@ pid, never by name) when the test finishes.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,7 +22,8 @@ def milvus_lite_server(data_dir: Path, timeout: float = 90.0) -> Iterator[int]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    command = [str(Path(sys.executable).parent / "milvus-lite"), "server", "--data-dir", str(data_dir),
+    beside = Path(sys.executable).parent / "milvus-lite"  # the venv's console script, else the PATH's
+    command = [str(beside) if beside.exists() else (shutil.which("milvus-lite") or "milvus-lite"), "server", "--data-dir", str(data_dir),
                "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
