@@ -116,7 +116,7 @@ def _start(ray, address: str | None) -> bool:
         try:
             ray.init(logging_level=logging.WARNING, log_to_driver=False, **options)
             return True
-        except (ConnectionError, RuntimeError, TimeoutError) as error:
+        except Exception as error:  # noqa: BLE001 - Ray raises a bare Exception when its node start times out
             if attempt == 2:
                 where = f"the Ray cluster at {address}" if address else "a local Ray"
                 raise ConfigError(f"could not start or reach {where}: {str(error).strip().splitlines()[0]}") from None

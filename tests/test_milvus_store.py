@@ -148,3 +148,18 @@ def test_cli_round_trip_on_milvus_lite(tmp_path):
     assert json.loads(gone.stdout)["articles"] == 4
     bad = run_cli("search", "x", "--store", "milvus://nowhere/x")
     assert bad.returncode == 2 and bad.stderr.startswith("error: store must be") and "\n" == bad.stderr[-1]
+
+
+def test_eval_runs_on_a_milvus_lite_store(tmp_path):
+    from rag.cli import main
+    from tests.test_eval import _write
+
+    corpus, questions = _write(tmp_path)
+    store = str(tmp_path / "eval.db")
+    out = tmp_path / "r.json"
+    common = ["--corpus", str(corpus), "--questions", str(questions), "--store", store]
+    assert main(["eval", "retrieval", *common, "--json-out", str(out)]) == 0
+    results = {r["mode"]: r for r in json.loads(out.read_text())}
+    assert results["hybrid"]["recall"]["@1"] == 1.0 and results["hybrid"]["questions"] == 3
+    assert main(["eval", "answers", *common, "--json-out", str(tmp_path / "a.json")]) == 0
+    assert json.loads((tmp_path / "a.json").read_text())["questions"] == 3
