@@ -71,6 +71,9 @@ def embed_with_ray(texts: Sequence[str], spans, settings: Settings, address: str
 
     started = _start(ray, address)
     try:
+        import ray.data
+
+        logging.getLogger("ray.data").setLevel(logging.ERROR)  # per-run INFO lines; our own log says enough
         context = ray.data.DataContext.get_current()
         context.execution_options.preserve_order = True  # cheap insurance; rows are re-sorted anyway
         context.enable_progress_bars = False

@@ -27,6 +27,8 @@ from rag.types import Article, Chunk
 
 log = logging.getLogger(__name__)
 logging.getLogger("pymilvus").setLevel(logging.CRITICAL)  # it logs a whole traceback per failed call
+# Milvus Lite's in-process server lacks AllocTimestamp; pymilvus falls back, but gRPC logs a traceback each time.
+logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
 
 MANIFEST_KEY = "rag.manifest"
 ARTICLES_SUFFIX = "_articles"

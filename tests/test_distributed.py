@@ -14,7 +14,20 @@ pytest.importorskip("pymilvus", reason="pymilvus is not installed (pip install -
 pytestmark = pytest.mark.slow
 
 
-def test_ray_build_into_milvus_equals_a_single_process_build(tmp_path):
+@pytest.fixture(scope="module")
+def local_ray():
+    """One local Ray for this module's tests (ray_encoder reuses a running Ray and leaves it running)."""
+    import ray
+
+    from rag.distributed import _start
+
+    started = _start(ray, None)
+    yield
+    if started:
+        ray.shutdown()
+
+
+def test_ray_build_into_milvus_equals_a_single_process_build(tmp_path, local_ray):
     from rag.api import read_articles
     from rag.distributed import ray_encoder
     from rag.index import Index
@@ -26,7 +39,7 @@ def test_ray_build_into_milvus_equals_a_single_process_build(tmp_path):
     single = Index.build(articles, Settings(index_dir=tmp_path / "single", precision="float32"))
     settings = Settings(index_dir=tmp_path / "ray", store=str(tmp_path / "ray.db"), precision="float32")
     try:
-        create_index(articles, settings, encode=ray_encoder(settings))  # a local ray.init(), ended after
+        create_index(articles, settings, encode=ray_encoder(settings))
         built = open_index(settings)
         assert [c.id for c in built.chunks] == [c.id for c in single.chunks]
         rows = list(range(len(single.chunks)))
@@ -37,7 +50,7 @@ def test_ray_build_into_milvus_equals_a_single_process_build(tmp_path):
         close(settings)
 
 
-def test_ray_encoder_keeps_row_order_across_batches(tmp_path):
+def test_ray_encoder_keeps_row_order_across_batches(tmp_path, local_ray):
     from rag.distributed import BATCH, ray_encoder
     from rag.embed import get_embedder
     from rag.settings import Settings
