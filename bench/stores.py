@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -152,7 +153,7 @@ def main(argv=None) -> int:
     p.add_argument("--ann-sizes", default="", help="also time FAISS flat vs HNSW at these sizes, e.g. 50000,200000")
     args = p.parse_args(argv)
 
-    folder = Index.load(Settings(index_dir=args.index))
+    folder = Index.load(Settings.from_env(os.environ, index_dir=args.index, store=""))  # RAG_DEVICE etc. apply
     tmp = Path(tempfile.mkdtemp(prefix="bench-stores-"))
     settings = folder.settings.replace(store=str(args.db or tmp / "bench.db"))
     try:

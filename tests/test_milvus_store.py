@@ -163,3 +163,21 @@ def test_eval_runs_on_a_milvus_lite_store(tmp_path):
     assert results["hybrid"]["recall"]["@1"] == 1.0 and results["hybrid"]["questions"] == 3
     assert main(["eval", "answers", *common, "--json-out", str(tmp_path / "a.json")]) == 0
     assert json.loads((tmp_path / "a.json").read_text())["questions"] == 3
+
+
+def test_bench_stores_compares_both_stores_on_a_built_index(tmp_path):
+    from bench.stores import main
+    from rag.api import build_index
+    from rag.settings import Settings
+    from tests.test_eval import _write
+
+    corpus, questions = _write(tmp_path)
+    build_index([corpus], Settings(index_dir=tmp_path / "ix"))
+    out = tmp_path / "stores.json"
+    assert main(["--index", str(tmp_path / "ix"), "--questions", str(questions), "--out", str(out),
+                 "--embed-sample", "3"]) == 0
+    report = json.loads(out.read_text())
+    assert report["same_top10"] == report["questions"] == 3
+    for name in ("faiss", "milvus-lite"):
+        assert report["stores"][name]["recall@1"] == 1.0 and report["stores"][name]["bytes_per_chunk"] > 0
+    assert "| milvus-lite |" in out.with_suffix(".md").read_text()
