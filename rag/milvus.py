@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -86,7 +87,8 @@ class MilvusIndex(Index):
         batch = self.embed_new(articles, progress=progress, encode=encode)
         if not batch.fresh:
             return Change(self, (), batch.skipped)
-        first = len(self.articles)
+        # Insertion order, which orders rows on open: a clock, not a count, so it never repeats after a removal.
+        first = time.time_ns()
         schema.insert(self.spec, [(a, first + i) for i, a in enumerate(batch.fresh)], batch.chunks,
                       batch.passages, _terms([c.text for c in batch.chunks]))
         articles = {**self.articles, **{a.id: a for a in batch.fresh}}
