@@ -19,7 +19,7 @@ from rag.sanitize import shown
 from rag.settings import Settings
 from rag.types import Answer, Article, Hit, Turn
 
-_loaded: dict[Path, object] = {}
+_loaded: dict[str, object] = {}
 _lock = threading.Lock()
 
 
@@ -84,39 +84,45 @@ def build_index(
     *,
     progress: bool = False,
     skip_bad_lines: bool = False,
+    encode=None,
 ):
     """Read articles (default: the bundled corpus), build a fresh index and save it.
 
     ``paths`` may also be a ``Reading`` already made by ``read_sources``. With
     ``skip_bad_lines`` (see ``read_sources``) skipped lines are logged as warnings.
+    The index goes to the configured store (``Settings.store``); ``encode`` replaces
+    the local embedder (``rag.distributed.ray_encoder``).
     """
-    from rag.index import Index
+    from rag.stores import create_index
 
     settings = settings or default_settings()
     reading = paths if isinstance(paths, Reading) else read_sources(
         paths or [settings.corpus_dir], settings, skip_bad_lines=skip_bad_lines)
     articles = reading.articles
-    index = Index.build(articles, settings, progress=progress)
-    index.save(settings.index_dir)
-    _remember(settings.index_dir, index)
+    index = create_index(articles, settings, progress=progress, encode=encode)
+    _remember(settings, index)
     return index
 
 
 def load_index(settings: Settings | None = None, *, reload: bool = False):
-    """The index in ``settings.index_dir``, loaded once per process."""
-    from rag.index import Index
+    """The index of the configured store (``settings.index_dir`` by default), loaded once per process."""
+    from rag.stores import open_index
 
     settings = settings or default_settings()
-    key = settings.index_dir.resolve()
+    key = _key(settings)
     with _lock:
         if reload or key not in _loaded:
-            _loaded[key] = Index.load(settings)
+            _loaded[key] = open_index(settings)
         return _loaded[key]
 
 
-def _remember(folder: Path, index) -> None:
+def _key(settings: Settings) -> str:
+    return settings.store or str(settings.index_dir.resolve())
+
+
+def _remember(settings: Settings, index) -> None:
     with _lock:
-        _loaded[folder.resolve()] = index
+        _loaded[_key(settings)] = index
 
 
 def search(

@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     try:
         settings = Settings.from_env(
-            os.environ, index_dir=args.index_dir, lock_timeout=getattr(args, "lock_timeout", None)
+            os.environ, index_dir=args.index_dir, store=args.store,
+            lock_timeout=getattr(args, "lock_timeout", None),
         )
         if os.environ.get("RAG_DEBUG_KILL_AT"):  # tests only: crash a writer at a chosen point
             from rag.generations import kill_at
@@ -42,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index-dir", type=Path, default=None, help="index folder (default: index/)")
+    common.add_argument("--store", default=None, metavar="URI",
+                        help="where the index lives: milvus://HOST:PORT/COLLECTION or PATH.db (Milvus Lite); "
+                             "default: the index folder (RAG_STORE)")
     common.add_argument("-v", "--verbose", action="store_true")
     parser = argparse.ArgumentParser(prog="rag", description=__doc__.splitlines()[0], parents=[common])
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
@@ -51,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     p = index.add_parser("build", parents=[common], help="rebuild from scratch (default: data/articles/)")
     p.add_argument("paths", nargs="*", type=Path)
+    p.add_argument("--ray", nargs="?", const="local", default=None, metavar="ADDRESS",
+                   help="embed with Ray Data: a local Ray, or the cluster at ADDRESS (e.g. auto, HOST:6379)")
     _skip_flag(p)
     _lock_flag(p)
     p.set_defaults(run=_build)
@@ -126,24 +132,29 @@ def _build(args, settings: Settings) -> None:
     from rag.api import build_index, read_sources
 
     reading = read_sources(args.paths or [settings.corpus_dir], settings, skip_bad_lines=args.skip_bad_lines)
-    index = build_index(reading, settings, progress=True)
+    encode = None
+    if args.ray:
+        from rag.distributed import ray_encoder
+
+        encode = ray_encoder(settings, None if args.ray == "local" else args.ray)
+    index = build_index(reading, settings, progress=True, encode=encode)
     kept: set[str] = set()  # Index.build keeps the first article of each content, skips the rest
     skipped = [a for a in reading.articles if not _first_kept(a, index, kept)]
     _report_skips(reading.bad_lines, skipped, index)
     m = index.manifest
-    print(f"built {settings.index_dir}: {len(m.articles)} articles, {m.chunk_count} chunks")
+    print(f"built {_where(settings)}: {len(m.articles)} articles, {m.chunk_count} chunks")
 
 
 def _add(args, settings: Settings) -> None:
     from rag.api import read_sources
-    from rag.index import Index
+    from rag.stores import update_index
 
     if args.allow_private_urls:
         settings = settings.replace(allow_private_urls=True)
     reading = read_sources(args.sources, settings, skip_bad_lines=args.skip_bad_lines)  # read all before touching
     articles = reading.articles
     # The newest index is read only once the writer lock is held, so concurrent adds all land.
-    change = Index.update(settings, lambda index: index.add(articles, progress=True))
+    change = update_index(settings, lambda index: index.add(articles, progress=True))
     for article in change.added:
         print(f"added   {article.id}  {article.title}")
     _report_skips(reading.bad_lines, change.skipped, change.index)
@@ -171,16 +182,17 @@ def _report_skips(bad_lines, skipped, index) -> None:
 
 
 def _remove(args, settings: Settings) -> None:
-    from rag.index import Index
+    from rag.stores import update_index
 
-    change = Index.update(settings, lambda index: index.remove(args.article_id), check_model=False)
+    update_index(settings, lambda index: index.remove(args.article_id), check_model=False)
     print(f"removed {args.article_id}")
 
 
 def _stats(args, settings: Settings) -> None:
-    from rag.stats import index_stats, render_stats
+    from rag.stats import render_stats
+    from rag.stores import store_stats
 
-    stats = index_stats(settings.index_dir)
+    stats = store_stats(settings)
     print(json.dumps(stats.to_dict(), indent=2) if args.json else render_stats(stats))
 
 
@@ -202,6 +214,10 @@ def _ask(args, settings: Settings) -> None:
         settings = settings.replace(answerer=args.llm)
     answer = ask(_question(args.question), settings=settings)
     print(json.dumps(answer.to_dict(), indent=2) if args.json else render_answer(answer))
+
+
+def _where(settings: Settings) -> str:
+    return settings.store or str(settings.index_dir)
 
 
 def _question(arg: str) -> str:

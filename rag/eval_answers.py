@@ -116,7 +116,7 @@ def run_answers(index, questions: list[Question], settings: Settings) -> list[tu
 
 def evaluate_answers(corpus: Path, questions_path: Path, settings: Settings, *, limit=None,
                      json_out=None, holdout: float = 0.0) -> AnswerScores:
-    from rag.index import Index
+    from rag.stores import build_scratch, close, scratch_settings
 
     questions = read_questions(questions_path, limit)
     articles = read_path(corpus)
@@ -127,10 +127,11 @@ def evaluate_answers(corpus: Path, questions_path: Path, settings: Settings, *, 
         for q in questions
     ]
     with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
-        index = Index.build([a for a in articles if a.id not in held], settings.replace(index_dir=Path(tmp)),
-                            progress=True)
+        scratch = scratch_settings(settings, Path(tmp))
+        index = build_scratch([a for a in articles if a.id not in held], scratch, progress=True)
         index.embedder.encode_query("warm up")
         scores = score_answers(run_answers(index, questions, settings))
+        close(scratch)  # Milvus Lite: let go of the scratch database before its folder goes
     print(render_answer_scores(scores))
     report = json.dumps(scores.to_dict(), indent=2)
     if json_out:

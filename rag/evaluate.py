@@ -112,11 +112,11 @@ def score_retrieval(index, questions: list[Question], mode: str, k_max: int = 10
 
 
 def build_temporary(corpus: Path, settings: Settings, folder: Path):
-    from rag.index import Index
+    from rag.stores import build_scratch, scratch_settings
 
     articles = read_path(corpus)
     start = time.perf_counter()
-    index = Index.build(articles, settings.replace(index_dir=folder), progress=True)
+    index = build_scratch(articles, scratch_settings(settings, folder), progress=True)
     log.info("built %d articles in %.1fs", len(articles), time.perf_counter() - start)
     return index
 
@@ -126,9 +126,12 @@ def evaluate_retrieval(
 ) -> list[RetrievalScores]:
     questions = read_questions(questions_path, limit)
     with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
+        from rag.stores import close as close_store
+
         index = build_temporary(corpus, settings, Path(tmp))
         index.embedder.encode_query("warm up")  # keep model start-up out of the latency figures
         results = [score_retrieval(index, questions, mode) for mode in ("hybrid", "dense", "bm25")]
+        close_store(index.settings)  # Milvus Lite: let go of the scratch database before its folder goes
     print(render_retrieval(results))
     report = json.dumps([r.to_dict() for r in results], indent=2)
     if json_out:

@@ -18,8 +18,9 @@ import numpy as np
 from rag import generations, persist, store
 from rag.chunking import chunk_article
 from rag.dense import DenseIndex
-from rag.embed import Embedder, document_text, get_embedder
+from rag.embed import Embedder, Passages, document_text, get_embedder
 from rag.errors import InputError
+from rag.fusion import Filters
 from rag.lexical import Bm25Index
 from rag.sentences import split_sentences
 from rag.settings import Settings
@@ -36,6 +37,20 @@ class Change:
     added: tuple[Article, ...] = ()
     skipped: tuple[Article, ...] = ()  # already indexed with the same content
     removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class NewBatch:
+    """Articles an ``add`` takes (``fresh``) and leaves (``skipped``), with the fresh ones' chunks and vectors."""
+
+    fresh: tuple[Article, ...]
+    skipped: tuple[Article, ...]
+    chunks: list[Chunk]
+    passages: Passages | None
+
+
+#: ``Embedder.encode_passages``'s shape: (texts, sentence spans, progress=) -> Passages.
+Encode = Callable[..., "Passages"]
 
 
 class Index:
@@ -70,26 +85,34 @@ class Index:
     # -- building -------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, articles: Iterable[Article], settings: Settings, *, progress: bool = False) -> Index:
+    def build(
+        cls, articles: Iterable[Article], settings: Settings, *, progress: bool = False, encode: Encode | None = None
+    ) -> Index:
         empty = cls.empty(settings)
-        return empty.add(articles, progress=progress).index
+        return empty.add(articles, progress=progress, encode=encode).index
 
     @classmethod
     def empty(cls, settings: Settings) -> Index:
-        embedder = get_embedder(settings.model, settings.device, settings.batch_size, settings.precision)
-        manifest = store.Manifest(
-            model=settings.model,
-            dimension=embedder.dimension,
-            chunk_tokens=settings.chunk_tokens,
-            overlap_sentences=settings.overlap_sentences,
-            articles={},
-            chunk_count=0,
-            built_at=store.now(),
-            updated_at=store.now(),
-        )
-        return cls(settings, manifest, {}, [], DenseIndex.empty(embedder.dimension, settings.ann_threshold), Bm25Index(None, 0))
+        manifest = empty_manifest(settings)
+        return cls(settings, manifest, {}, [], DenseIndex.empty(manifest.dimension, settings.ann_threshold),
+                   Bm25Index(None, 0))
 
-    def add(self, articles: Iterable[Article], *, progress: bool = False) -> Change:
+    def add(self, articles: Iterable[Article], *, progress: bool = False, encode: Encode | None = None) -> Change:
+        """Index the articles not already here; ``encode`` replaces the local embedder (``rag.distributed``)."""
+        batch = self.embed_new(articles, progress=progress, encode=encode)
+        if not batch.fresh:
+            return Change(self, (), batch.skipped)
+        dense = self.dense.added(batch.passages.vectors, batch.passages.sentences)
+        chunks = self.chunks + batch.chunks
+        articles_by_id = {**self.articles, **{a.id: a for a in batch.fresh}}
+        bm25 = self.bm25.added([c.text for c in batch.chunks]) if self.chunks else Bm25Index.build(
+            [c.text for c in chunks])
+        index = self._derive(articles_by_id, chunks, dense, bm25)
+        log.info("added %d articles (%d chunks), skipped %d", len(batch.fresh), len(batch.chunks), len(batch.skipped))
+        return Change(index, batch.fresh, batch.skipped)
+
+    def embed_new(self, articles: Iterable[Article], *, progress: bool = False, encode: Encode | None = None) -> NewBatch:
+        """The articles not yet indexed (by id or content), their chunks and the chunks' vectors."""
         known_hashes = set(self.manifest.articles.values())
         fresh: list[Article] = []
         skipped: list[Article] = []
@@ -100,21 +123,14 @@ class Index:
             known_hashes.add(article.content_hash)
             fresh.append(article)
         if not fresh:
-            return Change(self, (), tuple(skipped))
+            return NewBatch((), tuple(skipped), [], None)
         new_chunks = self.chunk(fresh, progress=progress)
         titles = {a.id: a.title for a in fresh}
         texts = [document_text(titles[c.article_id], c.text) for c in new_chunks]
         # Sentence spans within the embedded text (title + newline + chunk) for late-chunked vectors.
         spans = [_shifted(split_sentences(c.text), len(t) - len(c.text)) for c, t in zip(new_chunks, texts)]
-        encoded = self.embedder.encode_passages(texts, spans, progress=progress)
-        dense = self.dense.added(encoded.vectors, encoded.sentences)
-        chunks = self.chunks + new_chunks
-        articles_by_id = {**self.articles, **{a.id: a for a in fresh}}
-        bm25 = self.bm25.added([c.text for c in new_chunks]) if self.chunks else Bm25Index.build(
-            [c.text for c in chunks])
-        index = self._derive(articles_by_id, chunks, dense, bm25)
-        log.info("added %d articles (%d chunks), skipped %d", len(fresh), len(new_chunks), len(skipped))
-        return Change(index, tuple(fresh), tuple(skipped))
+        passages = (encode or self.embedder.encode_passages)(texts, spans, progress=progress)
+        return NewBatch(tuple(fresh), tuple(skipped), new_chunks, passages)
 
     def remove(self, article_id: str) -> Change:
         if article_id not in self.articles:
@@ -129,7 +145,10 @@ class Index:
     def _derive(
         self, articles: dict[str, Article], chunks: list[Chunk], dense: DenseIndex, bm25: Bm25Index
     ) -> Index:
-        manifest = store.Manifest(
+        return Index(self.settings, self.manifest_for(articles, chunks), articles, chunks, dense, bm25)
+
+    def manifest_for(self, articles: dict[str, Article], chunks: list[Chunk]) -> store.Manifest:
+        return store.Manifest(
             **{
                 **self.manifest.__dict__,
                 "articles": {a.id: a.content_hash for a in articles.values()},
@@ -137,7 +156,6 @@ class Index:
                 "updated_at": store.now(),
             }
         )
-        return Index(self.settings, manifest, articles, chunks, dense, bm25)
 
     def chunk(self, articles: Sequence[Article], *, progress: bool = False) -> list[Chunk]:
         """The chunks this index would make of ``articles`` (what ``build`` and ``add`` embed)."""
@@ -166,6 +184,25 @@ class Index:
         return out
 
     # -- reading --------------------------------------------------------------------------
+
+    def search_dense(self, vector: np.ndarray, depth: int, filters: Filters | None) -> list[tuple[int, float]]:
+        rows, _ = self._restrict(filters)
+        return self.dense.search(vector, depth, rows)
+
+    def search_lexical(self, query: str, depth: int, filters: Filters | None) -> list[tuple[int, float]]:
+        _, mask = self._restrict(filters)
+        # Equal scores (common: short chunks sharing one query word) rank by row, as in every store.
+        return by_score(self.bm25.search(query, depth, mask))
+
+    def _restrict(self, filters: Filters | None) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The rows ``filters`` allow, as FAISS wants them (ids) and as bm25s wants them (a 0/1 mask)."""
+        if filters is None or not filters.active:
+            return None, None
+        allowed = filters.allowed(self.articles.values())
+        rows = np.array(sorted(r for a in allowed for r in self.rows_of(a)), dtype=np.int64)
+        mask = np.zeros(len(self.chunks), dtype=np.float32)
+        mask[rows] = 1.0
+        return rows, mask
 
     def rows_of(self, article_id: str) -> list[int]:
         return self._rows_by_article.get(article_id, [])
@@ -231,6 +268,25 @@ class Index:
         )
         return cls(settings, parts.manifest, parts.articles, parts.chunks, parts.dense, parts.bm25,
                    generation=parts.generation)
+
+
+def by_score(found: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """``(row, score)`` pairs best first, equal scores by row: one order whichever engine scored them."""
+    return sorted(found, key=lambda pair: (-pair[1], pair[0]))
+
+
+def empty_manifest(settings: Settings) -> store.Manifest:
+    embedder = get_embedder(settings.model, settings.device, settings.batch_size, settings.precision)
+    return store.Manifest(
+        model=settings.model,
+        dimension=embedder.dimension,
+        chunk_tokens=settings.chunk_tokens,
+        overlap_sentences=settings.overlap_sentences,
+        articles={},
+        chunk_count=0,
+        built_at=store.now(),
+        updated_at=store.now(),
+    )
 
 
 def _shifted(spans: list[tuple[int, int]], by: int) -> list[tuple[int, int]]:

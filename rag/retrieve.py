@@ -4,6 +4,9 @@ Hybrid is the default because the two fail differently: BM25 finds rare names
 and numbers the embedding blurs, the embedding finds paraphrases BM25 misses.
 Candidates from each side are fused by rank, near-duplicate chunks collapsed,
 and the survivors returned as ``Hit``s with every score that placed them.
+Each side is searched by the index's store (``search_dense``/``search_lexical``:
+FAISS and bm25s in the folder, both inside Milvus for ``rag.milvus``); fusion and
+near-duplicate collapse happen here, so both stores rank alike.
 """
 
 from __future__ import annotations
@@ -61,14 +64,13 @@ def search_index(
     if not index.chunks:
         return []
     depth = max(settings.candidates, k * 3)
-    allowed_rows, mask = _restrict(index, filters)
     dense: list[tuple[int, float]] = []
     lexical: list[tuple[int, float]] = []
     if mode in ("hybrid", "dense"):
         vector = query_vector if query_vector is not None else index.embedder.encode_query(question)
-        dense = index.dense.search(vector, depth, allowed_rows)
+        dense = index.search_dense(vector, depth, filters)
     if mode in ("hybrid", "bm25"):
-        lexical = index.bm25.search(expand_query(question), depth, mask)
+        lexical = index.search_lexical(expand_query(question), depth, filters)
     if mode == "dense":
         fused = dense
     elif mode == "bm25":
@@ -82,16 +84,6 @@ def search_index(
         for rank, (row, score) in enumerate(fused[: k * 3])
     ]
     return collapse_near_duplicates(hits, settings.dedup_threshold)[:k]
-
-
-def _restrict(index: Index, filters: Filters | None) -> tuple[np.ndarray | None, np.ndarray | None]:
-    if filters is None or not filters.active:
-        return None, None
-    allowed = filters.allowed(index.articles.values())
-    rows = np.array(sorted(r for a in allowed for r in index.rows_of(a)), dtype=np.int64)
-    mask = np.zeros(len(index.chunks), dtype=np.float32)
-    mask[rows] = 1.0
-    return rows, mask
 
 
 def _hit(index: Index, row: int, score: float, rank: int, dense, lexical) -> Hit:

@@ -24,6 +24,9 @@ UNSUPPORTED_POLICIES = ("mark", "drop")
 @dataclass(frozen=True)
 class Settings:
     index_dir: Path = Path("index")
+    # Where the index lives: "" the index folder (FAISS + BM25), milvus://HOST:PORT/COLLECTION or PATH.db
+    # (Milvus Lite); see rag.stores. The folder still holds the app's uploads with Milvus.
+    store: str = ""
     corpus_dir: Path = Path("data/articles")
     # Embedding model: the packaged MiniLM by default, else any sentence-transformers name or path.
     model: str = DEFAULT_MODEL
@@ -92,6 +95,9 @@ class Settings:
         for name in ("allow_public", "allow_private_urls"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        from rag.stores import parse_store
+
+        parse_store(self.store)  # raises ConfigError naming the accepted forms
         _check_choice("mode", self.mode, MODES)
         _check_choice("precision", self.precision, ("auto", "float32", "bfloat16"))
         _check_choice("llm_unsupported", self.llm_unsupported, UNSUPPORTED_POLICIES)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rag import generations
+from rag import stores
 from rag.app.render import escape_markdown as esc
 from rag.app.state import IndexHolder
 from rag.app.uploads import StoredUpload, describe, store_upload
@@ -37,7 +37,7 @@ def library_table(index: Index) -> pd.DataFrame:
 
 def stats_markdown(index: Index) -> str:
     m = index.manifest
-    size = generations.disk_bytes(index.settings.index_dir)
+    size = stores.disk_bytes(index.settings)
     shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
     return (
         f"**{len(index.articles)}** articles · **{len(index.chunks)}** chunks · model `{m.model}` "

@@ -9,7 +9,9 @@ Python, so a concurrent reader sees the old index or the new one, never a
 half-built one, and two uploads (or an upload and a ``rag index add`` in
 another process) never lose each other's articles. About once a second
 ``holder.index`` also looks whether another process made a newer generation
-live, and loads it, so the app shows CLI changes without a restart.
+live, and loads it, so the app shows CLI changes without a restart. With a
+Milvus store (``rag.stores``) changes go straight to the collection and are not
+watched: another process's additions show after a restart.
 """
 
 from __future__ import annotations
@@ -21,14 +23,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag import generations
 from rag.errors import RagError
 from rag.index import Change, Index
 from rag.settings import Settings
+from rag.stores import create_index, has_index, live_version, open_index, update_index
 
 log = logging.getLogger(__name__)
 
-_holders: dict[Path, IndexHolder] = {}
+_holders: dict[str, IndexHolder] = {}
 _holders_lock = threading.Lock()
 
 
@@ -64,17 +66,17 @@ class IndexHolder:
 
     def _refresh(self, index: Index) -> None:
         """Load the live generation if another process swapped one in (one ``readlink`` otherwise)."""
-        live = generations.current(self.settings.index_dir)
-        if live is None or live.name in (index.generation, self._unloadable):
+        live = live_version(self.settings)  # None for Milvus: changes by other processes are not watched
+        if live is None or live in (index.generation, self._unloadable):
             return
         if not self._write_lock.acquire(blocking=False):
             return  # a write in this process is under way and will swap in its own result
         try:
             if self._index is index:
-                self._index = Index.load(self.settings)
+                self._index = open_index(self.settings)
                 log.info("loaded index generation %s written by another process", self._index.generation)
         except RagError as error:
-            self._unloadable = live.name
+            self._unloadable = live
             log.warning("keeping the loaded index; the newer one on disk cannot be used: %s", error)
         finally:
             self._write_lock.release()
@@ -84,16 +86,15 @@ class IndexHolder:
         with self._write_lock:
             if self._index is not None:
                 return self._index
-            folder = self.settings.index_dir
-            if generations.exists(folder):
-                log.info("loading index from %s", folder)
-                index = Index.load(self.settings)
+            where = self.settings.store or self.settings.index_dir
+            if has_index(self.settings):
+                log.info("loading index from %s", where)
+                index = open_index(self.settings)
             else:
                 from rag.api import read_articles
 
-                log.info("no index in %s yet: building it from %s", folder, self.settings.corpus_dir)
-                index = Index.build(read_articles([self.settings.corpus_dir]), self.settings, progress=progress)
-                index.save(folder)
+                log.info("no index in %s yet: building it from %s", where, self.settings.corpus_dir)
+                index = create_index(read_articles([self.settings.corpus_dir]), self.settings, progress=progress)
             log.info("index ready: %d articles, %d chunks", len(index.articles), len(index.chunks))
             self._index = index
             self._checked = time.monotonic()
@@ -114,7 +115,7 @@ class IndexHolder:
             return AddReport(None, tuple(failures))
         self.index  # loaded (or built) before taking the lock
         with self._write_lock:
-            change = Index.update(
+            change = update_index(
                 self.settings, lambda index: index.add(articles, progress=progress), base=self._index
             )
             self._index = change.index  # the atomic swap (also when it only caught up with disk)
@@ -124,7 +125,7 @@ class IndexHolder:
         """Remove one article (``InputError`` if unknown), save, then swap."""
         self.index
         with self._write_lock:
-            change = Index.update(
+            change = update_index(
                 self.settings, lambda index: index.remove(article_id.strip()), base=self._index,
                 check_model=False,
             )
@@ -134,7 +135,7 @@ class IndexHolder:
 
 def get_holder(settings: Settings) -> IndexHolder:
     """The one holder per index folder for this process (created on first use)."""
-    key = Path(settings.index_dir).resolve()
+    key = settings.store or str(Path(settings.index_dir).resolve())
     with _holders_lock:
         if key not in _holders:
             _holders[key] = IndexHolder(settings)
