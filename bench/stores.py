@@ -51,7 +51,7 @@ def copy_to_milvus(index, settings):
             continue
         a, b = rows[0], rows[-1] + 1
         lo, hi = int(s.offsets[a]), int(s.offsets[b])
-        sentences = SentenceVectors(s.codes[lo:hi], s.scales[lo:hi], np.asarray(s.offsets[a:b + 1]) - lo)
+        sentences = SentenceVectors((s.code_range(lo, hi),), s.scales[lo:hi], np.asarray(s.offsets[a:b + 1]) - lo)
         chunks = index.chunks[a:b]
         schema.insert(spec, [(x, start + i) for i, x in enumerate(group)], chunks,
                       Passages(vectors[a:b], sentences), _terms([c.text for c in chunks]))

@@ -46,7 +46,7 @@ class PassageActor:
         spans = [[tuple(s) for s in json.loads(str(raw))] for raw in batch["spans"]]
         out = self.embedder.encode_passages(texts, spans)
         s = out.sentences
-        pieces = [(s.codes[s.offsets[i]:s.offsets[i + 1]].reshape(-1), np.asarray(s.scales[s.offsets[i]:s.offsets[i + 1]]))
+        pieces = [(s.code_range(int(s.offsets[i]), int(s.offsets[i + 1])).reshape(-1), np.asarray(s.scales[s.offsets[i]:s.offsets[i + 1]]))
                   for i in range(len(texts))]
         return {
             "row": batch["row"],
@@ -103,7 +103,7 @@ def _assemble(rows: list[dict], settings: Settings) -> Passages:
     codes = [np.asarray(r["codes"], dtype=np.int8).reshape(-1, dimension) for r in rows]
     scales = [np.asarray(r["scales"], dtype=np.float32) for r in rows]
     offsets = np.concatenate([[0], np.cumsum([len(s) for s in scales])]).astype(np.int64)
-    return Passages(vectors, SentenceVectors(np.vstack(codes), np.concatenate(scales), offsets))
+    return Passages(vectors, SentenceVectors((np.vstack(codes),), np.concatenate(scales), offsets))
 
 
 def _start(ray, address: str | None) -> bool:

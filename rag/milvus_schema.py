@@ -203,7 +203,7 @@ def encode_sentences(passages: Passages, row: int) -> str:
     """Row ``row``'s int8 sentence vectors as base64 (scales then codes); "" if none or too long."""
     s = passages.sentences
     a, b = int(s.offsets[row]), int(s.offsets[row + 1])
-    raw = np.ascontiguousarray(s.scales[a:b], np.float32).tobytes() + np.ascontiguousarray(s.codes[a:b]).tobytes()
+    raw = np.ascontiguousarray(s.scales[a:b], np.float32).tobytes() + np.ascontiguousarray(s.code_range(a, b)).tobytes()
     text = base64.b64encode(raw).decode("ascii") if b > a else ""
     return text if len(text) <= TEXT_MAX else ""  # the answerer embeds such a chunk's sentences itself
 

@@ -99,13 +99,16 @@ class SentenceVectors:
     def row(self, row: int) -> np.ndarray:
         """(k, d) float32 sentence vectors of chunk ``row``; rows without a vector are zeros."""
         a, b = int(self.offsets[row]), int(self.offsets[row + 1])
-        return self._codes(a, b).astype(np.float32) * self.scales[a:b, None]
+        return self.code_range(a, b).astype(np.float32) * self.scales[a:b, None]
 
-    def _codes(self, a: int, b: int) -> np.ndarray:
+    def code_range(self, a: int, b: int) -> np.ndarray:
+        """int8 codes of sentences ``a:b``."""
         if a == b:
             return np.zeros((0, self.dimension), np.int8)
         block = int(np.searchsorted(self._starts, a, side="right")) - 1
-        start = int(self._starts[block])
+        start, end = int(self._starts[block]), int(self._starts[block + 1])
+        if b > end:  # a range of several rows may cross into the next block
+            return np.concatenate([self.code_range(a, end), self.code_range(end, b)])
         codes = self.parts[block]
         # Rows of a loaded file are read with pread, not through the memory map: on this
         # kernel a touched page maps its whole (up to 2 MB) page-cache folio into the process,

@@ -64,4 +64,4 @@ def test_ray_encoder_keeps_row_order_across_batches(tmp_path, local_ray):
     distributed = ray_encoder(settings)(texts, spans)
     assert np.allclose(distributed.vectors, single.vectors, atol=1e-5)
     assert np.array_equal(distributed.sentences.offsets, single.sentences.offsets)
-    assert np.abs(distributed.sentences.codes.astype(int) - single.sentences.codes).max() <= 1
+    assert np.abs(distributed.sentences.codes().astype(int) - single.sentences.codes()).max() <= 1

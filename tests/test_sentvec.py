@@ -71,6 +71,7 @@ def test_a_loaded_file_grown_by_adds_saves_and_loads_the_same_rows(tmp_path):
         assert np.array_equal(again.row(row), grown.row(row))
     assert np.array_equal(again.row(3), SentenceVectors.from_rows([_unit(4, seed=2)], 16).row(0))
     assert again.row(4).shape == (0, 16) and again.row(1).shape == (0, 16)
+    assert np.array_equal(grown.code_range(1, 9), again.code_range(1, 9))  # across blocks
 
 
 def test_one_pass_gives_the_chunk_vector_and_sentence_vectors_near_their_own_embeddings(seed_index):
