@@ -15,14 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from rag import generations, persist, store
-from rag.chunking import chunk_article
+from rag import generations, ingest, persist, store
 from rag.dense import DenseIndex
-from rag.embed import Embedder, Passages, document_text, get_embedder
+from rag.embed import Embedder, get_embedder
 from rag.errors import InputError
 from rag.fusion import Filters
+from rag.ingest import Encode, NewBatch
 from rag.lexical import Bm25Index
-from rag.sentences import split_sentences
 from rag.settings import Settings
 from rag.types import Article, Chunk
 
@@ -37,20 +36,6 @@ class Change:
     added: tuple[Article, ...] = ()
     skipped: tuple[Article, ...] = ()  # already indexed with the same content
     removed: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, eq=False)
-class NewBatch:
-    """Articles an ``add`` takes (``fresh``) and leaves (``skipped``), with the fresh ones' chunks and vectors."""
-
-    fresh: tuple[Article, ...]
-    skipped: tuple[Article, ...]
-    chunks: list[Chunk]
-    passages: Passages | None
-
-
-#: ``Embedder.encode_passages``'s shape: (texts, sentence spans, progress=) -> Passages.
-Encode = Callable[..., "Passages"]
 
 
 class Index:
@@ -113,24 +98,13 @@ class Index:
 
     def embed_new(self, articles: Iterable[Article], *, progress: bool = False, encode: Encode | None = None) -> NewBatch:
         """The articles not yet indexed (by id or content), their chunks and the chunks' vectors."""
-        known_hashes = set(self.manifest.articles.values())
-        fresh: list[Article] = []
-        skipped: list[Article] = []
-        for article in articles:
-            if article.content_hash in known_hashes or article.id in self.articles:
-                skipped.append(article)
-                continue
-            known_hashes.add(article.content_hash)
-            fresh.append(article)
+        fresh, skipped = ingest.split_new(articles, set(self.articles), set(self.manifest.articles.values()))
         if not fresh:
             return NewBatch((), tuple(skipped), [], None)
-        new_chunks = self.chunk(fresh, progress=progress)
-        titles = {a.id: a.title for a in fresh}
-        texts = [document_text(titles[c.article_id], c.text) for c in new_chunks]
-        # Sentence spans within the embedded text (title + newline + chunk) for late-chunked vectors.
-        spans = [_shifted(split_sentences(c.text), len(t) - len(c.text)) for c, t in zip(new_chunks, texts)]
-        passages = (encode or self.embedder.encode_passages)(texts, spans, progress=progress)
-        return NewBatch(tuple(fresh), tuple(skipped), new_chunks, passages)
+        chunks = self.chunk(fresh, progress=progress)
+        passages = ingest.embed_chunks(chunks, {a.id: a.title for a in fresh}, encode or self.embedder.encode_passages,
+                                       progress=progress)
+        return NewBatch(tuple(fresh), tuple(skipped), chunks, passages)
 
     def remove(self, article_id: str) -> Change:
         if article_id not in self.articles:
@@ -159,29 +133,7 @@ class Index:
 
     def chunk(self, articles: Sequence[Article], *, progress: bool = False) -> list[Chunk]:
         """The chunks this index would make of ``articles`` (what ``build`` and ``add`` embed)."""
-        from tqdm.auto import tqdm
-
-        from rag.embed import resolve_model_path
-        from rag.tokens import load_batch_token_counter, load_token_counter
-
-        s = self.settings
-        path = resolve_model_path(s.model)
-        count, count_batch = load_token_counter(path), load_batch_token_counter(path)
-        out: list[Chunk] = []
-        for article in tqdm(articles, desc="chunking", unit="article", disable=not progress):
-            # Title and chunk are embedded together and must fit the window with [CLS]/[SEP].
-            title_tokens = min(count(article.title), s.max_seq_tokens // 4)
-            budget = min(s.chunk_tokens, s.max_seq_tokens - 2 - title_tokens)
-            out.extend(
-                chunk_article(
-                    article,
-                    count,
-                    chunk_tokens=budget,
-                    overlap_sentences=s.overlap_sentences,
-                    count_tokens_batch=count_batch,
-                )
-            )
-        return out
+        return ingest.chunk_articles(articles, self.settings, progress=progress)
 
     # -- reading --------------------------------------------------------------------------
 
@@ -288,6 +240,3 @@ def empty_manifest(settings: Settings) -> store.Manifest:
         updated_at=store.now(),
     )
 
-
-def _shifted(spans: list[tuple[int, int]], by: int) -> list[tuple[int, int]]:
-    return [(a + by, b + by) for a, b in spans]
