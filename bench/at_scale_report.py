@@ -10,10 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from bench.chart import plt, save_over_chunks
 
 # (label, figure in a serve result, limit, unit) — the targets at 100k chunks.
 TARGETS = (
@@ -72,14 +69,7 @@ def chart(builds: list[dict], serves: dict[int, dict], path: Path) -> Path:
     right.set_ylabel("latency, ms")
     right.set_title("query latency (one thread, query embedding included)", fontsize=10)
     right.legend(fontsize=8)
-    for ax in (left, right):
-        ax.set_xscale("log")
-        ax.set_xlabel("chunks in the index")
-        ax.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return save_over_chunks(fig, (left, right), path)
 
 
 def write(folder: Path, results: Path) -> str:
