@@ -52,8 +52,9 @@ class DenseIndex:
     def kind(self) -> str:
         return "hnsw" if isinstance(self._index, faiss.IndexHNSW) else "flat"
 
-    def copy(self) -> DenseIndex:
-        return DenseIndex(faiss.clone_index(self._index), self.ann_threshold, self.sentences)
+    def copy(self, sentences: SentenceVectors | None) -> DenseIndex:
+        """A copy of the FAISS index (to change without touching this one) with ``sentences``."""
+        return DenseIndex(faiss.clone_index(self._index), self.ann_threshold, sentences)
 
     def added(self, vectors: np.ndarray, sentences: SentenceVectors | None = None) -> DenseIndex:
         """A new index with ``vectors`` (and their rows' sentence vectors) appended.
@@ -64,8 +65,7 @@ class DenseIndex:
         joined = self.sentences.added(sentences) if self.sentences is not None and sentences is not None else None
         if self.kind == "flat" and self.ann_threshold and self.size + len(vectors) > self.ann_threshold:
             return DenseIndex(_hnsw(np.vstack([self.all_vectors(), vectors])), self.ann_threshold, joined)
-        grown = self.copy()
-        grown.sentences = joined
+        grown = self.copy(joined)
         if len(vectors):
             grown._index.add(vectors)
         return grown
@@ -76,14 +76,13 @@ class DenseIndex:
             return self
         sentences = self.sentences.removed(rows.tolist()) if self.sentences is not None else None
         if self.kind == "flat":
-            smaller = self.copy()
+            smaller = self.copy(sentences)
             smaller._index.remove_ids(faiss.IDSelectorBatch(rows))
-            smaller.sentences = sentences
             return smaller
         keep = np.setdiff1d(np.arange(self.size), rows)
+        # Flat again, or a new HNSW graph if still past the threshold.
         rebuilt = DenseIndex(faiss.IndexFlatIP(self.dimension), self.ann_threshold).added(self.all_vectors()[keep])
-        rebuilt.sentences = sentences
-        return rebuilt
+        return DenseIndex(rebuilt._index, self.ann_threshold, sentences)
 
     def all_vectors(self) -> np.ndarray:
         if self.size == 0:
