@@ -35,7 +35,7 @@ log = logging.getLogger("bench")
 
 
 def build(corpus: Path, targets: list[int], out: Path) -> list[dict]:
-    from rag.index import Index
+    from rag.stores.folder.index import Index
 
     settings = Settings()
     articles, cut = slices(corpus, sorted(set(targets)), settings)
@@ -64,8 +64,8 @@ def build(corpus: Path, targets: list[int], out: Path) -> list[dict]:
 def serve(folder: Path, questions: list[str], extras: list) -> dict:
     """Load once (as the app does), answer, then time reloads, ANN recall and adds."""
     from rag.answer.pipeline import answer_question
-    from rag.index import Index
-    from rag.retrieve import search_index
+    from rag.stores.folder.index import Index
+    from rag.retrieval.search import search_index
 
     settings = Settings(index_dir=folder)
     rss_start = rss_bytes()
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
         args.out.mkdir(parents=True, exist_ok=True)
         print(json.dumps(build(args.corpus, [int(x) for x in args.chunks.split(",")], args.out), indent=1))
     else:
-        from rag.clean import make_article
+        from rag.readers.clean import make_article
 
         run = time.strftime("%Y%m%dT%H%M%S")  # new articles each run: an add must never be a duplicate
         extras = [make_article(  # about the length of a news article: 60 sentences, ~6 chunks

@@ -1,6 +1,6 @@
 """Reading the benchmark's inputs: articles, questions, and the token count every system is divided by.
 
-Articles go through the project's own reader (``rag.articles.read_path``), so
+Articles go through the project's own reader (``rag.readers.files.read_path``), so
 every system sees the same cleaned text under the same ids. Gzipped JSON Lines
 (the scale corpus) are streamed in batches through a temporary ``.jsonl`` file
 and the same reader, so nothing is unpacked whole.
@@ -13,8 +13,8 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from rag.articles import read_path
-from rag.evaluate import Question, read_questions
+from rag.readers.files import read_path
+from rag.eval.retrieval import Question, read_questions
 from rag.types import Article
 
 
@@ -72,7 +72,7 @@ def question_texts(path: Path, limit: int | None = None) -> list[str]:
 
 def count_tokens(articles: Sequence[Article], batch: int = 256) -> int:
     """Wordpiece tokens of the article texts (no special tokens): the tokens/s denominator."""
-    from rag.tokens import load_batch_token_counter
+    from rag.text.tokens import load_batch_token_counter
 
     count_batch = load_batch_token_counter(packaged_model_path())
     total = 0

@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from rag.api import read_source  # noqa: E402
-from rag.index import Index  # noqa: E402
+from rag.stores.folder.index import Index  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 

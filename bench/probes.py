@@ -74,8 +74,8 @@ class PeakRss:
 
 
 def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile, the same definition as ``rag.evaluate.percentile``."""
-    from rag.evaluate import percentile as rag_percentile
+    """Nearest-rank percentile, the same definition as ``rag.eval.retrieval.percentile``."""
+    from rag.eval.retrieval import percentile as rag_percentile
 
     return rag_percentile(values, q)
 
@@ -109,8 +109,7 @@ def median_seconds(fn, repeats: int = 3) -> float:
 
 def folder_bytes(folder: Path) -> int:
     """Bytes on disk: an index's live generation only, else every regular file under ``folder``."""
-    from rag import generations
-
+    from rag.stores.folder import generations
     if generations.current(Path(folder)) is not None:
         return generations.disk_bytes(Path(folder))
     return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file() and not p.is_symlink())

@@ -35,7 +35,7 @@ def _article_stream(path: Path):
 
 def slices(path: Path, targets: list[int], settings: Settings) -> tuple[list, dict[int, int]]:
     """The articles needed for the largest target, and for each target the prefix length to use."""
-    from rag.index import Index
+    from rag.stores.folder.index import Index
 
     chunker = Index.empty(settings)  # ``chunk`` is exactly the chunking ``Index.build`` does
     articles: list = []
@@ -54,8 +54,8 @@ def slices(path: Path, targets: list[int], settings: Settings) -> tuple[list, di
 
 
 def scale_point(articles: list, questions: list[str], settings: Settings, target: int) -> dict:
-    from rag.index import Index
-    from rag.retrieve import search_index
+    from rag.stores.folder.index import Index
+    from rag.retrieval.search import search_index
 
     tokens = count_tokens(articles)
     log.info("scale %d: building over %d articles", target, len(articles))

@@ -32,10 +32,10 @@ from bench.scoring import retrieval_figures
 
 def copy_to_milvus(index, settings):
     """A Milvus store holding ``index``'s rows as they are (vectors copied, not recomputed)."""
-    from rag import milvus_schema as schema
-    from rag.embed import Passages
-    from rag.milvus import MilvusIndex, _terms
-    from rag.sentvec import SentenceVectors
+    from rag.stores.milvus import schema
+    from rag.embedding.embedder import Passages
+    from rag.stores.milvus.store import MilvusIndex, _terms
+    from rag.embedding.sentvec import SentenceVectors
 
     target = MilvusIndex.empty(settings)
     spec = target.spec
@@ -60,7 +60,7 @@ def copy_to_milvus(index, settings):
 
 
 def run_store(index, questions, vectors, k: int = 10) -> tuple[dict, list[list[str]]]:
-    from rag.retrieve import search_index
+    from rag.retrieval.search import search_index
 
     for q, v in list(zip(questions, vectors))[:5]:  # warm caches and lazy loads
         search_index(index, q.question, k, query_vector=v)
@@ -76,7 +76,7 @@ def run_store(index, questions, vectors, k: int = 10) -> tuple[dict, list[list[s
 
 def embedding_rate(index, sample: int) -> dict:
     """Single-process tokens per wall second and per CPU second (all threads) on ``sample`` chunks."""
-    from rag.embed import document_text
+    from rag.embedding.embedder import document_text
 
     texts = [document_text(index.article_of(c).title, c.text) for c in index.chunks[:sample]]
     embedder = index.embedder
@@ -91,8 +91,8 @@ def embedding_rate(index, sample: int) -> dict:
 
 
 def ray_overhead(index, sample: int) -> dict:
-    from rag.distributed import ray_encoder
-    from rag.embed import document_text
+    from rag.embedding.ray import ray_encoder
+    from rag.embedding.embedder import document_text
 
     texts = [document_text(index.article_of(c).title, c.text) for c in index.chunks[:sample]]
     spans = [[] for _ in texts]
@@ -105,10 +105,10 @@ def ray_overhead(index, sample: int) -> dict:
 
 
 def ann_latency(sizes: list[int], dimension: int = 384, queries: int = 200) -> list[dict]:
-    """FAISS flat vs HNSW (rag.dense's parameters) on random unit vectors: one-query latency, HNSW build time."""
+    """FAISS flat vs HNSW (rag.stores.folder.dense's parameters) on random unit vectors: one-query latency, HNSW build time."""
     import faiss
 
-    from rag.dense import HNSW_EF_SEARCH, _hnsw
+    from rag.stores.folder.dense import HNSW_EF_SEARCH, _hnsw
 
     rng = np.random.default_rng(0)
     out = []
@@ -136,9 +136,9 @@ def ann_latency(sizes: list[int], dimension: int = 384, queries: int = 200) -> l
 
 
 def main(argv=None) -> int:
-    from rag import generations
-    from rag.index import Index
-    from rag.milvus import disk_bytes
+    from rag.stores.folder import generations
+    from rag.stores.folder.index import Index
+    from rag.stores.milvus.store import disk_bytes
     from rag.settings import Settings
     from rag.stores import close, spec_of
 

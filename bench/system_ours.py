@@ -26,7 +26,7 @@ class OursSystem:
 
     def prepare(self) -> float:
         """Load the embedding model (kept out of the build time); returns seconds."""
-        from rag.embed import get_embedder
+        from rag.embedding.embedder import get_embedder
 
         s = self.settings
         _, seconds = timed(get_embedder, s.model, s.device, s.batch_size)
@@ -34,14 +34,14 @@ class OursSystem:
 
     def build(self, articles: list[Article]) -> int:
         """Build the index in memory; returns the number of chunks (passages)."""
-        from rag.index import Index
+        from rag.stores.folder.index import Index
 
         self.index = Index.build(articles, self.settings)
         return len(self.index.chunks)
 
     def search(self, question: str, k: int = 10) -> list[tuple[str, str]]:
         """Top-``k`` passages as ``(article_id, passage_text)``, best first."""
-        from rag.retrieve import search_index
+        from rag.retrieval.search import search_index
 
         hits = search_index(self.index, question, k, mode=self.mode)
         return [(h.chunk.article_id, h.chunk.text) for h in hits]
@@ -53,7 +53,7 @@ class OursSystem:
 
     def disk(self, folder: Path) -> dict:
         """Save to ``folder``, then time loading it back (median of 3)."""
-        from rag.index import Index
+        from rag.stores.folder.index import Index
 
         folder = Path(folder)
         self.index.save(folder)
@@ -72,7 +72,7 @@ class ModeView:
         self.name = self.mode = mode
 
     def search(self, question: str, k: int = 10) -> list[tuple[str, str]]:
-        from rag.retrieve import search_index
+        from rag.retrieval.search import search_index
 
         hits = search_index(self.ours.index, question, k, mode=self.mode)
         return [(h.chunk.article_id, h.chunk.text) for h in hits]

@@ -23,6 +23,5 @@ _API = {"ask", "build_index", "load_index", "search", "read_articles"}
 def __getattr__(name: str):
     if name in _API:
         from rag import api
-
         return getattr(api, name)
     raise AttributeError(f"module 'rag' has no attribute {name!r}")

@@ -12,10 +12,10 @@ import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from rag.articles import Reading, read_path_report
+from rag.readers.files import Reading, read_path_report
 from rag.errors import InputError
-from rag.fusion import Filters
-from rag.sanitize import shown
+from rag.retrieval.fusion import Filters
+from rag.text.sanitize import shown
 from rag.settings import Settings
 from rag.types import Answer, Article, Hit, Turn
 
@@ -28,9 +28,9 @@ def default_settings() -> Settings:
 
 
 def read_source(source: str | Path, settings: Settings | None = None) -> list[Article]:
-    """Articles from a file, a folder, or a URL (fetched within ``rag.fetch``'s SSRF guard and limits)."""
+    """Articles from a file, a folder, or a URL (fetched within ``rag.readers.fetch``'s SSRF guard and limits)."""
     if isinstance(source, str) and "://" in source:
-        from rag.fetch import fetch_url
+        from rag.readers.fetch import fetch_url
 
         # Any scheme goes to fetch_url, so file:// and the like are refused there, not read as paths.
         return [fetch_url(source, settings or default_settings())]
@@ -91,7 +91,7 @@ def build_index(
     ``paths`` may also be a ``Reading`` already made by ``read_sources``. With
     ``skip_bad_lines`` (see ``read_sources``) skipped lines are logged as warnings.
     The index goes to the configured store (``Settings.store``); ``encode`` replaces
-    the local embedder (``rag.distributed.ray_encoder``).
+    the local embedder (``rag.embedding.ray.ray_encoder``).
     """
     from rag.stores import create_index
 
@@ -135,7 +135,7 @@ def search(
     index=None,
 ) -> list[Hit]:
     """Ranked passages for ``question`` (hybrid dense + BM25 by default)."""
-    from rag.retrieve import check_question, search_index
+    from rag.retrieval.search import check_question, search_index
 
     question = check_question(question)  # before loading anything: a bad question costs nothing
     index = index or load_index(settings)
@@ -152,7 +152,7 @@ def ask(
 ) -> Answer:
     """A cited answer to ``question``; ``history`` turns make follow-ups work."""
     from rag.answer import answer_question
-    from rag.retrieve import check_question
+    from rag.retrieval.search import check_question
 
     question = check_question(question)  # before loading anything: a bad question costs nothing
     settings = settings or default_settings()

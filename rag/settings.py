@@ -64,7 +64,7 @@ class Settings:
     concurrency: int = 4
     # Writing the index: seconds a writer waits for another writer's lock (0: fail at once).
     lock_timeout: float = 600.0
-    # Fetching URLs (rag.fetch): the SSRF guard and its limits.
+    # Fetching URLs (rag.readers.fetch): the SSRF guard and its limits.
     allow_private_urls: bool = False  # also loopback/LAN hosts; link-local, multicast, reserved stay refused
     max_fetch_bytes: int = 10_000_000
     fetch_timeout: float = 20.0  # seconds for connecting, for each read and for the whole download

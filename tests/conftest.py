@@ -1,7 +1,7 @@
 """Shared fixtures. Each test builds what it needs under its own tmp_path.
 
 The embedding model is loaded once per test process (it is cached in memory by
-``rag.embed.get_embedder``); indexes are never shared through a folder.
+``rag.embedding.embedder.get_embedder``); indexes are never shared through a folder.
 """
 
 from __future__ import annotations

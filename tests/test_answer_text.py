@@ -8,7 +8,7 @@ from rag.answer.extractive import Candidate, compose, score_candidates
 from rag.answer.followup import rewrite_followup
 from rag.answer.support import Claim, check_claims, parse_claims, strip_invalid_markers
 from rag.answer.text import answer_span, content_stems, person_spans, question_type
-from rag.query import expand_query, is_credit
+from rag.text.query import expand_query, is_credit
 from rag.types import Chunk, Hit, Turn
 
 BURNS = ("CIA director William Burns traveled to Moscow earlier this month to warn Russia that "

@@ -1,4 +1,4 @@
-"""Tests for rag.articles: each file format, directories, and bad input."""
+"""Tests for rag.readers.files: each file format, directories, and bad input."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.articles import SUPPORTED_EXTENSIONS, read_html, read_path
+from rag.readers.files import SUPPORTED_EXTENSIONS, read_html, read_path
 from rag.errors import InputError
 
 PARA_1 = (

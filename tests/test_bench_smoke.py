@@ -62,7 +62,7 @@ FIGURES = {
 
 
 def write_inputs(tmp_path):
-    from rag.articles import read_path
+    from rag.readers.files import read_path
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from rag.chunking import chunk_article
-from rag.sentences import split_sentences
-from rag.tokens import load_batch_token_counter, load_token_counter, packaged_model_path
+from rag.text.chunking import chunk_article
+from rag.text.sentences import split_sentences
+from rag.text.tokens import load_batch_token_counter, load_token_counter, packaged_model_path
 from rag.types import Article
 
 DATA = Path(__file__).resolve().parents[1] / "data/articles"

@@ -1,4 +1,4 @@
-"""Tests for rag.clean: boilerplate removal by general rules, hashing, make_article."""
+"""Tests for rag.readers.clean: boilerplate removal by general rules, hashing, make_article."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.articles import read_path
-from rag.clean import article_id, clean_text, content_hash, make_article
+from rag.readers.files import read_path
+from rag.readers.clean import article_id, clean_text, content_hash, make_article
 from rag.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]

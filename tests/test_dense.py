@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rag.dense import DenseIndex
+from rag.stores.folder.dense import DenseIndex
 
 
 def _unit(n: int, d: int = 32, seed: int = 0) -> np.ndarray:

@@ -19,7 +19,7 @@ def local_ray():
     """One local Ray for this module's tests (ray_encoder reuses a running Ray and leaves it running)."""
     import ray
 
-    from rag.distributed import _start
+    from rag.embedding.ray import _start
 
     started = _start(ray, None)
     yield
@@ -29,8 +29,8 @@ def local_ray():
 
 def test_ray_build_into_milvus_equals_a_single_process_build(tmp_path, local_ray):
     from rag.api import read_articles
-    from rag.distributed import ray_encoder
-    from rag.index import Index
+    from rag.embedding.ray import ray_encoder
+    from rag.stores.folder.index import Index
     from rag.settings import Settings
     from rag.stores import close, create_index, open_index
 
@@ -51,8 +51,8 @@ def test_ray_build_into_milvus_equals_a_single_process_build(tmp_path, local_ray
 
 
 def test_ray_encoder_keeps_row_order_across_batches(tmp_path, local_ray):
-    from rag.distributed import BATCH, ray_encoder
-    from rag.embed import get_embedder
+    from rag.embedding.ray import BATCH, ray_encoder
+    from rag.embedding.embedder import get_embedder
     from rag.settings import Settings
 
     settings = Settings(index_dir=tmp_path / "ix", precision="float32")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from rag.cli import main
-from rag.eval_answers import contains, holdout_split, normalize, token_f1
-from rag.evaluate import percentile
+from rag.eval.answers import contains, holdout_split, normalize, token_f1
+from rag.eval.retrieval import percentile
 
 DOCS = [
     {"doc_id": "bridge#0", "title": "Harbour Bridge Reopens", "publish_date": "2024/03/05",

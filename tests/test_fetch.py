@@ -20,11 +20,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from rag import fetch
+from rag.readers import fetch
 from rag.api import read_source
 from rag.cli import main
 from rag.errors import ConfigError, InputError
-from rag.fetch import block_reason, fetch_url, refusal
+from rag.readers.fetch import block_reason, fetch_url, refusal
 from rag.settings import Settings
 from tests.conftest import SEED, SEED_TITLE
 
@@ -222,7 +222,7 @@ def test_redirect_to_unspecified_address_is_refused_before_connecting(site):
 ])
 def test_redirect_to_a_never_allowed_target_is_refused(site, target, reason, caplog):
     site.routes["/go"] = _redirect(target, 301)
-    caplog.set_level("DEBUG", logger="rag.fetch")
+    caplog.set_level("DEBUG", logger="rag.readers.fetch")
     with pytest.raises(InputError, match=reason):
         fetch_url(site.url("/go"), PRIVATE_OK)
     connects = [r.getMessage() for r in caplog.records if r.getMessage().startswith("connecting to")]

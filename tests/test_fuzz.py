@@ -18,12 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rag.answer.support import parse_claims
-from rag.articles import read_html, read_path_report
-from rag.chunking import chunk_article
-from rag.clean import clean_text, make_article
+from rag.readers.files import read_html, read_path_report
+from rag.text.chunking import chunk_article
+from rag.readers.clean import clean_text, make_article
 from rag.errors import RagError
-from rag.sanitize import clean_question
-from rag.tokens import load_batch_token_counter, load_token_counter, packaged_model_path
+from rag.text.sanitize import clean_question
+from rag.text.tokens import load_batch_token_counter, load_token_counter, packaged_model_path
 from tests.conftest import SEED
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -145,8 +145,8 @@ def test_citation_parsing_is_total(answer, valid):
 
 @pytest.fixture(scope="module")
 def seed_index(tmp_path_factory):
-    from rag.articles import read_path
-    from rag.index import Index
+    from rag.readers.files import read_path
+    from rag.stores.folder.index import Index
     from rag.settings import Settings
 
     return Index.build(read_path(SEED), Settings(index_dir=tmp_path_factory.mktemp("unused") / "index"))
@@ -156,7 +156,6 @@ def seed_index(tmp_path_factory):
 @given(question=st.one_of(TEXT, PROSE))
 def test_ask_answers_abstains_or_raises_a_project_error(seed_index, question):
     from rag import ask
-
     try:
         answer = ask(question, index=seed_index, settings=seed_index.settings)
     except RagError:

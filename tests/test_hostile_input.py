@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.articles import read_html, read_path, read_path_report
+from rag.readers.files import read_html, read_path, read_path_report
 from rag.cli import main
 from rag.errors import InputError, RagError
-from rag.retrieve import MAX_QUESTION_CHARS, check_question
+from rag.retrieval.search import MAX_QUESTION_CHARS, check_question
 from tests.conftest import BURNS, ROOT, SEED
 
 LIMIT = MAX_QUESTION_CHARS
@@ -72,7 +72,7 @@ def story(n: int) -> dict:
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory):
     """An in-memory index of the seed article (never saved: read-only for every test here)."""
-    from rag.index import Index
+    from rag.stores.folder.index import Index
     from rag.settings import Settings
 
     settings = Settings(index_dir=tmp_path_factory.mktemp("unused") / "index")
@@ -88,7 +88,7 @@ def built(tmp_path):
 
 def live_state(index_dir: Path) -> dict[str, str]:
     """What the saved index holds: article id -> content hash."""
-    from rag.index import Index
+    from rag.stores.folder.index import Index
     from rag.settings import Settings
 
     return dict(Index.load(Settings(index_dir=index_dir), check_model=False).manifest.articles)
@@ -112,7 +112,7 @@ def test_non_text_questions_are_refused(question):
 @pytest.mark.parametrize("kind", HUGE_QUESTIONS)
 def test_long_questions_are_cut_at_a_word_boundary_with_a_warning(kind, caplog):
     question = HUGE_QUESTIONS[kind]
-    with caplog.at_level(logging.WARNING, logger="rag.retrieve"):
+    with caplog.at_level(logging.WARNING, logger="rag.retrieval.search"):
         cut = check_question(question)
     assert len(cut) <= LIMIT and question.startswith(cut)
     assert cut.startswith("Who warned Russia?")
@@ -122,15 +122,15 @@ def test_long_questions_are_cut_at_a_word_boundary_with_a_warning(kind, caplog):
 
 
 def test_a_ten_megabyte_question_is_cut_before_any_work(monkeypatch):
-    import rag.sanitize
+    import rag.text.sanitize
 
     seen: list[int] = []
-    real = rag.sanitize.strip_controls
-    monkeypatch.setattr(rag.sanitize, "strip_controls", lambda text: seen.append(len(text)) or real(text))
+    real = rag.text.sanitize.strip_controls
+    monkeypatch.setattr(rag.text.sanitize, "strip_controls", lambda text: seen.append(len(text)) or real(text))
     assert check_question("Who?" + "\x00" * 10_000_000) == "Who?"
     with pytest.raises(InputError, match="question is empty"):  # documented: only the head is read
         check_question("\x00" * 10_000_000 + "Who?")
-    assert seen and max(seen) <= LIMIT * rag.sanitize.QUESTION_READ_FACTOR
+    assert seen and max(seen) <= LIMIT * rag.text.sanitize.QUESTION_READ_FACTOR
 
 
 def test_control_characters_are_stripped_and_every_script_kept():
@@ -144,7 +144,6 @@ def test_control_characters_are_stripped_and_every_script_kept():
 @pytest.mark.parametrize("kind", HOSTILE_QUESTIONS)
 def test_api_answers_or_abstains_on_hostile_questions(seed, kind):
     from rag import ask, search
-
     answer = ask(HOSTILE_QUESTIONS[kind], index=seed, settings=seed.settings)
     assert answer.abstained or answer.citations
     assert len(answer.question) <= LIMIT and not controls(answer.question) and not controls(answer.text)
@@ -341,7 +340,7 @@ def test_the_article_limit_comes_from_settings(tmp_path):
 
 
 def test_scripts_styles_and_comments_are_never_indexed(tmp_path, seed):
-    from rag.index import Index
+    from rag.stores.folder.index import Index
 
     article = read_path(write(tmp_path / "page.html", HOSTILE_HTML))[0]
     assert "Ines Duarte" in article.text

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from rag import store
+from rag.stores.folder import manifest as store
 from rag.api import read_articles
 from rag.errors import IndexStoreError
-from rag.index import Index
-from rag.retrieve import search_index
+from rag.stores.folder.index import Index
+from rag.retrieval.search import search_index
 from tests.conftest import SEED
 
 

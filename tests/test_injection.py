@@ -26,7 +26,7 @@ from tests.test_llm import PETROV, QUESTION, ScriptedChat, _burns_claim, _burns_
 from rag.answer import llm
 from rag.answer.pipeline import ABSTAIN_TEXT, stream_answer
 from rag.api import build_index
-from rag.prompts import load_prompt
+from rag.answer.prompts import load_prompt
 from rag.settings import Settings
 from rag.types import Turn
 

@@ -26,7 +26,7 @@ from rag.answer import llm
 from rag.answer.pipeline import ABSTAIN_TEXT, stream_answer
 from rag.api import read_articles
 from rag.errors import ConfigError, RagError
-from rag.retrieve import search_index
+from rag.retrieval.search import search_index
 from rag.types import Answer, Turn
 
 log = logging.getLogger(__name__)

@@ -49,7 +49,7 @@ def _ids(hits):
 
 
 def test_seed_questions_give_the_same_passages_on_both_stores(milvus_settings, articles, tmp_path):
-    from rag.retrieve import search_index
+    from rag.retrieval.search import search_index
     from rag.settings import Settings
     from rag.stores import create_index, open_index
 
@@ -69,8 +69,8 @@ def test_seed_questions_give_the_same_passages_on_both_stores(milvus_settings, a
 
 
 def test_filters_agree_with_the_folder(milvus_settings, articles, tmp_path):
-    from rag.fusion import Filters
-    from rag.retrieve import search_index
+    from rag.retrieval.fusion import Filters
+    from rag.retrieval.search import search_index
     from rag.settings import Settings
     from rag.stores import create_index
 
@@ -95,8 +95,8 @@ def test_filters_agree_with_the_folder(milvus_settings, articles, tmp_path):
 
 def test_add_remove_vectors_and_sentences(milvus_settings, articles, tmp_path):
     from rag.api import read_articles
-    from rag.index import Index
-    from rag.retrieve import search_index
+    from rag.stores.folder.index import Index
+    from rag.retrieval.search import search_index
     from rag.stores import create_index, open_index, store_stats, update_index
 
     milvus = create_index(articles, milvus_settings)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from rag.errors import ConfigError
-from rag.prompts import format_history, format_sources, load_prompt
+from rag.answer.prompts import format_history, format_sources, load_prompt
 from rag.types import Chunk, Hit, Turn
 
 

@@ -15,11 +15,11 @@ import time
 import pytest
 from filelock import FileLock
 
-from rag import generations
+from rag.stores.folder import generations
 from rag.api import build_index, read_articles
 from rag.app.state import IndexHolder
-from rag.index import Index
-from rag.retrieve import search_index
+from rag.stores.folder.index import Index
+from rag.retrieval.search import search_index
 from tests.synthetic import cli_env, question, run_cli, start_cli, title, write_corpus
 
 QUESTIONS = [question(i) for i in (0, 3, 7, 11, 15, 30)]

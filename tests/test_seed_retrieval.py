@@ -24,7 +24,7 @@ def test_evidence_passage_is_at_rank_two_or_better(seed_index, question):
 
 
 def test_langchain_retriever_returns_documents_with_provenance(seed_index):
-    from rag.langchain import RagRetriever
+    from rag.integrations.langchain import RagRetriever
 
     docs = RagRetriever(index=seed_index, k=2).invoke("Who warned Russia?")
     assert BURNS in docs[0].page_content

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import rag.sentences as sentences_module
-from rag.sentences import sentences, split_sentences
+import rag.text.sentences as sentences_module
+from rag.text.sentences import sentences, split_sentences
 
 WORDS = [
     "the", "officials", "said", "on", "Wednesday", "Biden", "Putin", "Moscow", "troops",

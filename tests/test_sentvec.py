@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings as hsettings, strategies as st
 
-from rag.sentences import split_sentences
-from rag.sentvec import SentenceVectors, pool_spans, quantize
+from rag.text.sentences import split_sentences
+from rag.embedding.sentvec import SentenceVectors, pool_spans, quantize
 from tests.conftest import BURNS
 
 

@@ -14,10 +14,12 @@ import subprocess
 
 import pytest
 
-from rag import generations, store
+from rag.stores.folder import generations
+
+from rag.stores.folder import manifest as store
 from rag.api import build_index, read_articles
 from rag.errors import IndexStoreError
-from rag.index import Index
+from rag.stores.folder.index import Index
 from tests.synthetic import ROOT, cli_env, question, run_cli, title, tree_digest, write_corpus
 
 
@@ -53,7 +55,7 @@ def test_a_build_is_one_checksummed_generation_behind_the_current_link(built):
         assert store.sha256(gen / name) == expected.sha256
     assert json.loads((folder / store.MANIFEST).read_text())["format_version"] == store.FORMAT_VERSION == 2
     # Sizes count the live generation once, not the links into it.
-    from rag.stats import index_stats
+    from rag.stores.stats import index_stats
 
     expected = sum(f.bytes for f in manifest.files.values()) + (gen / store.MANIFEST).stat().st_size
     assert generations.disk_bytes(folder) == index_stats(folder).disk_bytes == expected
@@ -211,8 +213,7 @@ def test_following_the_rebuild_hint_gives_a_working_index(built, corpus, tmp_pat
 
 
 def test_a_reader_whose_generation_was_collected_meanwhile_reads_the_new_one(built, corpus, tmp_path, monkeypatch):
-    from rag import persist
-
+    from rag.stores.folder import persist
     folder = built.index_dir
     stale = generations.current(folder)
     extra = read_articles([write_corpus(tmp_path / "extra", [40, 41])])

@@ -29,7 +29,7 @@ def test_bad_stores_are_refused_with_the_accepted_forms(raw):
 
 
 def test_the_default_store_imports_neither_pymilvus_nor_ray():
-    code = ("import sys, rag, rag.cli, rag.api, rag.stores, rag.retrieve, rag.index; "
+    code = ("import sys, rag, rag.cli, rag.api, rag.stores, rag.retrieval.search, rag.stores.folder.index; "
             "print(sorted(m for m in ('pymilvus', 'ray', 'milvus_lite') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "[]", out.stderr

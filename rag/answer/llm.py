@@ -1,7 +1,7 @@
 """The LLM answerer: a LangChain chat model writes, the support check decides what to trust.
 
 Retrieved passages reach the model only as fenced, numbered data in the user
-message (``rag.prompts.format_sources``), never in the system message, and the
+message (``rag.answer.prompts.format_sources``), never in the system message, and the
 question sits in its own ``<question>`` block, so neither article text nor a
 question can pose as instructions. ``as_data`` first removes what could still
 close a block or open a chat turn (see there). Tokens stream out as partial
@@ -32,8 +32,8 @@ from rag.answer.followup import rewrite_followup
 from rag.answer.pipeline import ABSTAIN_TEXT, abstain, citation_for_claim, finish
 from rag.answer.support import parse_claims, strip_invalid_markers
 from rag.errors import ConfigError, RagError
-from rag.prompts import Rendered, format_history, format_sources, load_prompt, neutralise
-from rag.retrieve import MAX_QUESTION_CHARS, search_index
+from rag.answer.prompts import Rendered, format_history, format_sources, load_prompt, neutralise
+from rag.retrieval.search import MAX_QUESTION_CHARS, search_index
 from rag.settings import Settings
 from rag.types import Answer, Hit, Turn
 
@@ -44,7 +44,7 @@ LOCAL_MAX_NEW_TOKENS = 160
 _MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 _TAIL = re.compile(r"[.!?…\"”’')]*$")
 _ECHO = re.compile(r"</?(?:sources|question)>|<<<|>>>", re.IGNORECASE)
-# Beyond what rag.prompts.neutralise handles: characters a model reads as nothing (zero-width, soft
+# Beyond what rag.answer.prompts.neutralise handles: characters a model reads as nothing (zero-width, soft
 # hyphen, bidi controls), so "</sour\u200bces>" would read as the tag; full-width, small and HTML-entity
 # forms of < and >; the <question> tag; and chat-template tokens (<|im_end|>) that a local model's
 # tokenizer would turn into real turn boundaries.

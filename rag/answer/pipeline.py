@@ -18,7 +18,7 @@ import numpy as np
 from rag.answer import extractive as ex
 from rag.answer.followup import rewrite_followup
 from rag.answer.support import best_quote, check_claims, parse_claims
-from rag.retrieve import check_question, search_index
+from rag.retrieval.search import check_question, search_index
 from rag.settings import Settings
 from rag.types import Answer, Citation, Hit, Turn
 

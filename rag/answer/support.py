@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rag.answer.text import STOPWORDS, content_stems, name_spans, number_spans, stem
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 from rag.types import SentenceSupport
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")

@@ -20,8 +20,8 @@ from rag.answer.pipeline import stream_answer
 from rag.app import render
 from rag.app.state import IndexHolder
 from rag.errors import RagError
-from rag.retrieve import MAX_QUESTION_CHARS, check_question
-from rag.sanitize import clean_question
+from rag.retrieval.search import MAX_QUESTION_CHARS, check_question
+from rag.text.sanitize import clean_question
 from rag.settings import Settings
 from rag.types import Answer, Turn
 

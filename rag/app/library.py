@@ -20,7 +20,7 @@ from rag.app.render import escape_markdown as esc
 from rag.app.state import IndexHolder
 from rag.app.uploads import StoredUpload, describe, store_upload
 from rag.errors import RagError
-from rag.index import Index
+from rag.stores.folder.index import Index
 
 log = logging.getLogger(__name__)
 

@@ -74,7 +74,7 @@ def _quiet_gradio() -> None:
 
 def warm_up(index) -> None:
     """One throwaway search so the first user does not pay for the model's first forward pass."""
-    from rag.retrieve import search_index
+    from rag.retrieval.search import search_index
 
     if index.chunks:
         search_index(index, "warm up", 1)

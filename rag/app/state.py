@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import RagError
-from rag.index import Change, Index
+from rag.stores.folder.index import Change, Index
 from rag.settings import Settings
 from rag.stores import create_index, has_index, live_version, open_index, update_index
 

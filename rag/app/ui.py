@@ -12,7 +12,7 @@ import gradio as gr
 from rag.app import library, render
 from rag.app.chat import make_handler
 from rag.app.state import IndexHolder
-from rag.articles import SUPPORTED_EXTENSIONS
+from rag.readers.files import SUPPORTED_EXTENSIONS
 from rag.settings import Settings
 
 EXAMPLES = [

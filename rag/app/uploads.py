@@ -15,9 +15,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.articles import SUPPORTED_EXTENSIONS
+from rag.readers.files import SUPPORTED_EXTENSIONS
 from rag.errors import InputError
-from rag.textfile import looks_binary
+from rag.readers.textfile import looks_binary
 
 UPLOAD_DIR = "uploads"
 SNIFF_BYTES = 8192  # enough to tell text from an image, PDF or archive

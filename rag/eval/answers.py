@@ -1,0 +1,149 @@
+"""``rag eval answers``: answer quality, citation precision, abstention and latency.
+
+Abstention is measured, not assumed: with ``--holdout F`` a fraction of the
+corpus's documents (grouped by the part of the id before '#', so all paragraphs
+of one article go together) is left out of the index, and questions about them
+become unanswerable. Questions marked ``answerable: false`` count the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import string
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from rag.readers.files import read_path
+from rag.eval.retrieval import Question, percentile, read_questions
+from rag.settings import Settings
+from rag.types import Answer
+
+
+@dataclass(frozen=True)
+class AnswerScores:
+    questions: int
+    answerable: int
+    unanswerable: int
+    contains_accuracy: float  # answerable questions whose answer text holds a gold answer
+    token_f1: float  # best F1 of the short answer against the gold spans
+    citation_precision: float  # cited quotes that hold the gold answer or evidence
+    correct_abstention: float  # share of unanswerable questions abstained on
+    wrong_abstention: float  # share of answerable questions abstained on
+    p50_ms: float
+    p95_ms: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def normalize(text: str) -> str:
+    text = text.lower().replace("’", "'")
+    text = "".join(ch for ch in text if ch not in set(string.punctuation))
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+def token_f1(prediction: str, gold: str) -> float:
+    pred, ref = normalize(prediction).split(), normalize(gold).split()
+    common = sum((Counter(pred) & Counter(ref)).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(pred), common / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def short_answer(answer: Answer) -> str:
+    """The lead span when the answer has one, else its first sentence."""
+    if answer.short_answer:
+        return answer.short_answer
+    return answer.sentences[0].text if answer.sentences else answer.text
+
+
+def contains(text: str, answers: tuple[str, ...]) -> bool:
+    haystack = normalize(text)
+    return any(normalize(a) and normalize(a) in haystack for a in answers)
+
+
+def score_answers(pairs: list[tuple[Question, Answer, float]]) -> AnswerScores:
+    answerable = [(q, a) for q, a, _ in pairs if q.answerable]
+    unanswerable = [(q, a) for q, a, _ in pairs if not q.answerable]
+    answered = [(q, a) for q, a in answerable if not a.abstained]
+    hits = sum(contains(a.text, q.answers) for q, a in answerable)
+    f1 = [max((token_f1(short_answer(a), g) for g in q.answers), default=0.0) for q, a in answerable]
+    cited = [
+        contains(c.quote, q.answers + ((q.evidence,) if q.evidence else ()))
+        for q, a in answered
+        for c in a.citations
+    ]
+    latencies = [ms for _, _, ms in pairs]
+    return AnswerScores(
+        questions=len(pairs),
+        answerable=len(answerable),
+        unanswerable=len(unanswerable),
+        contains_accuracy=hits / max(len(answerable), 1),
+        token_f1=sum(f1) / max(len(f1), 1),
+        citation_precision=sum(cited) / max(len(cited), 1),
+        correct_abstention=sum(a.abstained for _, a in unanswerable) / max(len(unanswerable), 1),
+        wrong_abstention=sum(a.abstained for _, a in answerable) / max(len(answerable), 1),
+        p50_ms=statistics.median(latencies) if latencies else 0.0,
+        p95_ms=percentile(latencies, 95),
+    )
+
+
+def holdout_split(doc_ids: list[str], fraction: float) -> set[str]:
+    """Every other document group, up to ``fraction`` of groups: deterministic, no RNG."""
+    groups = sorted({d.split("#")[0] for d in doc_ids})
+    step = round(1 / fraction) if fraction > 0 else 0
+    held = {g for i, g in enumerate(groups) if step and i % step == 1}
+    return {d for d in doc_ids if d.split("#")[0] in held}
+
+
+def run_answers(index, questions: list[Question], settings: Settings) -> list[tuple[Question, Answer, float]]:
+    from rag.answer import answer_question
+
+    out = []
+    for q in questions:
+        start = time.perf_counter()
+        answer = answer_question(index, q.question, (), settings)
+        out.append((q, answer, (time.perf_counter() - start) * 1000))
+    return out
+
+
+def evaluate_answers(corpus: Path, questions_path: Path, settings: Settings, *, limit=None,
+                     json_out=None, holdout: float = 0.0) -> AnswerScores:
+    from rag.stores import build_scratch, close, scratch_settings
+
+    questions = read_questions(questions_path, limit)
+    articles = read_path(corpus)
+    held = holdout_split([a.id for a in articles], holdout) if holdout else set()
+    questions = [
+        q if not (q.relevant and q.relevant <= held) else Question(q.id, q.question, q.relevant, q.answers,
+                                                                    q.evidence, answerable=False)
+        for q in questions
+    ]
+    with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
+        scratch = scratch_settings(settings, Path(tmp))
+        index = build_scratch([a for a in articles if a.id not in held], scratch, progress=True)
+        index.embedder.encode_query("warm up")
+        scores = score_answers(run_answers(index, questions, settings))
+        close(scratch)  # Milvus Lite: let go of the scratch database before its folder goes
+    print(render_answer_scores(scores))
+    report = json.dumps(scores.to_dict(), indent=2)
+    if json_out:
+        Path(json_out).write_text(report + "\n", encoding="utf-8")
+    print(report)
+    return scores
+
+
+def render_answer_scores(s: AnswerScores) -> str:
+    return "\n".join([
+        "| questions | answerable | contains acc | token F1 | citation precision | correct abstain | wrong abstain | p50 ms | p95 ms |",
+        "|---|---|---|---|---|---|---|---|---|",
+        f"| {s.questions} | {s.answerable} | {s.contains_accuracy:.3f} | {s.token_f1:.3f} | {s.citation_precision:.3f} "
+        f"| {s.correct_abstention:.3f} ({s.unanswerable}) | {s.wrong_abstention:.3f} | {s.p50_ms:.1f} | {s.p95_ms:.1f} |",
+    ])

@@ -1,0 +1,1 @@
+"""Adapters for other frameworks; each imports its framework only when used."""
