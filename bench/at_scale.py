@@ -64,8 +64,8 @@ def build(corpus: Path, targets: list[int], out: Path) -> list[dict]:
 def serve(folder: Path, questions: list[str], extras: list) -> dict:
     """Load once (as the app does), answer, then time reloads, ANN recall and adds."""
     from rag.answer.pipeline import answer_question
-    from rag.stores.folder.index import Index
     from rag.retrieval.search import search_index
+    from rag.stores.folder.index import Index
 
     settings = Settings(index_dir=folder)
     rss_start = rss_bytes()

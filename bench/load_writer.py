@@ -2,9 +2,8 @@
 
     python bench/load_writer.py --index-dir INDEX --json-out OUT.json FILE [FILE ...]
 
-Each file is read with the project's reader and added by its own
-``Index.update`` (the writer lock, the newest saved index, an atomic swap), the
-way ``rag index add`` does it, so a serving app sees one new generation per
+Each file is added by its own ``rag.api.add_articles`` (read, then the writer
+lock, the newest saved index, an atomic swap), the way ``rag index add`` does it, so a serving app sees one new generation per
 article while it answers. Writes a JSON list of what was added and when.
 """
 
@@ -21,8 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from rag.api import read_source  # noqa: E402
-from rag.stores.folder.index import Index  # noqa: E402
+from rag.api import add_articles  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 
@@ -30,9 +28,9 @@ def add_one_by_one(settings: Settings, files: list[Path]) -> list[dict]:
     added = []
     start = time.perf_counter()
     for path in files:
-        articles = read_source(path, settings)
         begun = time.perf_counter()
-        change = Index.update(settings, lambda index: index.add(articles))
+        change = add_articles([path], settings).change
+        assert change is not None  # add_articles raises when the file cannot be read
         added.append({
             "file": str(path), "ids": [a.id for a in change.added], "titles": [a.title for a in change.added],
             "skipped": [a.id for a in change.skipped],

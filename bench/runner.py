@@ -24,8 +24,8 @@ from pathlib import Path
 # Import the code under test now: one snapshot for the whole run, even if files change meanwhile.
 import rag.answer.pipeline  # noqa: F401
 import rag.eval.answers  # noqa: F401
-import rag.stores.folder.index  # noqa: F401
 import rag.retrieval.search  # noqa: F401
+import rag.stores.folder.index  # noqa: F401
 from bench import SCHEMA_VERSION
 from bench.inputs import count_tokens, load_articles, load_questions
 from bench.machine import load_average

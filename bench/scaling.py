@@ -54,8 +54,8 @@ def slices(path: Path, targets: list[int], settings: Settings) -> tuple[list, di
 
 
 def scale_point(articles: list, questions: list[str], settings: Settings, target: int) -> dict:
-    from rag.stores.folder.index import Index
     from rag.retrieval.search import search_index
+    from rag.stores.folder.index import Index
 
     tokens = count_tokens(articles)
     log.info("scale %d: building over %d articles", target, len(articles))

@@ -32,10 +32,10 @@ from bench.scoring import retrieval_figures
 
 def copy_to_milvus(index, settings):
     """A Milvus store holding ``index``'s rows as they are (vectors copied, not recomputed)."""
-    from rag.stores.milvus import schema
     from rag.embedding.embedder import Passages
-    from rag.stores.milvus.store import MilvusIndex, _terms
     from rag.embedding.sentvec import SentenceVectors
+    from rag.stores.milvus import schema
+    from rag.stores.milvus.store import MilvusIndex, terms_of
 
     target = MilvusIndex.empty(settings)
     spec = target.spec
@@ -54,7 +54,7 @@ def copy_to_milvus(index, settings):
         sentences = SentenceVectors((s.code_range(lo, hi),), s.scales[lo:hi], np.asarray(s.offsets[a:b + 1]) - lo)
         chunks = index.chunks[a:b]
         schema.insert(spec, [(x, start + i) for i, x in enumerate(group)], chunks,
-                      Passages(vectors[a:b], sentences), _terms([c.text for c in chunks]))
+                      Passages(vectors[a:b], sentences), terms_of([c.text for c in chunks]))
     schema.write_manifest(spec, index.manifest)
     return MilvusIndex.open(settings, check_model=False)
 
@@ -91,8 +91,8 @@ def embedding_rate(index, sample: int) -> dict:
 
 
 def ray_overhead(index, sample: int) -> dict:
-    from rag.embedding.ray import ray_encoder
     from rag.embedding.embedder import document_text
+    from rag.embedding.ray import ray_encoder
 
     texts = [document_text(index.article_of(c).title, c.text) for c in index.chunks[:sample]]
     spans = [[] for _ in texts]
@@ -108,7 +108,7 @@ def ann_latency(sizes: list[int], dimension: int = 384, queries: int = 200) -> l
     """FAISS flat vs HNSW (rag.stores.folder.dense's parameters) on random unit vectors: one-query latency, HNSW build time."""
     import faiss
 
-    from rag.stores.folder.dense import HNSW_EF_SEARCH, _hnsw
+    from rag.stores.folder.dense import HNSW_EF_SEARCH, hnsw_index
 
     rng = np.random.default_rng(0)
     out = []
@@ -119,7 +119,7 @@ def ann_latency(sizes: list[int], dimension: int = 384, queries: int = 200) -> l
         flat = faiss.IndexFlatIP(dimension)
         flat.add(x)
         start = time.perf_counter()
-        hnsw = _hnsw(x)
+        hnsw = hnsw_index(x)
         build = time.perf_counter() - start
         params = faiss.SearchParametersHNSW(efSearch=HNSW_EF_SEARCH)
         row = {"vectors": n, "hnsw_build_s": round(build, 1)}
@@ -136,11 +136,11 @@ def ann_latency(sizes: list[int], dimension: int = 384, queries: int = 200) -> l
 
 
 def main(argv=None) -> int:
+    from rag.settings import Settings
+    from rag.stores import close
     from rag.stores.folder import generations
     from rag.stores.folder.index import Index
     from rag.stores.milvus.store import disk_bytes
-    from rag.settings import Settings
-    from rag.stores import close, spec_of
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--index", type=Path, required=True)
@@ -166,7 +166,7 @@ def main(argv=None) -> int:
         for name, index in (("faiss", folder), ("milvus-lite", milvus)):
             stores[name], ids = run_store(index, questions, vectors)
             stores[name]["bytes"] = (generations.disk_bytes(args.index) if name == "faiss"
-                                     else disk_bytes(spec_of(settings)))
+                                     else disk_bytes(settings.store_spec))
             stores[name]["bytes_per_chunk"] = round(stores[name]["bytes"] / max(len(folder.chunks), 1))
             stores[name]["top_ids"] = ids
         same = sum(a == b for a, b in zip(stores["faiss"].pop("top_ids"), stores["milvus-lite"].pop("top_ids")))

@@ -19,8 +19,9 @@ import os
 import warnings
 from pathlib import Path
 
-from bench.inputs import packaged_model_path
 from bench.probes import folder_bytes, median_seconds, timed
+from rag.embedding.embedder import resolve_model_path
+from rag.settings import DEFAULT_MODEL
 from rag.types import Article
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -48,7 +49,7 @@ class LangChainSystem:
         from langchain_huggingface import HuggingFaceEmbeddings
 
         def load():
-            return HuggingFaceEmbeddings(model_name=packaged_model_path(), model_kwargs={"device": "cpu"})
+            return HuggingFaceEmbeddings(model_name=resolve_model_path(DEFAULT_MODEL), model_kwargs={"device": "cpu"})
 
         self.embeddings, seconds = timed(load)
         _faiss_class()

@@ -11,13 +11,15 @@ from rag.errors import ConfigError, IndexStoreError, InputError, RagError
 from rag.settings import Settings
 from rag.types import Answer, Article, Chunk, Citation, Hit, SentenceSupport, Turn
 
+_API = {
+    "add_articles", "ask", "build_index", "index_stats", "load_index", "read_articles", "remove_article",
+    "search", "stream_ask",
+}
+
 __all__ = [
     "Answer", "Article", "Chunk", "Citation", "ConfigError", "Hit", "IndexStoreError",
-    "InputError", "RagError", "SentenceSupport", "Settings", "Turn",
-    "ask", "build_index", "load_index", "search",
+    "InputError", "RagError", "SentenceSupport", "Settings", "Turn", *sorted(_API),
 ]
-
-_API = {"ask", "build_index", "load_index", "search", "read_articles"}
 
 
 def __getattr__(name: str):

@@ -1,81 +1,63 @@
-"""The Python API: ``build_index``, ``load_index``, ``search`` and ``ask``.
+"""The Python API, and the one door every face uses: the CLI, the app and ``bench/`` call only these.
 
 This is an edge, like the CLI: when no ``Settings`` are passed it builds them
-once from the environment. Loaded indexes are kept per folder for the life of
-the process, so repeated calls (and the app's many requests) pay the load once.
+once from the environment. Each store's index is held once per process
+(``rag.stores.holder``), so repeated calls (and the app's many requests) pay the
+load once and see other processes' writes. A question is checked once, here,
+before anything loads: a bad question costs nothing.
 """
 
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rag.readers.files import Reading, read_path_report
-from rag.errors import InputError
-from rag.retrieval.fusion import Filters
-from rag.text.sanitize import shown
+from rag.errors import RagError
+from rag.filters import Filters
+from rag.readers.files import Reading
+from rag.readers.jsonl import BadLine
 from rag.settings import Settings
 from rag.types import Answer, Article, Hit, Turn
 
-_loaded: dict[str, object] = {}
-_lock = threading.Lock()
+if TYPE_CHECKING:
+    from rag.stores import Change
+    from rag.stores.base import Store
+    from rag.stores.stats import IndexStats
+
+__all__ = [
+    "AddReport", "add_articles", "ask", "build_index", "default_settings", "index_stats", "load_index",
+    "open_or_build_index", "read_articles", "read_sources", "remove_article", "search", "stream_ask",
+]
+
+
+@dataclass(frozen=True)
+class AddReport:
+    """What ``add_articles`` did: the index change (None when nothing could be read) and what was left out."""
+
+    change: Change | None
+    failures: tuple[tuple[str, str], ...] = ()  # (source, reason) of each source that could not be read
+    bad_lines: tuple[BadLine, ...] = ()  # JSON Lines records skipped with skip_bad_lines
 
 
 def default_settings() -> Settings:
     return Settings.from_env(os.environ)
 
 
-def read_source(source: str | Path, settings: Settings | None = None) -> list[Article]:
-    """Articles from a file, a folder, or a URL (fetched within ``rag.readers.fetch``'s SSRF guard and limits)."""
-    if isinstance(source, str) and "://" in source:
-        from rag.readers.fetch import fetch_url
+def read_sources(
+    sources: Iterable[str | Path], settings: Settings | None = None, *, skip_bad_lines: bool = False
+) -> Reading:
+    """Articles from files, folders and URLs, read in full (see ``rag.readers.sources``)."""
+    from rag.readers import sources as readers
 
-        # Any scheme goes to fetch_url, so file:// and the like are refused there, not read as paths.
-        return [fetch_url(source, settings or default_settings())]
-    return list(read_path_report(Path(source), max_bytes=_article_limit(settings)).articles)
+    return readers.read_sources(sources, settings or default_settings(), skip_bad_lines=skip_bad_lines)
 
 
 def read_articles(paths: Iterable[str | Path], settings: Settings | None = None) -> list[Article]:
     """Every article in ``paths`` (files, folders, URLs); any bad input raises ``InputError``."""
     return list(read_sources(paths, settings).articles)
-
-
-def read_sources(
-    sources: Iterable[str | Path], settings: Settings | None = None, *, skip_bad_lines: bool = False
-) -> Reading:
-    """Articles from files, folders and URLs, read in full before any index is touched.
-
-    ``skip_bad_lines`` keeps the good records of a JSON Lines file and returns each bad
-    one in ``Reading.bad_lines`` (line number and reason); by default one bad line
-    refuses its whole file. Two sources giving one explicit id to different content
-    are refused, as the index could not tell their chunks apart.
-    """
-    articles: list[Article] = []
-    bad = []
-    for source in sources:
-        if isinstance(source, str) and "://" in source:
-            articles.extend(read_source(source, settings))
-            continue
-        reading = read_path_report(Path(source), max_bytes=_article_limit(settings), skip_bad_lines=skip_bad_lines)
-        articles.extend(reading.articles)
-        bad.extend(reading.bad_lines)
-    if not articles:
-        raise InputError("no articles found in the given paths" + (f" ({len(bad)} bad lines skipped)" if bad else ""))
-    by_id: dict[str, Article] = {}
-    for article in articles:
-        other = by_id.setdefault(article.id, article)
-        if other.content_hash != article.content_hash:
-            raise InputError(
-                f"article id {article.id!r} is used by {shown(other.source)} and {shown(article.source)} "
-                "for different content"
-            )
-    return Reading(tuple(articles), tuple(bad))
-
-
-def _article_limit(settings: Settings | None) -> int:
-    return (settings or default_settings()).max_article_bytes
 
 
 def build_index(
@@ -84,45 +66,98 @@ def build_index(
     *,
     progress: bool = False,
     skip_bad_lines: bool = False,
-    encode=None,
-):
+    ray: str | None = None,
+) -> Store:
     """Read articles (default: the bundled corpus), build a fresh index and save it.
 
-    ``paths`` may also be a ``Reading`` already made by ``read_sources``. With
-    ``skip_bad_lines`` (see ``read_sources``) skipped lines are logged as warnings.
-    The index goes to the configured store (``Settings.store``); ``encode`` replaces
-    the local embedder (``rag.embedding.ray.ray_encoder``).
+    ``paths`` may also be a ``Reading`` already made by ``read_sources``. The index
+    goes to the configured store (``Settings.store``). ``ray`` embeds on Ray Data
+    instead of in this process: "" for a local Ray, else the cluster's address.
     """
     from rag.stores import create_index
+    from rag.stores.holder import holder_for
 
     settings = settings or default_settings()
     reading = paths if isinstance(paths, Reading) else read_sources(
         paths or [settings.corpus_dir], settings, skip_bad_lines=skip_bad_lines)
-    articles = reading.articles
-    index = create_index(articles, settings, progress=progress, encode=encode)
-    _remember(settings, index)
+    encode = None
+    if ray is not None:
+        from rag.embedding.ray import ray_encoder
+
+        encode = ray_encoder(settings, ray or None)
+    index = create_index(reading.articles, settings, progress=progress, encode=encode)
+    holder_for(settings).replace(index)
     return index
 
 
-def load_index(settings: Settings | None = None, *, reload: bool = False):
+def load_index(settings: Settings | None = None, *, reload: bool = False) -> Store:
     """The index of the configured store (``settings.index_dir`` by default), loaded once per process."""
-    from rag.stores import open_index
+    from rag.stores.holder import holder_for
+
+    holder = holder_for(settings or default_settings())
+    if reload:
+        holder.reload()
+    return holder.index
+
+
+def open_or_build_index(settings: Settings | None = None, *, progress: bool = True) -> Store:
+    """The configured index, built from ``settings.corpus_dir`` when the store holds none yet (the app's first start)."""
+    from rag.stores.holder import holder_for
 
     settings = settings or default_settings()
-    key = _key(settings)
-    with _lock:
-        if reload or key not in _loaded:
-            _loaded[key] = open_index(settings)
-        return _loaded[key]
+    return holder_for(settings).load_or_build(lambda: read_articles([settings.corpus_dir], settings), progress=progress)
 
 
-def _key(settings: Settings) -> str:
-    return settings.store or str(settings.index_dir.resolve())
+def add_articles(
+    sources: Iterable[str | Path],
+    settings: Settings | None = None,
+    *,
+    skip_bad_lines: bool = False,
+    each: bool = False,
+    progress: bool = False,
+) -> AddReport:
+    """Add the new articles of ``sources`` to the index and save it; already indexed content is skipped.
+
+    By default every source is read before the index is touched and any bad one raises,
+    so a bad file never costs what is indexed. With ``each`` (the chat's uploads) a source
+    that cannot be read is reported in ``AddReport.failures`` and the others are added.
+    """
+    from rag.stores.holder import holder_for
+
+    settings = settings or default_settings()
+    articles: list[Article] = []
+    failures: list[tuple[str, str]] = []
+    bad: list[BadLine] = []
+    for group in ([[s] for s in sources] if each else [list(sources)]):
+        try:
+            reading = read_sources(group, settings, skip_bad_lines=skip_bad_lines)
+        except RagError as error:
+            if not each:
+                raise
+            failures.append((str(group[0]), str(error)))
+            continue
+        articles.extend(reading.articles)
+        bad.extend(reading.bad_lines)
+    change = holder_for(settings).add(articles, progress=progress) if articles else None
+    return AddReport(change, tuple(failures), tuple(bad))
 
 
-def _remember(settings: Settings, index) -> None:
-    with _lock:
-        _loaded[_key(settings)] = index
+def remove_article(article_id: str, settings: Settings | None = None) -> Change:
+    """Remove one article by id and save (``InputError`` if it is not indexed)."""
+    from rag.stores.holder import holder_for
+
+    return holder_for(settings or default_settings()).remove(article_id)
+
+
+def index_stats(settings: Settings | None = None, *, index: Store | None = None) -> IndexStats:
+    """What the configured store holds, without loading the embedding model (or of ``index``, already loaded)."""
+    from rag.stores import disk_bytes, store_stats
+    from rag.stores.stats import stats_of
+
+    settings = settings or default_settings()
+    if index is not None:
+        return stats_of(index, settings.store or str(settings.index_dir), disk_bytes(settings))
+    return store_stats(settings)
 
 
 def search(
@@ -132,14 +167,31 @@ def search(
     mode: str | None = None,
     filters: Filters | None = None,
     settings: Settings | None = None,
-    index=None,
+    index: Store | None = None,
 ) -> list[Hit]:
     """Ranked passages for ``question`` (hybrid dense + BM25 by default)."""
     from rag.retrieval.search import check_question, search_index
 
-    question = check_question(question)  # before loading anything: a bad question costs nothing
+    question = check_question(question)
     index = index or load_index(settings)
     return search_index(index, question, k, mode=mode, filters=filters)
+
+
+def stream_ask(
+    question: str,
+    history: Sequence[Turn] | None = None,
+    *,
+    settings: Settings | None = None,
+    index: Store | None = None,
+) -> Iterator[Answer]:
+    """Partial answers while an LLM writes (none for the extractive answerer), then the checked ``Answer`` last."""
+    from rag.answer import stream_answer
+    from rag.retrieval.search import check_question
+
+    question = check_question(question)
+    settings = settings or default_settings()
+    index = index or load_index(settings)
+    yield from stream_answer(index, question, history or (), settings)
 
 
 def ask(
@@ -147,16 +199,12 @@ def ask(
     history: Sequence[Turn] | None = None,
     *,
     settings: Settings | None = None,
-    index=None,
-    **options,
+    index: Store | None = None,
+    **options: object,
 ) -> Answer:
-    """A cited answer to ``question``; ``history`` turns make follow-ups work."""
-    from rag.answer import answer_question
-    from rag.retrieval.search import check_question
-
-    question = check_question(question)  # before loading anything: a bad question costs nothing
+    """A cited answer to ``question``; ``history`` turns make follow-ups work; ``options`` replace settings."""
     settings = settings or default_settings()
     if options:
         settings = settings.replace(**options)
-    index = index or load_index(settings)
-    return answer_question(index, question, history or (), settings)
+    *_, final = stream_ask(question, history, settings=settings, index=index)  # the checked answer comes last
+    return final

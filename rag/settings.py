@@ -9,6 +9,7 @@ naming the value and the valid range.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,39 @@ from rag.errors import ConfigError
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 MODES = ("hybrid", "dense", "bm25")
 UNSUPPORTED_POLICIES = ("mark", "drop")
+_MILVUS_URL = re.compile(r"milvus://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})/([A-Za-z_][A-Za-z0-9_]{0,200})")
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """A parsed ``Settings.store``: ``kind`` "folder" or "milvus"; ``uri`` a server URL or a .db path."""
+
+    kind: str = "folder"
+    uri: str = ""
+    collection: str = "rag"
+
+    @property
+    def lite(self) -> bool:
+        return self.kind == "milvus" and not self.uri.startswith("http")
+
+    def label(self) -> str:
+        return f"{self.uri}#{self.collection}" if self.lite else f"{self.uri}/{self.collection}"
+
+
+def parse_store(raw: str) -> StoreSpec:
+    """``StoreSpec`` of "", ``milvus://HOST:PORT/COLLECTION`` or ``PATH.db``; ``ConfigError`` otherwise."""
+    text = (raw or "").strip()
+    if not text:
+        return StoreSpec()
+    match = _MILVUS_URL.fullmatch(text)
+    if match and 0 < int(match.group(2)) <= 65535:
+        return StoreSpec("milvus", f"http://{match.group(1)}:{match.group(2)}", match.group(3))
+    if text.endswith(".db") and "://" not in text:
+        return StoreSpec("milvus", str(Path(text).expanduser().absolute()), "rag")
+    raise ConfigError(
+        "store must be '' (the index folder), milvus://HOST:PORT/COLLECTION (port 1-65535, collection "
+        f"[A-Za-z_][A-Za-z0-9_]*) or a Milvus Lite path ending in .db; got {raw!r}"
+    )
 
 
 @dataclass(frozen=True)
@@ -95,8 +129,6 @@ class Settings:
         for name in ("allow_public", "allow_private_urls"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
-        from rag.stores import parse_store
-
         parse_store(self.store)  # raises ConfigError naming the accepted forms
         _check_choice("mode", self.mode, MODES)
         _check_choice("precision", self.precision, ("auto", "float32", "bfloat16"))
@@ -109,6 +141,10 @@ class Settings:
                 f"got {self.answerer!r}"
             )
 
+    @property
+    def store_spec(self) -> StoreSpec:
+        return parse_store(self.store)
+
     def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)
 
@@ -119,7 +155,7 @@ class Settings:
         for f in dataclasses.fields(cls):
             raw = env.get(f"RAG_{f.name.upper()}")
             if raw is not None and raw != "":
-                values[f.name] = _parse(f.name, raw, f.type)
+                values[f.name] = _parse(f.name, raw, str(f.type))
         if env.get("RAG_LLM"):
             values["answerer"] = env["RAG_LLM"]
         values.update({k: v for k, v in overrides.items() if v is not None})

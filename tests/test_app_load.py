@@ -47,11 +47,12 @@ def test_index_swap_is_atomic_for_concurrent_readers(tmp_path):
     """Readers hammering ``holder.index`` during uploads only ever see whole, consistent indexes."""
     import threading
 
-    from rag.app.state import IndexHolder
+    from rag.api import read_articles
     from rag.settings import Settings
+    from rag.stores.holder import IndexHolder
 
     holder = IndexHolder(Settings(index_dir=tmp_path / "index", corpus_dir=ROOT / "data" / "articles"))
-    first = holder.load_or_build(progress=False)
+    first = holder.load_or_build(lambda: read_articles([holder.settings.corpus_dir], holder.settings), progress=False)
     files = []
     for n in range(3):
         path = tmp_path / f"extra-{n}.txt"
@@ -72,7 +73,8 @@ def test_index_swap_is_atomic_for_concurrent_readers(tmp_path):
     for thread in readers:
         thread.start()
     try:
-        writers = [threading.Thread(target=holder.add_files, args=([path],)) for path in files]
+        writers = [threading.Thread(target=lambda p: holder.add(read_articles([p], holder.settings)), args=(path,))
+                   for path in files]
         for thread in writers:
             thread.start()
         for thread in writers:

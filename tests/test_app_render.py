@@ -225,9 +225,9 @@ def _run_handler(monkeypatch, stream, question="Who warned Russia?", history=Non
     from rag.app import chat
     from rag.settings import Settings
 
-    monkeypatch.setattr(chat, "stream_answer", stream)
+    monkeypatch.setattr(chat, "stream_ask", lambda q, h, *, settings, index: stream(index, q, h, settings))
     monkeypatch.setattr(chat, "STREAM_PAUSE", 0)
-    handler = chat.make_handler(_Holder(), Settings())
+    handler = chat.make_handler(Settings(), load=lambda _: _Holder.index)
     # Snapshot each update as it is yielded: the handler reuses its message dicts, as Gradio allows.
     return [(q, [dict(m) for m in h], src, list(t)) for q, h, src, t in handler(question, history or [], turns or [])]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.readers.files import SUPPORTED_EXTENSIONS, read_html, read_path
 from rag.errors import InputError
+from rag.readers.files import SUPPORTED_EXTENSIONS, read_html, read_path
 
 PARA_1 = (
     "The city council voted on Tuesday to approve a new budget that raises spending on buses, "

@@ -9,9 +9,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from rag.embedding.embedder import resolve_model_path
+from rag.settings import DEFAULT_MODEL
 from rag.text.chunking import chunk_article
 from rag.text.sentences import split_sentences
-from rag.text.tokens import load_batch_token_counter, load_token_counter, packaged_model_path
+from rag.text.tokens import load_batch_token_counter, load_token_counter
 from rag.types import Article
 
 DATA = Path(__file__).resolve().parents[1] / "data/articles"
@@ -27,7 +29,7 @@ WORDS = [
 ]
 
 # Loading tokenizer.json takes milliseconds; share one tokenizer across tests.
-MODEL = packaged_model_path()
+MODEL = resolve_model_path(DEFAULT_MODEL)
 COUNT = load_token_counter(MODEL)
 COUNT_BATCH = load_batch_token_counter(MODEL)
 

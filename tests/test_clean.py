@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.readers.files import read_path
-from rag.readers.clean import article_id, clean_text, content_hash, make_article
 from rag.errors import InputError
+from rag.readers.clean import article_id, clean_text, content_hash, make_article
+from rag.readers.files import read_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "articles" / "kremlin-says-second-biden-putin-meeting.txt"

@@ -30,9 +30,9 @@ def local_ray():
 def test_ray_build_into_milvus_equals_a_single_process_build(tmp_path, local_ray):
     from rag.api import read_articles
     from rag.embedding.ray import ray_encoder
-    from rag.stores.folder.index import Index
     from rag.settings import Settings
     from rag.stores import close, create_index, open_index
+    from rag.stores.folder.index import Index
 
     articles = read_articles([SEED, write_corpus(tmp_path / "corpus", range(4))])
     # float32 on both sides: bf16 kernels may round differently from one process to another.
@@ -51,8 +51,8 @@ def test_ray_build_into_milvus_equals_a_single_process_build(tmp_path, local_ray
 
 
 def test_ray_encoder_keeps_row_order_across_batches(tmp_path, local_ray):
-    from rag.embedding.ray import BATCH, ray_encoder
     from rag.embedding.embedder import get_embedder
+    from rag.embedding.ray import BATCH, ray_encoder
     from rag.settings import Settings
 
     settings = Settings(index_dir=tmp_path / "ix", precision="float32")

@@ -20,11 +20,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from rag.readers import fetch
-from rag.api import read_source
+from rag.api import read_articles
 from rag.cli import main
 from rag.errors import ConfigError, InputError
+from rag.readers import fetch
 from rag.readers.fetch import block_reason, fetch_url, refusal
+from rag.readers.sources import read_source
 from rag.settings import Settings
 from tests.conftest import SEED, SEED_TITLE
 
@@ -178,9 +179,9 @@ def test_loopback_is_fetched_with_the_flag_and_cleaned_by_trafilatura(site):
 def test_the_api_reads_the_flag_from_the_environment(site, monkeypatch):
     monkeypatch.delenv("RAG_ALLOW_PRIVATE_URLS", raising=False)
     with pytest.raises(InputError, match="loopback"):
-        read_source(site.url("/news"))
+        read_articles([site.url("/news")])
     monkeypatch.setenv("RAG_ALLOW_PRIVATE_URLS", "1")
-    (article,) = read_source(site.url("/news"))
+    (article,) = read_articles([site.url("/news")])
     assert article.title == TITLE
 
 

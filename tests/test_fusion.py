@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rag.errors import ConfigError
-from rag.retrieval.fusion import Filters, collapse_near_duplicates, reciprocal_rank_fusion
+from rag.filters import Filters
+from rag.retrieval.fusion import collapse_near_duplicates, reciprocal_rank_fusion
 from rag.types import Article, Chunk, Hit
 
 

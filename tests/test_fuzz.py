@@ -18,16 +18,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rag.answer.support import parse_claims
-from rag.readers.files import read_html, read_path_report
-from rag.text.chunking import chunk_article
-from rag.readers.clean import clean_text, make_article
+from rag.embedding.embedder import resolve_model_path
 from rag.errors import RagError
+from rag.readers.clean import clean_text, make_article
+from rag.readers.files import read_html, read_path_report
+from rag.settings import DEFAULT_MODEL
+from rag.text.chunking import chunk_article
 from rag.text.sanitize import clean_question
-from rag.text.tokens import load_batch_token_counter, load_token_counter, packaged_model_path
+from rag.text.tokens import load_batch_token_counter, load_token_counter
 from tests.conftest import SEED
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-MODEL = packaged_model_path()
+MODEL = resolve_model_path(DEFAULT_MODEL)
 COUNT = load_token_counter(MODEL)
 COUNT_BATCH = load_batch_token_counter(MODEL)
 
@@ -146,8 +148,8 @@ def test_citation_parsing_is_total(answer, valid):
 @pytest.fixture(scope="module")
 def seed_index(tmp_path_factory):
     from rag.readers.files import read_path
-    from rag.stores.folder.index import Index
     from rag.settings import Settings
+    from rag.stores.folder.index import Index
 
     return Index.build(read_path(SEED), Settings(index_dir=tmp_path_factory.mktemp("unused") / "index"))
 

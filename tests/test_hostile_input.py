@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.readers.files import read_html, read_path, read_path_report
 from rag.cli import main
-from rag.errors import InputError, RagError
+from rag.errors import InputError
+from rag.readers.files import read_html, read_path, read_path_report
 from rag.retrieval.search import MAX_QUESTION_CHARS, check_question
 from tests.conftest import BURNS, ROOT, SEED
 
@@ -72,8 +72,8 @@ def story(n: int) -> dict:
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory):
     """An in-memory index of the seed article (never saved: read-only for every test here)."""
-    from rag.stores.folder.index import Index
     from rag.settings import Settings
+    from rag.stores.folder.index import Index
 
     settings = Settings(index_dir=tmp_path_factory.mktemp("unused") / "index")
     return Index.build(read_path(SEED), settings)
@@ -88,8 +88,8 @@ def built(tmp_path):
 
 def live_state(index_dir: Path) -> dict[str, str]:
     """What the saved index holds: article id -> content hash."""
-    from rag.stores.folder.index import Index
     from rag.settings import Settings
+    from rag.stores.folder.index import Index
 
     return dict(Index.load(Settings(index_dir=index_dir), check_model=False).manifest.articles)
 
@@ -197,17 +197,10 @@ def test_cli_reads_a_ten_megabyte_question_from_stdin(built):
     assert answer["question"] == "Who warned Russia?"  # cut at the last word boundary before the limit
 
 
-class _Holder:
-    """The chat handler only reads ``holder.index``; here it is the real seed index."""
-
-    def __init__(self, index):
-        self.index = index
-
-
 def _chat(seed, question: str) -> str:
     from rag.app import chat
 
-    handler = chat.make_handler(_Holder(seed), seed.settings)
+    handler = chat.make_handler(seed.settings, load=lambda _: seed)  # the real seed index
     updates = [(h[-2]["content"], h[-1]["content"]) for _, h, _, _ in handler(question, [], [])]
     shown, reply = updates[-1]
     assert len(shown) < 1000  # the chat echoes a summary of a pasted 10 MB, not the paste
@@ -533,10 +526,8 @@ def test_library_upload_handler_with_hostile_files(tmp_path, settings):
     """The Library tab's handler end to end: crafted names, binary, non-UTF-8, bad JSONL, oversized."""
     from rag.api import build_index
     from rag.app.library import add_uploads
-    from rag.app.state import IndexHolder
 
     build_index([SEED], settings)
-    holder = IndexHolder(settings)
     gradio_tmp = tmp_path / "gradio"
     files = {
         "../../escape.txt": HARBOUR,
@@ -553,7 +544,7 @@ def test_library_upload_handler_with_hostile_files(tmp_path, settings):
         path = write(gradio_tmp / str(n) / "upload", content)
         items.append({"path": str(path), "orig_name": name})
     before = files_under(tmp_path)
-    status, table, _ = add_uploads(holder, items)
+    status, table, _ = add_uploads(settings, items)
     lines = status.split("\n\n")
     assert sum("looks like a path" in line for line in lines) == 2
     assert any("binary file" in line for line in lines)

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from rag.stores.folder import manifest as store
 from rag.api import read_articles
 from rag.errors import IndexStoreError
-from rag.stores.folder.index import Index
 from rag.retrieval.search import search_index
+from rag.stores.folder import layout
+from rag.stores.folder.index import Index
 from tests.conftest import SEED
 
 
@@ -23,8 +23,8 @@ def test_save_load_search_gives_the_same_hits(seed_index, settings):
 
 
 def test_manifest_describes_the_folder(seed_index, settings):
-    manifest = json.loads((settings.index_dir / store.MANIFEST).read_text())
-    assert manifest["format_version"] == store.FORMAT_VERSION
+    manifest = json.loads((settings.index_dir / layout.MANIFEST).read_text())
+    assert manifest["format_version"] == layout.FORMAT_VERSION
     assert manifest["model"] == "all-MiniLM-L6-v2"
     assert manifest["dimension"] == 384
     assert manifest["counts"] == {"articles": 1, "chunks": len(seed_index.chunks)}
@@ -46,7 +46,7 @@ def test_builds_are_deterministic(seed_index, settings, tmp_path):
 
 
 def test_unknown_format_version_is_refused_with_a_rebuild_hint(seed_index, settings):
-    path = settings.index_dir / store.MANIFEST
+    path = settings.index_dir / layout.MANIFEST
     data = json.loads(path.read_text())
     data["format_version"] = 999
     path.write_text(json.dumps(data))
@@ -60,7 +60,7 @@ def test_model_mismatch_is_refused(seed_index, settings):
 
 
 def test_dimension_mismatch_is_refused(seed_index, settings):
-    path = settings.index_dir / store.MANIFEST
+    path = settings.index_dir / layout.MANIFEST
     data = json.loads(path.read_text())
     data["dimension"] = 768
     path.write_text(json.dumps(data))

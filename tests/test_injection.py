@@ -20,15 +20,16 @@ import unicodedata
 
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
-from tests.conftest import BURNS, SEED
-from tests.test_llm import PETROV, QUESTION, ScriptedChat, _burns_claim, _burns_number, openai_server  # noqa: F401
 
 from rag.answer import llm
-from rag.answer.pipeline import ABSTAIN_TEXT, stream_answer
-from rag.api import build_index
+from rag.answer.finish import ABSTAIN_TEXT
+from rag.answer.pipeline import stream_answer
 from rag.answer.prompts import load_prompt
+from rag.api import build_index
 from rag.settings import Settings
 from rag.types import Turn
+from tests.conftest import BURNS, SEED
+from tests.test_llm import PETROV, QUESTION, ScriptedChat, _burns_claim, _burns_number, openai_server  # noqa: F401
 
 WEATHER_QUESTION = "What weather is expected in Moscow on Friday?"
 # Each attack: a delimiter spelling, then a distinctive instruction the model must only ever see as data.

@@ -17,17 +17,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from tests.conftest import BURNS, SEED_TITLE
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import Field
 
 from rag.answer import llm
-from rag.answer.pipeline import ABSTAIN_TEXT, stream_answer
+from rag.answer.finish import ABSTAIN_TEXT
+from rag.answer.pipeline import stream_answer
 from rag.api import read_articles
 from rag.errors import ConfigError, RagError
 from rag.retrieval.search import search_index
 from rag.types import Answer, Turn
+from tests.conftest import BURNS, SEED_TITLE
 
 log = logging.getLogger(__name__)
 

@@ -69,7 +69,7 @@ def test_seed_questions_give_the_same_passages_on_both_stores(milvus_settings, a
 
 
 def test_filters_agree_with_the_folder(milvus_settings, articles, tmp_path):
-    from rag.retrieval.fusion import Filters
+    from rag.filters import Filters
     from rag.retrieval.search import search_index
     from rag.settings import Settings
     from rag.stores import create_index
@@ -95,9 +95,9 @@ def test_filters_agree_with_the_folder(milvus_settings, articles, tmp_path):
 
 def test_add_remove_vectors_and_sentences(milvus_settings, articles, tmp_path):
     from rag.api import read_articles
-    from rag.stores.folder.index import Index
     from rag.retrieval.search import search_index
     from rag.stores import create_index, open_index, store_stats, update_index
+    from rag.stores.folder.index import Index
 
     milvus = create_index(articles, milvus_settings)
     folder = Index.build(articles, milvus_settings.replace(store=""))

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from rag.errors import ConfigError
 from rag.answer.prompts import format_history, format_sources, load_prompt
+from rag.errors import ConfigError
 from rag.types import Chunk, Hit, Turn
 
 

@@ -15,11 +15,11 @@ import time
 import pytest
 from filelock import FileLock
 
-from rag.stores.folder import generations
 from rag.api import build_index, read_articles
-from rag.app.state import IndexHolder
-from rag.stores.folder.index import Index
 from rag.retrieval.search import search_index
+from rag.stores.folder import generations
+from rag.stores.folder.index import Index
+from rag.stores.holder import IndexHolder
 from tests.synthetic import cli_env, question, run_cli, start_cli, title, write_corpus
 
 QUESTIONS = [question(i) for i in (0, 3, 7, 11, 15, 30)]
@@ -115,7 +115,7 @@ def test_two_concurrent_adds_both_land(tmp_path, settings):
             for n, log in zip((10, 11), logs)
         ]
         for writer, log in zip(writers, logs):
-            _wait_for(lambda: "waiting up to" in log.read_text() or writer.poll() is not None,
+            _wait_for(lambda log=log, writer=writer: "waiting up to" in log.read_text() or writer.poll() is not None,
                       f"{log.name} to wait for the lock")
             assert writer.poll() is None, log.read_text()
     for writer, log in zip(writers, logs):
@@ -183,7 +183,7 @@ def test_the_app_holder_picks_up_cli_writes_and_builds_on_them(tmp_path, setting
     corpus = write_corpus(tmp_path / "corpus", range(3))
     extra = write_corpus(tmp_path / "extra", [10, 11, 12])
     holder = IndexHolder(settings.replace(corpus_dir=corpus))
-    first = holder.load_or_build(progress=False)
+    first = holder.load_or_build(lambda: read_articles([corpus], holder.settings), progress=False)
     time.sleep(holder.CHECK_SECONDS + 0.1)
     assert holder.index is first  # it looked at disk and found nothing new
 
@@ -196,8 +196,8 @@ def test_the_app_holder_picks_up_cli_writes_and_builds_on_them(tmp_path, setting
     holder.CHECK_SECONDS = 3600.0
     result = run_cli("index", "add", str(extra / "article-011.md"), "--index-dir", str(settings.index_dir))
     assert result.returncode == 0, result.stderr[-2000:]
-    report = holder.add_files([extra / "article-012.md"])
-    assert [a.title for a in report.change.added] == [title(12)]
+    change = holder.add(read_articles([extra / "article-012.md"], holder.settings))
+    assert [a.title for a in change.added] == [title(12)]
     titles = {a.title for a in holder.index.articles.values()}
     assert {title(10), title(11), title(12)} <= titles
     assert {a.title for a in Index.load(settings).articles.values()} == titles and len(titles) == 6

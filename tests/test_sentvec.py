@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from rag.text.sentences import split_sentences
 from rag.embedding.sentvec import SentenceVectors, pool_spans, quantize
+from rag.text.sentences import split_sentences
 from tests.conftest import BURNS
 
 

@@ -14,11 +14,9 @@ import subprocess
 
 import pytest
 
-from rag.stores.folder import generations
-
-from rag.stores.folder import manifest as store
 from rag.api import build_index, read_articles
 from rag.errors import IndexStoreError
+from rag.stores.folder import generations, layout
 from rag.stores.folder.index import Index
 from tests.synthetic import ROOT, cli_env, question, run_cli, title, tree_digest, write_corpus
 
@@ -45,19 +43,19 @@ def test_a_build_is_one_checksummed_generation_behind_the_current_link(built):
     assert _generations(folder) == [gen.name]
     assert not [p for p in folder.iterdir() if p.name.startswith(generations.TMP_PREFIX)]
     # The top-level names are links into the live generation, for people and tools.
-    for name in (store.MANIFEST, *store.DATA_NAMES):
+    for name in (layout.MANIFEST, *layout.DATA_NAMES):
         assert (folder / name).is_symlink() and (folder / name).resolve() == (gen / name).resolve()
-    manifest = store.read_manifest(gen)
-    on_disk = {p.relative_to(gen).as_posix() for p in gen.rglob("*") if p.is_file()} - {store.MANIFEST}
+    manifest = layout.read_manifest(gen)
+    on_disk = {p.relative_to(gen).as_posix() for p in gen.rglob("*") if p.is_file()} - {layout.MANIFEST}
     assert set(manifest.files) == on_disk and {"dense.faiss", "chunks.jsonl", "articles.jsonl"} <= on_disk
     for name, expected in manifest.files.items():
         assert (gen / name).stat().st_size == expected.bytes
-        assert store.sha256(gen / name) == expected.sha256
-    assert json.loads((folder / store.MANIFEST).read_text())["format_version"] == store.FORMAT_VERSION == 2
+        assert layout.sha256(gen / name) == expected.sha256
+    assert json.loads((folder / layout.MANIFEST).read_text())["format_version"] == layout.FORMAT_VERSION == 2
     # Sizes count the live generation once, not the links into it.
-    from rag.stores.stats import index_stats
+    from rag.stores.folder.kind import index_stats
 
-    expected = sum(f.bytes for f in manifest.files.values()) + (gen / store.MANIFEST).stat().st_size
+    expected = sum(f.bytes for f in manifest.files.values()) + (gen / layout.MANIFEST).stat().st_size
     assert generations.disk_bytes(folder) == index_stats(folder).disk_bytes == expected
 
 
@@ -82,11 +80,11 @@ def test_leftovers_of_killed_writers_are_ignored_then_removed(built):
     folder = built.index_dir
     live = generations.current(folder).name
     (folder / ".tmp-gen-20000101T000000000000-dead00").mkdir()
-    (folder / ".tmp-gen-20000101T000000000000-dead00" / store.DENSE).write_bytes(b"half a file")
+    (folder / ".tmp-gen-20000101T000000000000-dead00" / layout.DENSE).write_bytes(b"half a file")
     os.symlink("gen-nowhere", folder / ".tmp-current-dead00")
     orphan = folder / "gen-20000101T000000000000-0rphan"  # renamed, never made live
     orphan.mkdir()
-    (orphan / store.CHUNKS).write_text("{}\n")
+    (orphan / layout.CHUNKS).write_text("{}\n")
     assert Index.load(built).generation == live  # readers only follow `current`
     Index.load(built).save(folder)
     left = {p.name for p in folder.iterdir()}
@@ -112,10 +110,10 @@ def _legacy(folder):
     for entry in gen.iterdir():
         shutil.move(str(entry), folder / entry.name)
     shutil.rmtree(gen)
-    data = json.loads((folder / store.MANIFEST).read_text())
+    data = json.loads((folder / layout.MANIFEST).read_text())
     data["format_version"] = 1
     del data["files"]
-    (folder / store.MANIFEST).write_text(json.dumps(data))
+    (folder / layout.MANIFEST).write_text(json.dumps(data))
 
 
 def test_an_old_format_folder_is_refused_then_replaced_by_a_build(built, corpus):
@@ -125,33 +123,33 @@ def test_an_old_format_folder_is_refused_then_replaced_by_a_build(built, corpus)
         Index.load(built)
     build_index([corpus], built)
     assert Index.load(built).generation == generations.current(folder).name
-    assert all((folder / name).is_symlink() for name in (store.MANIFEST, *store.DATA_NAMES))
+    assert all((folder / name).is_symlink() for name in (layout.MANIFEST, *layout.DATA_NAMES))
 
 
 # -- damage and mismatches, through the CLI --------------------------------------------------
 
 
 def _truncate_faiss(folder, tmp_path):
-    path = generations.current(folder) / store.DENSE
+    path = generations.current(folder) / layout.DENSE
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
 def _chunks_of_another_build(folder, tmp_path):
     other = tmp_path / "other-index"
     build_index([write_corpus(tmp_path / "other", [20, 21])], store_settings(other))
-    shutil.copyfile(generations.current(other) / store.CHUNKS, generations.current(folder) / store.CHUNKS)
+    shutil.copyfile(generations.current(other) / layout.CHUNKS, generations.current(folder) / layout.CHUNKS)
 
 
 def _edited_chunk(folder, tmp_path):
-    path = generations.current(folder) / store.CHUNKS
+    path = generations.current(folder) / layout.CHUNKS
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("million euros", "billion euros", 1), encoding="utf-8")  # same length
 
 
 def _newer_format(folder, tmp_path):
-    path = generations.current(folder) / store.MANIFEST
+    path = generations.current(folder) / layout.MANIFEST
     data = json.loads(path.read_text())
-    data["format_version"] = store.FORMAT_VERSION + 1
+    data["format_version"] = layout.FORMAT_VERSION + 1
     path.write_text(json.dumps(data))
 
 
@@ -171,7 +169,7 @@ CASES = {
     "chunk edited in place": (_edited_chunk, {}, "chunks.jsonl does not match its manifest (its SHA-256"),
     "another embedding model": (lambda folder, tmp: None, {"RAG_MODEL": "sentence-transformers/all-mpnet-base-v2"},
                                 "was built with embedding model 'all-MiniLM-L6-v2'"),
-    "newer format version": (_newer_format, {}, f"format version {store.FORMAT_VERSION + 1}, newer than"),
+    "newer format version": (_newer_format, {}, f"format version {layout.FORMAT_VERSION + 1}, newer than"),
     "old format version": (_old_format, {}, "old format version 1"),
 }
 

@@ -8,8 +8,7 @@ import sys
 import pytest
 
 from rag.errors import ConfigError
-from rag.settings import Settings
-from rag.stores import StoreSpec, parse_store
+from rag.settings import Settings, StoreSpec, parse_store
 from tests.synthetic import ROOT
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.answer.markers import strip_markers
 from rag.answer.text import ROLES, name_spans
 from rag.types import Turn
 
@@ -18,14 +19,13 @@ _PERSON = re.compile(r"\b(he|she|him|they|them)\b", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"\b(his|her|their)\b", re.IGNORECASE)
 _PLACE = re.compile(r"\b(there)\b", re.IGNORECASE)
 _THING = re.compile(r"\b(it|this|that)\b(?!\s+(?:is|was)\s+\w+ing)", re.IGNORECASE)
-_MARKERS = re.compile(r"\s*\[\d+(?:,\s*\d+)*\]")
 
 
 def rewrite_followup(question: str, history: Sequence[Turn]) -> str:
     if not history:
         return question
     previous = history[-1]
-    answer = _MARKERS.sub("", previous.answer)
+    answer = strip_markers(previous.answer)
     people = _people(answer) + _people(previous.question)
     places = _places(answer) + _places(previous.question)
     rewritten = question

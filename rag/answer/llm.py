@@ -24,15 +24,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from rag.answer.finish import ABSTAIN_TEXT, abstain, citation_for_claim, finish
 from rag.answer.followup import rewrite_followup
-from rag.answer.pipeline import ABSTAIN_TEXT, abstain, citation_for_claim, finish
+from rag.answer.markers import strip_markers, with_markers
+from rag.answer.prompts import Rendered, format_history, format_sources, load_prompt, neutralise
 from rag.answer.support import parse_claims, strip_invalid_markers
 from rag.errors import ConfigError, RagError
-from rag.answer.prompts import Rendered, format_history, format_sources, load_prompt, neutralise
 from rag.retrieval.search import MAX_QUESTION_CHARS, search_index
 from rag.settings import Settings
 from rag.types import Answer, Hit, Turn
@@ -41,8 +43,6 @@ log = logging.getLogger(__name__)
 
 #: New tokens a local GGUF model may write per call: a CPU budget, and answers are short anyway.
 LOCAL_MAX_NEW_TOKENS = 160
-_MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
-_TAIL = re.compile(r"[.!?…\"”’')]*$")
 _ECHO = re.compile(r"</?(?:sources|question)>|<<<|>>>", re.IGNORECASE)
 # Beyond what rag.answer.prompts.neutralise handles: characters a model reads as nothing (zero-width, soft
 # hyphen, bidi controls), so "</sour\u200bces>" would read as the tag; full-width, small and HTML-entity
@@ -62,7 +62,7 @@ def make_chat_model(spec: str, temperature: float) -> BaseChatModel:
         raise ConfigError(f"answerer must look like 'provider:model' (e.g. 'openai:gpt-4o-mini'), got {spec!r}")
     if provider == "hf-gguf":
         return local_gguf_chat_model(model, temperature, LOCAL_MAX_NEW_TOKENS)
-    options: dict[str, str] = {}
+    options: dict[str, Any] = {}
     # Local OpenAI-compatible servers (llama.cpp, vLLM, LM Studio) need no key, but the client insists on one.
     if provider == "openai" and os.environ.get("OPENAI_BASE_URL") and not os.environ.get("OPENAI_API_KEY"):
         options["api_key"] = "not-needed"
@@ -185,7 +185,7 @@ def finalize_answer(
     if not kept:
         return abstain(question, standalone, hits)
     cited = {n for s in kept for n in s.citations}
-    return replace(answer, text=" ".join(_with_markers(s.text, s.citations) for s in kept), sentences=tuple(kept),
+    return replace(answer, text=" ".join(with_markers(s.text, s.citations) for s in kept), sentences=tuple(kept),
                    citations=tuple(c for c in answer.citations if c.number in cited))
 
 
@@ -215,17 +215,9 @@ def _model_errors(spec: str) -> Iterator[None]:
 def _abstains(text: str) -> bool:
     """Did the model give the fixed no-answer sentence (give or take markers, case and quotes)?"""
     def norm(s: str) -> str:
-        return " ".join(_MARKERS.sub("", s).replace("’", "'").lower().split()).rstrip(".! ")
+        return " ".join(strip_markers(s).replace("’", "'").lower().split()).rstrip(".! ")
 
     return norm(text).startswith(norm(ABSTAIN_TEXT))
-
-
-def _with_markers(sentence: str, numbers: Sequence[int]) -> str:
-    """'…buildup.' -> '…buildup [1, 2].' (markers sit inside the sentence, as the prompt asks)."""
-    body = sentence.rstrip()
-    tail = _TAIL.search(body).group(0)
-    body = body[: len(body) - len(tail)]
-    return f"{body} [{', '.join(map(str, numbers))}]{tail or '.'}"
 
 
 def _first_line(error: BaseException) -> str:

@@ -1,45 +1,42 @@
 """From a question to a checked, cited ``Answer``: the edge where retrieval, the model and the pure parts meet.
 
-Both answerers end the same way: the answer text is parsed into sentences with
-their ``[n]`` markers, each sentence is checked against the passage it cites,
-and every citation carries the exact article span that supports it. The
-extractive path is deterministic and offline; the LLM path (``rag.answer.llm``)
-streams tokens and is checked the same way before it is shown.
+The extractive path here is deterministic and offline; the LLM path
+(``rag.answer.llm``) streams tokens. Both end in ``rag.answer.finish``: markers
+parsed, each sentence checked against the passage it cites. Questions arrive
+checked (``rag.api`` runs ``check_question`` once per ask).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from rag.answer import extractive as ex
+from rag.answer.finish import abstain, citation, finish
 from rag.answer.followup import rewrite_followup
-from rag.answer.support import best_quote, check_claims, parse_claims
-from rag.retrieval.search import check_question, search_index
+from rag.answer.markers import with_markers
+from rag.retrieval.search import search_index
 from rag.settings import Settings
-from rag.types import Answer, Citation, Hit, Turn
+from rag.stores.base import Store
+from rag.types import Answer, Turn
 
 log = logging.getLogger(__name__)
 
-ABSTAIN_TEXT = "The indexed articles don't contain an answer to this question."
 # Sentences without a stored vector (an index saved before they existed) are embedded per question:
 # at most this many, which bounds latency; 8 vs 24 kept dev accuracy.
 EMBED_LIMIT = 8
 
 
-def answer_question(index, question: str, history: Sequence[Turn], settings: Settings) -> Answer:
-    final = None
-    for final in stream_answer(index, question, history, settings):
-        pass
+def answer_question(index: Store, question: str, history: Sequence[Turn], settings: Settings) -> Answer:
+    *_, final = stream_answer(index, question, history, settings)
     return final
 
 
-def stream_answer(index, question: str, history: Sequence[Turn], settings: Settings) -> Iterator[Answer]:
+def stream_answer(index: Store, question: str, history: Sequence[Turn], settings: Settings) -> Iterator[Answer]:
     """Partial answers (text so far) while an LLM writes, then the checked final ``Answer`` last."""
-    question = check_question(question)
     if settings.answerer != "extractive":
         from rag.answer.llm import stream_llm_answer
 
@@ -48,7 +45,7 @@ def stream_answer(index, question: str, history: Sequence[Turn], settings: Setti
     yield extractive_answer(index, question, history, settings)
 
 
-def extractive_answer(index, question: str, history: Sequence[Turn], settings: Settings) -> Answer:
+def extractive_answer(index: Store, question: str, history: Sequence[Turn], settings: Settings) -> Answer:
     standalone = rewrite_followup(question, history)
     query_vector = index.embedder.encode_query(standalone)  # one encoding serves retrieval and scoring
     hits = search_index(index, standalone, settings.k, query_vector=query_vector)
@@ -60,75 +57,13 @@ def extractive_answer(index, question: str, history: Sequence[Turn], settings: S
     if ex.confidence(ranked[0]) < settings.abstain_threshold:
         return abstain(question, standalone, hits)
     draft = ex.compose(standalone, ranked)
-    citations = [_citation(i + 1, s.candidate) for i, s in enumerate(draft.sentences)]
+    citations = [citation(i + 1, s.candidate) for i, s in enumerate(draft.sentences)]
     # Lead with the short answer, unless the quoted sentence already opens with it.
     opens_with_lead = draft.lead and draft.sentences[0].candidate.text.startswith(draft.lead)
     parts = [f"{draft.lead} [1]."] if draft.lead and not opens_with_lead else []
-    parts += [_with_marker(s.candidate.text, i + 1) for i, s in enumerate(draft.sentences)]
+    parts += [with_markers(s.candidate.text, [i + 1]) for i, s in enumerate(draft.sentences)]
     text = " ".join(parts)
     return replace(finish(index, question, standalone, text, citations, hits), short_answer=draft.lead or "")
-
-
-def finish(index, question: str, standalone: str, text: str, citations: list[Citation], hits) -> Answer:
-    """Parse markers, run the support check, and return the final ``Answer``."""
-    by_number = {c.number: c for c in citations}
-    claims = parse_claims(text, set(by_number))
-    passages = {n: c.passage for n, c in by_number.items()}
-    quotes = {n: c.quote for n, c in by_number.items()}
-    verdicts = check_claims(claims, passages, similarity=_similarity(index), quotes=quotes)
-    return Answer(
-        question=question,
-        standalone_question=standalone,
-        text=text,
-        citations=tuple(citations),
-        sentences=tuple(verdicts),
-        abstained=False,
-        hits=tuple(hits),
-    )
-
-
-def abstain(question: str, standalone: str, hits: Sequence[Hit]) -> Answer:
-    return Answer(
-        question=question,
-        standalone_question=standalone,
-        text=ABSTAIN_TEXT,
-        abstained=True,
-        related=tuple(hits[:3]),
-        hits=tuple(hits),
-    )
-
-
-def citation_for_claim(number: int, claim: str, hit: Hit) -> Citation:
-    """The exact sentence of ``hit``'s passage that best supports ``claim``."""
-    start, end = best_quote(claim, hit.chunk.text)
-    return _citation(number, ex.Candidate(hit, hit.chunk.start + start, hit.chunk.start + end,
-                                          hit.chunk.text[start:end]))
-
-
-def _citation(number: int, candidate: ex.Candidate) -> Citation:
-    hit = candidate.hit
-    return Citation(
-        number=number,
-        article_id=hit.chunk.article_id,
-        title=hit.title,
-        url=hit.url,
-        quote=candidate.text,
-        start=candidate.start,
-        end=candidate.end,
-        chunk_id=hit.chunk.id,
-        passage=hit.chunk.text,
-        passage_start=hit.chunk.start,
-    )
-
-
-def _with_marker(sentence: str, number: int) -> str:
-    """'…buildup.' -> '…buildup [1].' (the marker sits inside the sentence it supports)."""
-    body = sentence.rstrip()
-    tail = ""
-    while body and body[-1] in ".!?”\"'’)":
-        tail = body[-1] + tail
-        body = body[:-1]
-    return f"{body} [{number}]{tail or '.'}"
 
 
 def _shortlist(question: str, pool: list[ex.Candidate]) -> list[ex.Candidate]:
@@ -144,7 +79,7 @@ def _shortlist(question: str, pool: list[ex.Candidate]) -> list[ex.Candidate]:
 
 
 def _cosines(
-    index, question: str, query_vector: np.ndarray, pool: list[ex.Candidate]
+    index: Store, question: str, query_vector: np.ndarray, pool: list[ex.Candidate]
 ) -> tuple[list[ex.Candidate], list[float]]:
     """Each candidate's cosine to the question, from the index's stored sentence vectors.
 
@@ -163,24 +98,3 @@ def _cosines(
     lacking = _shortlist(question, lacking)
     fresh = index.embedder.encode([c.text for c in lacking]) @ query_vector if lacking else []
     return [c for c, _ in stored] + lacking, [x for _, x in stored] + [float(x) for x in fresh]
-
-
-def _similarity(index):
-    def similarity(claims: Sequence[str], passages: Sequence[str]) -> list[float]:
-        # A claim that quotes its passage word for word (the extractive answer, its lead span)
-        # needs no model to be judged the same as what it quotes.
-        differ = [i for i, (a, b) in enumerate(zip(claims, passages)) if not _verbatim(a, b)]
-        out = [1.0] * len(claims)
-        if differ:
-            vectors = index.embedder.encode([claims[i] for i in differ] + [passages[i] for i in differ])
-            a, b = vectors[: len(differ)], vectors[len(differ) :]
-            for i, x in zip(differ, np.einsum("ij,ij->i", a, b)):
-                out[i] = float(x)
-        return out
-
-    return similarity
-
-
-def _verbatim(claim: str, quote: str) -> bool:
-    body = claim.strip().rstrip(".!?;:")
-    return bool(body) and body in quote

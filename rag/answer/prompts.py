@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from rag.answer.markers import strip_markers
 from rag.errors import ConfigError
 from rag.types import Hit, Turn
 
@@ -29,7 +30,6 @@ USER_SEPARATOR = "=== user ==="
 
 _FENCE = re.compile(r"<{3,}|>{3,}")
 _BLOCK_TAG = re.compile(r"<(\s*/?\s*(?:sources|history)\b)", re.IGNORECASE)
-_MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def load_prompt(name: str, folder: Path | None = None) -> Prompt:
     else:
         system, user = "", text.strip()
     prompt = Prompt(name, system, user)
-    prompt.variables  # parse now so a malformed template fails at load, not mid-answer
+    _ = prompt.variables  # parse now so a malformed template fails at load, not mid-answer
     return prompt
 
 
@@ -113,7 +113,7 @@ def format_history(turns: Sequence[Turn]) -> str:
     lines = []
     for turn in turns:
         lines.append(f"User: {_one_line(turn.question)}")
-        lines.append(f"Assistant: {_one_line(_MARKERS.sub('', turn.answer))}")
+        lines.append(f"Assistant: {_one_line(strip_markers(turn.answer))}")
     return "<history>\n" + "\n".join(lines) + "\n</history>"
 
 

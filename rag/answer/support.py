@@ -15,11 +15,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from rag.answer.markers import MARKER, numbers, split_markers
 from rag.answer.text import STOPWORDS, content_stems, name_spans, number_spans, stem
 from rag.text.sentences import split_sentences
-from rag.types import SentenceSupport
-
-_MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+from rag.types import SentenceSupport, Verdict
 
 Similarity = Callable[[Sequence[str], Sequence[str]], Sequence[float]]
 
@@ -38,31 +37,22 @@ def parse_claims(answer: str, valid: set[int]) -> list[Claim]:
     Markers are taken out before sentence splitting (they confuse the segmenter) and
     then given to the sentence they follow: "... buildup [1]." and "... buildup. [1]" alike.
     """
-    stripped: list[str] = []
-    markers: list[tuple[int, list[int]]] = []
-    cursor = length = 0
-    for match in _MARKER.finditer(answer):
-        stripped.append(answer[cursor : match.start()])
-        length += match.start() - cursor
-        markers.append((length, [int(n) for n in re.split(r"\s*,\s*", match.group(1))]))
-        cursor = match.end()
-    stripped.append(answer[cursor:])
-    text = "".join(stripped)
+    text, markers = split_markers(answer)
     spans = split_sentences(text)
     cited: list[list[int]] = [[] for _ in spans]
-    for position, numbers in markers:
+    for position, marked in markers:
         owner = max((i for i, (start, _) in enumerate(spans) if start < position), default=0)
         if spans:
-            cited[owner].extend(numbers)
+            cited[owner].extend(marked)
     return [Claim(text[a:b], _unique(tuple(n), valid)) for (a, b), n in zip(spans, cited)]
 
 
 def strip_invalid_markers(answer: str, valid: set[int]) -> str:
     def keep(match: re.Match) -> str:
-        numbers = [n for n in re.split(r"\s*,\s*", match.group(1)) if int(n) in valid]
-        return f" [{', '.join(numbers)}]" if numbers else ""
+        kept = [str(n) for n in numbers(match) if n in valid]
+        return f" [{', '.join(kept)}]" if kept else ""
 
-    return _MARKER.sub(keep, answer)
+    return MARKER.sub(keep, answer)
 
 
 def _unique(numbers: tuple[int, ...], valid: set[int]) -> tuple[int, ...]:
@@ -130,7 +120,7 @@ SUPPORTED = 0.62
 WEAK = 0.4
 
 
-def verdict(score: float) -> str:
+def verdict(score: float) -> Verdict:
     if score >= SUPPORTED:
         return "supported"
     return "weak" if score >= WEAK else "unsupported"

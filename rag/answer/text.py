@@ -47,7 +47,6 @@ _CAP_RUN = re.compile(rf"{_TOKEN}(?:\s+(?:(?:de|da|van|von|der|al|bin|del|la|le)
 _NUMBER = re.compile(r"(?<![\w])(?:\$|£|€)?\d[\d,.]*(?:\s?(?:%|percent|million|billion|trillion|thousand))?")
 _YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 
-QTYPES = ("person", "place", "date", "number", "other")
 
 
 @dataclass(frozen=True)

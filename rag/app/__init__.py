@@ -1,7 +1,8 @@
-"""The browser chat: a Gradio app over one process-wide, atomically swapped ``Index``.
+"""The browser chat: a Gradio face on ``rag.api``, over the process-wide, atomically swapped index.
 
-Modules: ``state`` (the index holder), ``render`` and ``sources`` (pure Answer -> HTML),
-``uploads`` (upload validation), ``library`` (Library-tab handlers), ``chat``
-(the streaming chat handler), ``ui`` (the Blocks layout) and ``server`` (the
-launch edge). Importing this package does not import Gradio.
+Modules: ``render`` and ``sources`` (pure Answer -> HTML), ``uploads`` (upload
+validation), ``library`` (Library-tab handlers), ``chat`` (the streaming chat
+handler), ``ui`` (the Blocks layout) and ``server`` (the launch edge). The index
+is held by ``rag.api`` (``rag.stores.holder``), the same holder Python callers use.
+Importing this package does not import Gradio.
 """

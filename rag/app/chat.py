@@ -1,9 +1,10 @@
 """The streaming chat handler: question in, progressively shown answer and sources panel out.
 
-Each request reads the holder's current ``Index`` once and keeps that object
-for the whole answer, so an upload finishing mid-answer cannot mix two
-indexes. Follow-ups work because the session's earlier turns (the plain answer
-text, markers included) are passed to ``stream_answer`` as ``Turn``s. Any
+Each request reads the process's current index once (``rag.api.load_index``)
+and keeps that object for the whole answer, so an upload finishing mid-answer
+cannot mix two indexes. Follow-ups work because the session's earlier turns
+(the plain answer text, markers included) are passed to ``rag.api.stream_ask``
+as ``Turn``s. Any
 ``RagError`` becomes a message in the chat; anything else is logged and shown
 as a generic apology, so one bad request never stops the app serving.
 """
@@ -12,17 +13,17 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import gradio as gr
 
-from rag.answer.pipeline import stream_answer
+from rag.api import load_index, stream_ask
 from rag.app import render
-from rag.app.state import IndexHolder
 from rag.errors import RagError
-from rag.retrieval.search import MAX_QUESTION_CHARS, check_question
-from rag.text.sanitize import clean_question
+from rag.retrieval.search import MAX_QUESTION_CHARS
 from rag.settings import Settings
+from rag.stores.base import Store
+from rag.text.sanitize import clean_question
 from rag.types import Answer, Turn
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,8 @@ def shown_question(question: str) -> str:
     return render.plain_markdown(text) if text.strip() else "*(empty question)*"
 
 
-def make_handler(holder: IndexHolder, settings: Settings):
-    """The ``/ask`` handler bound to this process's index holder and settings."""
+def make_handler(settings: Settings, load: Callable[[Settings], Store] = load_index):
+    """The ``/ask`` handler for ``settings``; ``load`` gives the index snapshot a request answers from."""
 
     def ask(question: str, history: list[dict] | None, turns: list[Turn] | None) -> Iterator[Outputs]:
         # An empty chat is a new conversation, whatever the session remembers (e.g. an API
@@ -53,11 +54,10 @@ def make_handler(holder: IndexHolder, settings: Settings):
         history.append(reply)
         yield "", history, gr.skip(), turns
         try:
-            check_question(question)  # an empty question is answered without touching the index
-            index = holder.index  # one snapshot for the whole answer, sources panel included
+            index = load(settings)  # one snapshot for the whole answer, sources panel included
             final = None
             streamed = False
-            for answer in stream_answer(index, question, turns, settings):
+            for answer in stream_ask(question, turns, settings=settings, index=index):
                 if final is not None:  # an LLM's partial answer: show its text so far
                     reply["content"] = render.plain_markdown(final.text)
                     streamed = True

@@ -15,19 +15,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from rag import stores
+from rag import api
 from rag.app.render import escape_markdown as esc
-from rag.app.state import IndexHolder
 from rag.app.uploads import StoredUpload, describe, store_upload
 from rag.errors import RagError
-from rag.stores.folder.index import Index
+from rag.settings import Settings
+from rag.stores.base import Store
 
 log = logging.getLogger(__name__)
 
 COLUMNS = ["id", "title", "source", "date", "chunks"]
 
 
-def library_table(index: Index) -> pd.DataFrame:
+def library_table(index: Store) -> pd.DataFrame:
     rows = [
         [a.id, a.title, a.url or Path(a.source).name or a.source, a.published or "", len(index.rows_of(a.id))]
         for a in sorted(index.articles.values(), key=lambda a: (a.published or "", a.title), reverse=True)
@@ -35,9 +35,9 @@ def library_table(index: Index) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def stats_markdown(index: Index) -> str:
+def stats_markdown(index: Store) -> str:
     m = index.manifest
-    size = stores.disk_bytes(index.settings)
+    size = api.index_stats(index.settings, index=index).disk_bytes
     shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
     return (
         f"**{len(index.articles)}** articles · **{len(index.chunks)}** chunks · model `{m.model}` "
@@ -46,8 +46,8 @@ def stats_markdown(index: Index) -> str:
     )
 
 
-def refresh(holder: IndexHolder) -> tuple[pd.DataFrame, str]:
-    index = holder.index
+def refresh(settings: Settings) -> tuple[pd.DataFrame, str]:
+    index = api.load_index(settings)
     return library_table(index), stats_markdown(index)
 
 
@@ -60,11 +60,11 @@ def _file_fields(item) -> tuple[Path, str]:
     return path, getattr(item, "orig_name", None) or path.name
 
 
-def add_uploads(holder: IndexHolder, files: list | None, progress=None) -> tuple[str, pd.DataFrame, str]:
+def add_uploads(settings: Settings, files: list | None, progress=None) -> tuple[str, pd.DataFrame, str]:
     """Check, store and index ``files``; returns (status markdown, table, stats)."""
     files = files or []
     if not files:
-        return "Choose one or more article files to upload.", *refresh(holder)
+        return "Choose one or more article files to upload.", *refresh(settings)
     lines: list[str] = []
     stored: list[StoredUpload] = []
     for number, item in enumerate(files):
@@ -72,7 +72,7 @@ def add_uploads(holder: IndexHolder, files: list | None, progress=None) -> tuple
             progress((number, len(files)), desc="checking files")
         path, name = _file_fields(item)
         try:
-            stored.append(store_upload(path, name, holder.settings.index_dir, holder.settings.max_upload_bytes))
+            stored.append(store_upload(path, name, settings.index_dir, settings.max_upload_bytes))
         except RagError as error:
             lines.append(f"✖ **refused:** {esc(str(error))}")
         except OSError as error:  # e.g. the temporary upload vanished
@@ -81,25 +81,26 @@ def add_uploads(holder: IndexHolder, files: list | None, progress=None) -> tuple
     if stored:
         if progress is not None:
             progress(0.5, desc="indexing")
-        report = holder.add_files([s.path for s in stored], progress=True)
-        names = {s.path: s.name for s in stored}
-        for path, reason in report.failures:
-            lines.append(f"✖ **refused:** {esc(reason.replace(str(path), describe(names.get(path, path.name))))}")
+        report = api.add_articles([s.path for s in stored], settings, each=True, progress=True)
+        names = {str(s.path): s.name for s in stored}
+        for source, reason in report.failures:
+            shown = describe(names.get(source, Path(source).name))
+            lines.append(f"✖ **refused:** {esc(reason.replace(source, shown))}")
         change = report.change
         for article in change.added if change else ():
             lines.append(f"✓ **added** `{article.id}` {esc(article.title)}")
         for article in change.skipped if change else ():
             lines.append(f"↩ **already indexed, not added again:** `{article.id}` {esc(article.title)}")
-    return "\n\n".join(lines) or "Nothing to add.", *refresh(holder)
+    return "\n\n".join(lines) or "Nothing to add.", *refresh(settings)
 
 
-def remove_article(holder: IndexHolder, article_id: str | None) -> tuple[str, pd.DataFrame, str]:
+def remove_article(settings: Settings, article_id: str | None) -> tuple[str, pd.DataFrame, str]:
     article_id = (article_id or "").strip()
     if not article_id:
-        return "✖ enter the id of the article to remove (first column of the table)", *refresh(holder)
+        return "✖ enter the id of the article to remove (first column of the table)", *refresh(settings)
     try:
-        title = holder.index.articles.get(article_id)
-        holder.remove(article_id)
+        title = api.load_index(settings).articles.get(article_id)
+        api.remove_article(article_id, settings)
     except RagError as error:
-        return f"✖ {esc(str(error))}", *refresh(holder)
-    return f"✓ **removed** `{article_id}` {esc(title.title) if title else ''}", *refresh(holder)
+        return f"✖ {esc(str(error))}", *refresh(settings)
+    return f"✓ **removed** `{article_id}` {esc(title.title) if title else ''}", *refresh(settings)

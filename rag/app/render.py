@@ -12,11 +12,10 @@ from __future__ import annotations
 import html
 import re
 
+from rag.answer.markers import split_markers
 from rag.app.sources import CONTEXT_CHARS, anchor, highlighted_passage, sources_html  # noqa: F401 (re-exported)
 from rag.types import Answer
 
-# Same marker grammar as the support check: "[1]" or "[1, 2]", with the space before it.
-_MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 # Markdown would turn these into emphasis, links or code inside a chat bubble.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$-])")
 _VERDICT_LABEL = {
@@ -32,26 +31,11 @@ def escape_markdown(text: str) -> str:
     return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=True)
 
 
-def _marker_links(numbers: str, turn: int) -> str:
-    parts = [n.strip() for n in numbers.split(",")]
+def _marker_links(numbers: list[int], turn: int) -> str:
     links = ", ".join(
-        f'<a class="cite" href="#{anchor(turn, int(n))}" title="source {n}">{n}</a>' for n in parts
+        f'<a class="cite" href="#{anchor(turn, n)}" title="source {n}">{n}</a>' for n in numbers
     )
     return f" <sup class=\"cite\">[{links}]</sup>"
-
-
-def _strip_markers(text: str) -> tuple[str, list[tuple[int, str]]]:
-    """Text without markers, and each marker's position in that text."""
-    out: list[str] = []
-    markers: list[tuple[int, str]] = []
-    cursor = length = 0
-    for match in _MARKER.finditer(text):
-        out.append(text[cursor : match.start()])
-        length += match.start() - cursor
-        markers.append((length, match.group(1)))
-        cursor = match.end()
-    out.append(text[cursor:])
-    return "".join(out), markers
 
 
 def _sentence_spans(answer: Answer, stripped: str) -> list[tuple[int, int, str]]:
@@ -71,7 +55,7 @@ def answer_markdown(answer: Answer, turn: int = 0) -> str:
     """The chat message for a final answer: linked [n] markers, weak/unsupported sentences marked."""
     if answer.abstained:
         return abstention_markdown(answer)
-    stripped, markers = _strip_markers(answer.text)
+    stripped, markers = split_markers(answer.text)
     flagged = [s for s in _sentence_spans(answer, stripped) if s[2] in _VERDICT_LABEL]
     opens = {start: verdict for start, _, verdict in flagged}
     closes = {end for _, end, _ in flagged}

@@ -22,9 +22,13 @@ import ipaddress
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from rag.errors import ConfigError
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from rag.stores.base import Store
 
 log = logging.getLogger(__name__)
 
@@ -72,24 +76,23 @@ def _quiet_gradio() -> None:
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 
-def warm_up(index) -> None:
+def warm_up(index: Store) -> None:
     """One throwaway search so the first user does not pay for the model's first forward pass."""
-    from rag.retrieval.search import search_index
+    from rag.api import search
 
     if index.chunks:
-        search_index(index, "warm up", 1)
+        search("warm up", 1, index=index)
 
 
 def serve(settings: Settings) -> None:
     check_exposure(settings)  # first: a refused start costs no model or Gradio import
     _quiet_gradio()
-    from rag.app.state import get_holder
+    from rag.api import open_or_build_index
     from rag.app.ui import CSS, build_ui
 
     warn_if_exposed(settings)
-    holder = get_holder(settings)
-    warm_up(holder.load_or_build(progress=True))
-    demo = build_ui(holder, settings)
+    warm_up(open_or_build_index(settings, progress=True))
+    demo = build_ui(settings)
     demo.queue(default_concurrency_limit=settings.concurrency)
     log.info("serving on http://%s:%d", settings.host, settings.port)
     demo.launch(

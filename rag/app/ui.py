@@ -11,7 +11,6 @@ import gradio as gr
 
 from rag.app import library, render
 from rag.app.chat import make_handler
-from rag.app.state import IndexHolder
 from rag.readers.files import SUPPORTED_EXTENSIONS
 from rag.settings import Settings
 
@@ -39,8 +38,8 @@ sup.cite a { text-decoration: none; font-weight: 600; }
 """
 
 
-def build_ui(holder: IndexHolder, settings: Settings) -> gr.Blocks:
-    ask = make_handler(holder, settings)
+def build_ui(settings: Settings) -> gr.Blocks:
+    ask = make_handler(settings)
     with gr.Blocks(title="Ask the news", analytics_enabled=False) as demo:
         gr.Markdown("## Ask the news\nAnswers quote the indexed articles; every sentence cites its source.")
         with gr.Tab("Chat", id="chat"):
@@ -62,7 +61,7 @@ def build_ui(holder: IndexHolder, settings: Settings) -> gr.Blocks:
                 ask, [question, chatbot, turns], [question, chatbot, sources, turns], api_name="ask",
             )
             # The chat's trash icon starts a new conversation: forget the turns too.
-            chatbot.clear(lambda: (render.sources_html(None, {}), []), None, [sources, turns], api_name=False)
+            chatbot.clear(lambda: (render.sources_html(None, {}), []), None, [sources, turns], api_name=False)  # type: ignore[arg-type]  # False hides it from the API
         with gr.Tab("Library", id="library"):
             stats = gr.Markdown(elem_id="index-stats")
             table = gr.Dataframe(
@@ -82,7 +81,7 @@ def build_ui(holder: IndexHolder, settings: Settings) -> gr.Blocks:
                     remove_status = gr.Markdown(elem_id="remove-status")
 
             def upload(files_in, progress=gr.Progress(track_tqdm=True)):
-                status, frame, summary = library.add_uploads(holder, files_in, progress)
+                status, frame, summary = library.add_uploads(settings, files_in, progress)
                 return None, status, frame, summary
 
             # preprocess=False: the handler needs the browser's file name (orig_name), see library.
@@ -90,8 +89,8 @@ def build_ui(holder: IndexHolder, settings: Settings) -> gr.Blocks:
                 upload, files, [files, upload_status, table, stats], api_name="upload", preprocess=False,
             )
             remove_btn.click(
-                lambda i: library.remove_article(holder, i), remove_id, [remove_status, table, stats],
+                lambda i: library.remove_article(settings, i), remove_id, [remove_status, table, stats],
                 api_name="remove",
             )
-        demo.load(lambda: library.refresh(holder), None, [table, stats], api_name=False)
+        demo.load(lambda: library.refresh(settings), None, [table, stats], api_name=False)
     return demo

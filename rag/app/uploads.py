@@ -15,8 +15,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.readers.files import SUPPORTED_EXTENSIONS
 from rag.errors import InputError
+from rag.readers.files import SUPPORTED_EXTENSIONS
 from rag.readers.textfile import looks_binary
 
 UPLOAD_DIR = "uploads"

@@ -132,12 +132,8 @@ def _build(args, settings: Settings) -> None:
     from rag.api import build_index, read_sources
 
     reading = read_sources(args.paths or [settings.corpus_dir], settings, skip_bad_lines=args.skip_bad_lines)
-    encode = None
-    if args.ray:
-        from rag.embedding.ray import ray_encoder
-
-        encode = ray_encoder(settings, None if args.ray == "local" else args.ray)
-    index = build_index(reading, settings, progress=True, encode=encode)
+    ray = None if not args.ray else ("" if args.ray == "local" else args.ray)
+    index = build_index(reading, settings, progress=True, ray=ray)
     kept: set[str] = set()  # Index.build keeps the first article of each content, skips the rest
     skipped = [a for a in reading.articles if not _first_kept(a, index, kept)]
     _report_skips(reading.bad_lines, skipped, index)
@@ -146,18 +142,18 @@ def _build(args, settings: Settings) -> None:
 
 
 def _add(args, settings: Settings) -> None:
-    from rag.api import read_sources
-    from rag.stores import update_index
+    from rag.api import add_articles
 
     if args.allow_private_urls:
         settings = settings.replace(allow_private_urls=True)
-    reading = read_sources(args.sources, settings, skip_bad_lines=args.skip_bad_lines)  # read all before touching
-    articles = reading.articles
-    # The newest index is read only once the writer lock is held, so concurrent adds all land.
-    change = update_index(settings, lambda index: index.add(articles, progress=True))
+    # Every source is read before the index is touched; the newest index is read only once the
+    # writer lock is held, so concurrent adds all land.
+    report = add_articles(args.sources, settings, skip_bad_lines=args.skip_bad_lines, progress=True)
+    change = report.change
+    assert change is not None  # add_articles raises when nothing could be read
     for article in change.added:
         print(f"added   {article.id}  {article.title}")
-    _report_skips(reading.bad_lines, change.skipped, change.index)
+    _report_skips(report.bad_lines, change.skipped, change.index)
 
 
 def _first_kept(article, index, kept: set[str]) -> bool:
@@ -182,24 +178,24 @@ def _report_skips(bad_lines, skipped, index) -> None:
 
 
 def _remove(args, settings: Settings) -> None:
-    from rag.stores import update_index
+    from rag.api import remove_article
 
-    update_index(settings, lambda index: index.remove(args.article_id), check_model=False)
+    remove_article(args.article_id, settings)
     print(f"removed {args.article_id}")
 
 
 def _stats(args, settings: Settings) -> None:
-    from rag.stores.stats import render_stats
-    from rag.stores import store_stats
+    from rag.api import index_stats
+    from rag.cli.render import render_stats
 
-    stats = store_stats(settings)
+    stats = index_stats(settings)
     print(json.dumps(stats.to_dict(), indent=2) if args.json else render_stats(stats))
 
 
 def _search(args, settings: Settings) -> None:
     from rag.api import search
-    from rag.retrieval.fusion import Filters
     from rag.cli.render import render_hits
+    from rag.filters import Filters
 
     filters = Filters(frozenset(args.article), frozenset(args.source), args.date_from, args.date_to)
     hits = search(_question(args.question), args.k, mode=args.mode, filters=filters, settings=settings)
@@ -233,7 +229,7 @@ def _eval_retrieval(args, settings: Settings) -> None:
 
 
 def _eval_answers(args, settings: Settings) -> None:
-    from rag.eval.retrieval import evaluate_answers
+    from rag.eval.answers import evaluate_answers
 
     evaluate_answers(args.corpus, args.questions, settings, limit=args.limit, json_out=args.json_out,
                      holdout=args.holdout)

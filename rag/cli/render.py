@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import textwrap
 
+from rag.stores.stats import IndexStats
 from rag.types import Answer, Hit
 
 _MARK = {"supported": "", "weak": " (weakly supported)", "unsupported": " (UNSUPPORTED)"}
@@ -39,3 +40,20 @@ def render_answer(answer: Answer) -> str:
         for hit in answer.related:
             lines.append(f"- {hit.title}: {textwrap.shorten(hit.chunk.text, 160)}")
     return "\n".join(lines).rstrip()
+
+
+def render_stats(stats: IndexStats) -> str:
+    lines = [
+        f"index      {stats.folder}  (format v{stats.format_version})",
+        f"model      {stats.model}  ({stats.dimension} dims)",
+        f"chunking   {stats.chunk_tokens} tokens, overlap {stats.overlap_sentences} sentence(s)",
+        f"articles   {stats.articles}",
+        f"chunks     {stats.chunks}",
+        f"on disk    {stats.disk_bytes / 1e6:.1f} MB",
+        f"built      {stats.built_at}   updated {stats.updated_at}",
+    ]
+    for row in stats.rows[:50]:
+        lines.append(f"  {row.id}  {row.chunks:>4} chunks  {row.published or '----------'}  {row.title[:70]}")
+    if len(stats.rows) > 50:
+        lines.append(f"  … and {len(stats.rows) - 50} more")
+    return "\n".join(lines)

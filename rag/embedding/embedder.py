@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.errors import ConfigError
 from rag.embedding.sentvec import SentenceVectors, pool_spans
-from rag.settings import DEFAULT_MODEL
+from rag.errors import ConfigError
+from rag.settings import DEFAULT_MODEL, Settings
 
 log = logging.getLogger(__name__)
 
@@ -185,3 +185,8 @@ def get_embedder(
     model: str = DEFAULT_MODEL, device: str = "cpu", batch_size: int = 64, precision: str = "float32"
 ) -> Embedder:
     return Embedder(model, device, batch_size, precision)
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    """The process's shared embedder for ``settings`` (model, device, batch size, precision)."""
+    return get_embedder(settings.model, settings.device, settings.batch_size, settings.precision)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from rag.text.chunking import chunk_article
 from rag.embedding.embedder import Passages, document_text
-from rag.text.sentences import split_sentences
 from rag.settings import Settings
+from rag.text.chunking import chunk_article
+from rag.text.sentences import split_sentences
 from rag.types import Article, Chunk
 
 #: ``Embedder.encode_passages``'s shape: (texts, sentence spans, progress=) -> Passages.

@@ -23,8 +23,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from rag.embedding.embedder import Passages
-from rag.errors import ConfigError
 from rag.embedding.sentvec import SentenceVectors
+from rag.errors import ConfigError
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -93,10 +93,10 @@ def embed_with_ray(texts: Sequence[str], spans, settings: Settings, address: str
 
 
 def _assemble(rows: list[dict], settings: Settings) -> Passages:
-    from rag.embedding.embedder import get_embedder
+    from rag.embedding.embedder import embedder_for
 
     if not rows:
-        dimension = get_embedder(settings.model, settings.device, settings.batch_size, settings.precision).dimension
+        dimension = embedder_for(settings).dimension
         return Passages(np.zeros((0, dimension), np.float32), SentenceVectors.empty(dimension))
     vectors = np.stack([np.asarray(r["vector"], dtype=np.float32) for r in rows])
     dimension = vectors.shape[1]

@@ -63,6 +63,8 @@ class SentenceVectors:
     offsets: np.ndarray  # (rows + 1,) int64
     # The open codes file behind a loaded first block (kept open: a replaced generation stays readable).
     _file: BinaryIO | None = field(default=None, repr=False, compare=False)
+    # Where each block starts in the flat row numbering (derived from ``parts``).
+    _starts: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         starts = np.cumsum([0] + [len(p) for p in self.parts])
@@ -118,10 +120,6 @@ class SentenceVectors:
         d = self.dimension
         raw = os.pread(self._file.fileno(), (b - a) * d, codes.offset + a * d)
         return np.frombuffer(raw, dtype=np.int8).reshape(b - a, d)
-
-    def has_vector(self, row: int) -> np.ndarray:
-        a, b = int(self.offsets[row]), int(self.offsets[row + 1])
-        return np.asarray(self.scales[a:b]) > 0
 
     def added(self, other: SentenceVectors) -> SentenceVectors:
         return SentenceVectors(

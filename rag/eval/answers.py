@@ -18,8 +18,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from rag.readers.files import read_path
 from rag.eval.retrieval import Question, percentile, read_questions
+from rag.readers.files import read_path
 from rag.settings import Settings
 from rag.types import Answer
 

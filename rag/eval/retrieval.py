@@ -18,8 +18,8 @@ from pathlib import Path
 
 import orjson
 
-from rag.readers.files import read_path
 from rag.errors import InputError
+from rag.readers.files import read_path
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -151,10 +151,3 @@ def render_retrieval(results: list[RetrievalScores]) -> str:
             f"| {r.mrr:.3f} | {r.p50_ms:.1f} | {r.p95_ms:.1f} |"
         )
     return "\n".join(lines)
-
-
-def evaluate_answers(corpus: Path, questions_path: Path, settings: Settings, *, limit=None, json_out=None,
-                     holdout: float = 0.0):
-    from rag.eval.answers import evaluate_answers as run
-
-    return run(corpus, questions_path, settings, limit=limit, json_out=json_out, holdout=holdout)

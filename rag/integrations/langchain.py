@@ -14,8 +14,8 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
-from rag.retrieval.fusion import Filters
-from rag.retrieval.search import search_index
+from rag.api import search
+from rag.filters import Filters
 from rag.types import Hit
 
 
@@ -30,7 +30,7 @@ class RagRetriever(BaseRetriever):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
-        hits = search_index(self.index, query, self.k, mode=self.mode, filters=self.filters)
+        hits = search(query, self.k, mode=self.mode, filters=self.filters, index=self.index)
         return [hit_to_document(hit) for hit in hits]
 
 

@@ -37,8 +37,8 @@ from urllib.parse import urljoin, urlsplit
 import urllib3
 from trafilatura.utils import decode_file
 
-from rag.readers.files import read_html
 from rag.errors import InputError
+from rag.readers.files import read_html
 from rag.settings import Settings
 from rag.types import Article
 
@@ -150,7 +150,7 @@ def checked_addresses(host: str, port: int, allow_private: bool, url: str) -> li
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise InputError(f"cannot resolve host {host!r} in {url}: {error}") from None
-    addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos))
+    addresses = list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos))
     for address in addresses:
         reason = refusal(address, allow_private)
         if reason:
@@ -190,6 +190,7 @@ def _connect(scheme, host, port, target, addresses, seconds: float, url: str):
     last: Exception | None = None
     for address in addresses:
         log.debug("connecting to %s port %d for %s", address, port, url)
+        pool: urllib3.HTTPConnectionPool
         if scheme == "https":
             pool = urllib3.HTTPSConnectionPool(str(address), port, timeout=timeout, retries=False, maxsize=1,
                                                cert_reqs="CERT_REQUIRED", server_hostname=host, assert_hostname=host)

@@ -21,12 +21,12 @@ from pathlib import Path
 import frontmatter
 import trafilatura
 
-from rag.readers.clean import make_article
 from rag.errors import InputError
+from rag.readers.clean import make_article
 from rag.readers.jsonl import BadLine, names, read_jsonl, scalar
-from rag.text.sanitize import shown
-from rag.settings import Settings
 from rag.readers.textfile import read_text
+from rag.settings import Settings
+from rag.text.sanitize import shown
 from rag.types import Article
 
 log = logging.getLogger(__name__)

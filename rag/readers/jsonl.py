@@ -19,8 +19,8 @@ from pathlib import Path
 
 import orjson
 
-from rag.readers.clean import make_article
 from rag.errors import InputError
+from rag.readers.clean import make_article
 from rag.text.sanitize import shown
 from rag.types import Article
 

@@ -95,7 +95,7 @@ def _decode(data: bytes, where: str) -> str:
         text = data.decode(match.encoding) if match is not None else None
     except (UnicodeDecodeError, LookupError):
         text = None
-    if text is None:
+    if text is None or match is None:
         raise InputError(
             f"not UTF-8 text and no other encoding fits: {where} (bad byte at offset {bad_at}); save it as UTF-8"
         )

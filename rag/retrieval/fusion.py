@@ -1,4 +1,4 @@
-"""Pure retrieval logic: rank fusion, near-duplicate collapse and filters.
+"""Pure retrieval logic: rank fusion and near-duplicate collapse.
 
 Dense and BM25 scores live on different scales, so they are fused by rank
 (reciprocal rank fusion), which needs no calibration. The same wire story is
@@ -9,11 +9,9 @@ chunks so a reader sees one copy, not five.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-from rag.errors import ConfigError
-from rag.types import Article, Hit
+from rag.types import Hit
 
 _WORD = re.compile(r"\w+")
 
@@ -62,42 +60,3 @@ def _with_rank(hit: Hit, rank: int) -> Hit:
     return hit if hit.rank == rank else replace(hit, rank=rank)
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Restrict a search to some articles, sources or a date range (inclusive, ISO dates)."""
-
-    article_ids: frozenset[str] = frozenset()
-    sources: frozenset[str] = frozenset()  # substring of the article's url or source path
-    date_from: str | None = None
-    date_to: str | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("date_from", "date_to"):
-            value = getattr(self, name)
-            if value is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                raise ConfigError(f"{name} must be an ISO date YYYY-MM-DD, got {value!r}")
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ConfigError(f"date_from {self.date_from} is after date_to {self.date_to}")
-
-    @property
-    def active(self) -> bool:
-        return bool(self.article_ids or self.sources or self.date_from or self.date_to)
-
-    def matches(self, article: Article) -> bool:
-        if self.article_ids and article.id not in self.article_ids:
-            return False
-        if self.sources:
-            where = f"{article.url or ''} {article.source}".lower()
-            if not any(source.lower() in where for source in self.sources):
-                return False
-        if self.date_from or self.date_to:
-            if not article.published:
-                return False
-            if self.date_from and article.published < self.date_from:
-                return False
-            if self.date_to and article.published > self.date_to:
-                return False
-        return True
-
-    def allowed(self, articles: Iterable[Article]) -> set[str]:
-        return {a.id for a in articles if self.matches(a)}

@@ -16,8 +16,9 @@ import logging
 import numpy as np
 
 from rag.errors import InputError
-from rag.retrieval.fusion import Filters, collapse_near_duplicates, reciprocal_rank_fusion
-from rag.stores.folder.index import Index
+from rag.filters import Filters
+from rag.retrieval.fusion import collapse_near_duplicates, reciprocal_rank_fusion
+from rag.stores.base import Store
 from rag.text.query import expand_query
 from rag.text.sanitize import clean_question
 from rag.types import Hit
@@ -49,7 +50,7 @@ def check_question(question: str) -> str:
 
 
 def search_index(
-    index: Index,
+    index: Store,
     question: str,
     k: int | None = None,
     *,
@@ -57,7 +58,6 @@ def search_index(
     filters: Filters | None = None,
     query_vector: np.ndarray | None = None,
 ) -> list[Hit]:
-    question = check_question(question)
     settings = index.settings
     k = k or settings.k
     mode = mode or settings.mode
@@ -86,7 +86,7 @@ def search_index(
     return collapse_near_duplicates(hits, settings.dedup_threshold)[:k]
 
 
-def _hit(index: Index, row: int, score: float, rank: int, dense, lexical) -> Hit:
+def _hit(index: Store, row: int, score: float, rank: int, dense, lexical) -> Hit:
     chunk = index.chunks[row]
     article = index.article_of(chunk)
     return Hit(

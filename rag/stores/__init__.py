@@ -1,202 +1,100 @@
 """Where an index lives, and the one door every command opens it through.
 
-Two stores give the rest of rag the same surface (the ``Store`` protocol below):
+Two stores give the rest of rag the same surface (``rag.stores.base.Store``):
 
-* the embedded default, a generation folder holding FAISS + bm25s (``rag.stores.folder.index.Index``);
-* Milvus (``rag.stores.milvus.store.MilvusIndex``): a server at ``milvus://HOST:PORT/COLLECTION``
+* the embedded default, a generation folder holding FAISS + bm25s (``rag.stores.folder``);
+* Milvus (``rag.stores.milvus``): a server at ``milvus://HOST:PORT/COLLECTION``
   or a local Milvus Lite database, a path ending in ``.db``.
 
-``Settings.store`` (``--store``, ``RAG_STORE``) picks one; "" is the index folder.
-The CLI, the Python API and the app only call ``open_index``, ``create_index``,
-``update_index`` and ``store_stats`` here and never name a store, so pymilvus is
-imported only when Milvus is configured and ``import rag`` stays light.
+``Settings.store`` (``--store``, ``RAG_STORE``) names one, parsed into a
+``StoreSpec`` by ``rag.settings``; ``kind_of`` picks its ``StoreKind`` from a table,
+once per call, and every function here delegates to it. The kind's module is
+imported only then, so pymilvus loads only when Milvus is configured and
+``import rag`` stays light. A new store is a subpackage with a ``StoreKind`` and a
+line in ``_KINDS``.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+import importlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from rag.errors import ConfigError
+from rag.settings import Settings
+from rag.stores.base import Change, Encode, Store, StoreKind
 
 if TYPE_CHECKING:
-    from rag.retrieval.fusion import Filters
-    from rag.stores.folder.index import Change, Encode, Index
-    from rag.settings import Settings
     from rag.stores.stats import IndexStats
-    from rag.stores.folder.manifest import Manifest
-    from rag.types import Article, Chunk
+    from rag.types import Article
 
-_MILVUS_URL = re.compile(r"milvus://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})/([A-Za-z_][A-Za-z0-9_]{0,200})")
+__all__ = [
+    "Change", "Store", "StoreKind", "build_scratch", "close", "create_index", "disk_bytes", "has_index",
+    "kind_of", "live_version", "open_index", "scratch_settings", "store_stats", "update_index",
+]
 
-
-class Store(Protocol):
-    """What the CLI, API, app and answerer use of an index, whichever store holds it.
-
-    Rows are positions in ``chunks``; searches return ``(row, score)`` best first.
-    """
-
-    settings: Settings
-    manifest: Manifest
-    articles: dict[str, Article]
-    chunks: list[Chunk]
-
-    def add(self, articles: Iterable[Article], *, progress: bool = False, encode: Encode | None = None) -> Change: ...
-    def remove(self, article_id: str) -> Change: ...
-    def search_dense(self, vector: np.ndarray, depth: int, filters: Filters | None) -> list[tuple[int, float]]: ...
-    def search_lexical(self, query: str, depth: int, filters: Filters | None) -> list[tuple[int, float]]: ...
-    def vectors(self, rows: Sequence[int]) -> np.ndarray: ...
-    def sentence_vectors(self, chunk: Chunk) -> np.ndarray | None: ...
-    def rows_of(self, article_id: str) -> list[int]: ...
+# StoreSpec.kind -> "module:class" of its StoreKind.
+_KINDS = {
+    "folder": "rag.stores.folder.kind:FolderKind",
+    "milvus": "rag.stores.milvus.kind:MilvusKind",
+}
 
 
-@dataclass(frozen=True)
-class StoreSpec:
-    """A parsed ``Settings.store``: ``kind`` "folder" or "milvus"; ``uri`` a server URL or a .db path."""
-
-    kind: str = "folder"
-    uri: str = ""
-    collection: str = "rag"
-
-    @property
-    def lite(self) -> bool:
-        return self.kind == "milvus" and not self.uri.startswith("http")
-
-    def label(self) -> str:
-        return f"{self.uri}#{self.collection}" if self.lite else f"{self.uri}/{self.collection}"
+def kind_of(settings: Settings) -> StoreKind:
+    """The ``StoreKind`` that handles ``settings.store``."""
+    module, _, name = _KINDS[settings.store_spec.kind].partition(":")
+    kind: StoreKind = getattr(importlib.import_module(module), name)()
+    return kind
 
 
-def parse_store(raw: str) -> StoreSpec:
-    """``StoreSpec`` of "", ``milvus://HOST:PORT/COLLECTION`` or ``PATH.db``; ``ConfigError`` otherwise."""
-    text = (raw or "").strip()
-    if not text:
-        return StoreSpec()
-    match = _MILVUS_URL.fullmatch(text)
-    if match and 0 < int(match.group(2)) <= 65535:
-        return StoreSpec("milvus", f"http://{match.group(1)}:{match.group(2)}", match.group(3))
-    if text.endswith(".db") and "://" not in text:
-        return StoreSpec("milvus", str(Path(text).expanduser().absolute()), "rag")
-    raise ConfigError(
-        "store must be '' (the index folder), milvus://HOST:PORT/COLLECTION (port 1-65535, collection "
-        f"[A-Za-z_][A-Za-z0-9_]*) or a Milvus Lite path ending in .db; got {raw!r}"
-    )
-
-
-def spec_of(settings: Settings) -> StoreSpec:
-    return parse_store(settings.store)
-
-
-def open_index(settings: Settings, *, check_model: bool = True) -> Index:
+def open_index(settings: Settings, *, check_model: bool = True) -> Store:
     """The saved index of the configured store; ``IndexStoreError`` if there is none."""
-    spec = spec_of(settings)
-    if spec.kind == "folder":
-        from rag.stores.folder.index import Index
-
-        return Index.load(settings, check_model=check_model)
-    from rag.stores.milvus.store import MilvusIndex
-
-    return MilvusIndex.open(settings, check_model=check_model)
+    return kind_of(settings).open(settings, check_model=check_model)
 
 
 def create_index(
     articles: Sequence[Article], settings: Settings, *, progress: bool = False, encode: Encode | None = None
-) -> Index:
+) -> Store:
     """A fresh index of ``articles`` in the configured store, replacing what it held, saved."""
-    if spec_of(settings).kind == "folder":
-        from rag.stores.folder.index import Index
-
-        index = Index.build(articles, settings, progress=progress, encode=encode)
-        index.save(settings.index_dir)
-        return index
-    from rag.stores.milvus.store import MilvusIndex
-
-    return MilvusIndex.build(articles, settings, progress=progress, encode=encode)
+    return kind_of(settings).create(articles, settings, progress=progress, encode=encode)
 
 
 def update_index(
-    settings: Settings, edit: Callable[[Index], Change], *, base: Index | None = None, check_model: bool = True
+    settings: Settings, edit: Callable[[Store], Change], *, base: Store | None = None, check_model: bool = True
 ) -> Change:
-    """Apply ``edit`` to the newest saved index and save the result (``Index.update`` for folders)."""
-    if spec_of(settings).kind == "folder":
-        from rag.stores.folder.index import Index
-
-        return Index.update(settings, edit, base=base, check_model=check_model)
-    from rag.stores.milvus.store import MilvusIndex
-
-    return MilvusIndex.update(settings, edit, base=base, check_model=check_model)
+    """Apply ``edit`` to the newest saved index and save the result, as the store's only writer."""
+    return kind_of(settings).update(settings, edit, base=base, check_model=check_model)
 
 
 def has_index(settings: Settings) -> bool:
-    spec = spec_of(settings)
-    if spec.kind == "folder":
-        from rag.stores.folder import generations
-        return generations.exists(settings.index_dir)
-    from rag.stores.milvus.store import has_collection
-
-    return has_collection(spec)
+    return kind_of(settings).exists(settings)
 
 
 def live_version(settings: Settings) -> str | None:
     """A name that changes when another process saves the index (folders), None if not tracked (Milvus)."""
-    if spec_of(settings).kind != "folder":
-        return None
-    from rag.stores.folder import generations
-    live = generations.current(settings.index_dir)
-    return live.name if live else None
+    return kind_of(settings).live_version(settings)
 
 
 def store_stats(settings: Settings) -> IndexStats:
     """What the store holds, without loading the embedding model."""
-    spec = spec_of(settings)
-    if spec.kind == "folder":
-        from rag.stores.stats import index_stats
-
-        return index_stats(settings.index_dir)
-    from rag.stores.milvus.store import MilvusIndex, disk_bytes
-    from rag.stores.stats import stats_of
-
-    return stats_of(MilvusIndex.open(settings, check_model=False), spec.label(), disk_bytes(spec))
+    return kind_of(settings).stats(settings)
 
 
 def disk_bytes(settings: Settings) -> int:
     """Bytes the index takes on local disk (a Milvus server's storage is not counted: 0)."""
-    spec = spec_of(settings)
-    if spec.kind == "folder":
-        from rag.stores.folder import generations
-        return generations.disk_bytes(settings.index_dir)
-    from rag.stores.milvus.store import disk_bytes as milvus_bytes
-
-    return milvus_bytes(spec)
+    return kind_of(settings).disk_bytes(settings)
 
 
 def scratch_settings(settings: Settings, folder: Path) -> Settings:
     """Settings for a throw-away index (evaluation) in ``folder`` or beside the configured collection."""
-    spec = spec_of(settings)
-    if spec.kind == "folder":
-        return settings.replace(index_dir=folder)
-    if spec.lite:
-        return settings.replace(index_dir=folder, store=str(folder / "scratch.db"))
-    return settings.replace(index_dir=folder, store=f"milvus://{spec.uri.split('://', 1)[1]}/{spec.collection}_scratch")
+    return kind_of(settings).scratch_settings(settings, folder)
 
 
-def build_scratch(articles: Sequence[Article], settings: Settings, *, progress: bool = False) -> Index:
+def build_scratch(articles: Sequence[Article], settings: Settings, *, progress: bool = False) -> Store:
     """An unsaved (folder) or scratch-collection (Milvus) index for evaluation; see ``scratch_settings``."""
-    if spec_of(settings).kind == "folder":
-        from rag.stores.folder.index import Index
-
-        return Index.build(articles, settings, progress=progress)
-    return create_index(articles, settings, progress=progress)
+    return kind_of(settings).build_scratch(articles, settings, progress=progress)
 
 
 def close(settings: Settings) -> None:
     """Let go of the store's connection (and Milvus Lite's in-process server, so another process may open it)."""
-    spec = spec_of(settings)
-    if spec.kind == "milvus":
-        from rag.stores.milvus.store import release
-
-        release(spec)
+    kind_of(settings).close(settings)

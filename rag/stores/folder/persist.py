@@ -12,20 +12,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from rag.stores.folder import generations
-
-from rag.stores.folder import manifest as store
-from rag.stores.folder.dense import DenseIndex
-from rag.embedding.embedder import get_embedder
+from rag.embedding.embedder import embedder_for
 from rag.errors import IndexStoreError
-from rag.stores.folder.lexical import Bm25Index
 from rag.settings import Settings
+from rag.stores.folder import generations, layout
+from rag.stores.folder.dense import DenseIndex
+from rag.stores.folder.lexical import Bm25Index
 from rag.types import Article, Chunk
-
-if TYPE_CHECKING:
-    from rag.stores.folder.index import Index
 
 log = logging.getLogger(__name__)
 
@@ -35,20 +30,30 @@ class Parts:
     """What one generation folder holds, loaded and checked."""
 
     generation: str
-    manifest: store.Manifest
+    manifest: layout.Manifest
     articles: dict[str, Article]
     chunks: list[Chunk]
     dense: DenseIndex
     bm25: Bm25Index
 
 
-def write(index: Index, gen: Path) -> None:
+class Writable(Protocol):
+    """What ``write`` saves of an index (``rag.stores.folder.index.Index`` has it)."""
+
+    manifest: layout.Manifest
+    articles: dict[str, Article]
+    chunks: list[Chunk]
+    dense: DenseIndex
+    bm25: Bm25Index
+
+
+def write(index: Writable, gen: Path) -> None:
     """Write every part of ``index`` into the (not yet live) folder ``gen``, manifest last."""
-    index.dense.save(gen / store.DENSE)
-    index.bm25.save(gen / store.BM25_DIR)
-    store.write_jsonl(gen / store.CHUNKS, index.chunks)
-    store.write_jsonl(gen / store.ARTICLES, index.articles.values())
-    store.write_manifest(gen, index.manifest)
+    index.dense.save(gen / layout.DENSE)
+    index.bm25.save(gen / layout.BM25_DIR)
+    layout.write_jsonl(gen / layout.CHUNKS, index.chunks)
+    layout.write_jsonl(gen / layout.ARTICLES, index.articles.values())
+    layout.write_manifest(gen, index.manifest)
 
 
 def load(settings: Settings, folder: Path, *, check_model: bool = True) -> Parts:
@@ -68,24 +73,24 @@ def load(settings: Settings, folder: Path, *, check_model: bool = True) -> Parts
 
 def read(settings: Settings, folder: Path, gen: Path, *, check_model: bool = True) -> Parts:
     try:
-        manifest = store.read_manifest(gen, folder)
-        store.check_compatible(manifest, folder, settings.model, None)
-        store.verify(gen, manifest)
-        dense = DenseIndex.load(gen / store.DENSE, settings.ann_threshold)
-        chunks = store.read_chunks(gen)
-        articles = {a.id: a for a in store.read_articles(gen)}
-        bm25 = Bm25Index.load(gen / store.BM25_DIR, len(chunks))
+        manifest = layout.read_manifest(gen, folder)
+        layout.check_compatible(manifest, folder, settings.model, None)
+        layout.verify(gen, manifest)
+        dense = DenseIndex.load(gen / layout.DENSE, settings.ann_threshold)
+        chunks = layout.read_chunks(gen)
+        articles = {a.id: a for a in layout.read_articles(gen)}
+        bm25 = Bm25Index.load(gen / layout.BM25_DIR, len(chunks))
     except (OSError, RuntimeError, ValueError, KeyError) as error:  # faiss raises RuntimeError
         detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise store.damaged(gen, f"{type(error).__name__} {detail}".strip()) from None
+        raise layout.damaged(gen, f"{type(error).__name__} {detail}".strip()) from None
     if dense.dimension != manifest.dimension:
-        raise store.damaged(gen, f"{store.DENSE} has dimension {dense.dimension}, the manifest {manifest.dimension}")
+        raise layout.damaged(gen, f"{layout.DENSE} has dimension {dense.dimension}, the manifest {manifest.dimension}")
     if not (dense.size == len(chunks) == manifest.chunk_count) or set(articles) != set(manifest.articles):
-        raise store.damaged(
+        raise layout.damaged(
             gen, f"{dense.size} vectors, {len(chunks)} chunks and {len(articles)} articles do not match "
             f"the manifest's {manifest.chunk_count} chunks and {len(manifest.articles)} articles"
         )
     if check_model:
-        dimension = get_embedder(settings.model, settings.device, settings.batch_size, settings.precision).dimension
-        store.check_compatible(manifest, folder, settings.model, dimension)
+        dimension = embedder_for(settings).dimension
+        layout.check_compatible(manifest, folder, settings.model, dimension)
     return Parts(gen.name, manifest, articles, chunks, dense, bm25)

@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 from pymilvus import DataType, Function, FunctionType, MilvusClient, MilvusException
 
-from rag.stores.folder import manifest as store
 from rag.embedding.embedder import Passages
 from rag.errors import IndexStoreError
-from rag.stores import StoreSpec
+from rag.settings import StoreSpec
+from rag.stores.manifest import Manifest
 from rag.types import Article, Chunk
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def has(spec: StoreSpec) -> bool:
 
 
 @guarded
-def create(spec: StoreSpec, manifest: store.Manifest) -> None:
+def create(spec: StoreSpec, manifest: Manifest) -> None:
     """(Re)create both collections, empty, with ``manifest`` as a property."""
     c = client(spec)
     chunks, articles = spec.collection, spec.collection + ARTICLES_SUFFIX
@@ -120,13 +120,13 @@ def create(spec: StoreSpec, manifest: store.Manifest) -> None:
 
 
 @guarded
-def write_manifest(spec: StoreSpec, manifest: store.Manifest) -> None:
+def write_manifest(spec: StoreSpec, manifest: Manifest) -> None:
     kept = {k: v for k, v in asdict(manifest).items() if k not in ("articles", "files", "chunk_count")}
     client(spec).alter_collection_properties(spec.collection, properties={MANIFEST_KEY: json.dumps(kept)})
 
 
 @guarded
-def read_all(spec: StoreSpec) -> tuple[store.Manifest, dict[str, Article], list[Chunk]]:
+def read_all(spec: StoreSpec) -> tuple[Manifest, dict[str, Article], list[Chunk]]:
     """The manifest, the articles in insertion order and their chunks in row order."""
     c = client(spec)
     if not has(spec):
@@ -141,7 +141,7 @@ def read_all(spec: StoreSpec) -> tuple[store.Manifest, dict[str, Article], list[
     articles = {a.id: a for a in sorted((Article.from_dict(r["doc"]) for r in rows), key=lambda a: seq[a.id])}
     chunks = sorted((Chunk.from_dict(r["chunk"]) for r in _all(c, spec.collection, ["chunk"])),
                     key=lambda ch: (seq.get(ch.article_id, -1), ch.index))
-    manifest = store.Manifest(**{**json.loads(raw), "articles": {a.id: a.content_hash for a in articles.values()},
+    manifest = Manifest(**{**json.loads(raw), "articles": {a.id: a.content_hash for a in articles.values()},
                                  "chunk_count": len(chunks)})
     return manifest, articles, chunks
 

@@ -9,7 +9,7 @@ date) and its late-chunked sentence vectors (int8, base64). A second collection,
 Both searches of a hybrid query run inside Milvus; their two ranked lists are fused
 in Python by ``rag.retrieval.fusion.reciprocal_rank_fusion``, as for the FAISS folder, so both
 stores return the same passages (Milvus' own RRF ranker breaks ties in another order).
-``terms`` is ``rag.stores.folder.lexical.tokenize`` (stop words out, Snowball stems) joined by spaces:
+``terms`` is ``rag.text.terms.tokenize`` (stop words out, Snowball stems) joined by spaces:
 Milvus' analyzers have no stemmer matching ours. Milvus scores are negated on some
 paths, hence ``abs``; ranks, which is all RRF uses, agree with bm25s.
 
@@ -29,22 +29,23 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.stores.milvus import schema
 from rag.errors import IndexStoreError, InputError
-from rag.retrieval.fusion import Filters
-from rag.stores.folder.index import Change, Encode, Index, by_score, empty_manifest
-from rag.stores.folder.lexical import tokenize
-from rag.settings import Settings
-from rag.stores import StoreSpec, spec_of
+from rag.filters import Filters
+from rag.settings import Settings, StoreSpec
+from rag.stores.base import Change, Encode, Store, StoreBase, by_score, empty_manifest
+from rag.stores.milvus import schema
+from rag.text.terms import tokenize
 from rag.types import Article, Chunk
 
 log = logging.getLogger(__name__)
 
 
-class MilvusIndex(Index):
+class MilvusIndex(StoreBase):
+    """The Milvus store: searches run in the collection; articles and chunks are also kept in memory."""
+
     def __init__(self, settings: Settings, manifest, articles: dict[str, Article], chunks: list[Chunk]):
-        super().__init__(settings, manifest, articles, chunks, None, None)  # no FAISS, no bm25s
-        self.spec = spec_of(settings)
+        super().__init__(settings, manifest, articles, chunks)
+        self.spec = settings.store_spec
         self._client = schema.client(self.spec)
         self._row_of = {c.id: i for i, c in enumerate(chunks)}
 
@@ -54,12 +55,18 @@ class MilvusIndex(Index):
     def empty(cls, settings: Settings) -> MilvusIndex:
         """Drop whatever the configured collection held and create it empty."""
         manifest = empty_manifest(settings)
-        schema.create(spec_of(settings), manifest)
+        schema.create(settings.store_spec, manifest)
         return cls(settings, manifest, {}, [])
 
     @classmethod
+    def build(cls, articles: Iterable[Article], settings: Settings, *, progress: bool = False,
+              encode: Encode | None = None) -> Store:
+        """A fresh collection holding ``articles`` (whatever it held before is dropped)."""
+        return cls.empty(settings).add(articles, progress=progress, encode=encode).index
+
+    @classmethod
     def open(cls, settings: Settings, *, check_model: bool = True) -> MilvusIndex:
-        spec = spec_of(settings)
+        spec = settings.store_spec
         manifest, articles, chunks = schema.read_all(spec)
         if manifest.model != settings.model:
             raise IndexStoreError(
@@ -73,7 +80,7 @@ class MilvusIndex(Index):
         return cls(settings, manifest, articles, chunks)
 
     @classmethod
-    def update(cls, settings: Settings, edit: Callable[[Index], Change], *, base: Index | None = None,
+    def update(cls, settings: Settings, edit: Callable[[Store], Change], *, base: Store | None = None,
                check_model: bool = True) -> Change:
         """Apply ``edit``: it writes to the collection itself, so there is nothing left to commit.
 
@@ -90,9 +97,9 @@ class MilvusIndex(Index):
         # Insertion order, which orders rows on open: a clock, not a count, so it never repeats after a removal.
         first = time.time_ns()
         schema.insert(self.spec, [(a, first + i) for i, a in enumerate(batch.fresh)], batch.chunks,
-                      batch.passages, _terms([c.text for c in batch.chunks]))
-        articles = {**self.articles, **{a.id: a for a in batch.fresh}}
-        index = self._derived(articles, self.chunks + batch.chunks)
+                      batch.passages, terms_of([c.text for c in batch.chunks]))
+        by_id: dict[str, Article] = {**self.articles, **{a.id: a for a in batch.fresh}}
+        index = self._derived(by_id, self.chunks + batch.chunks)
         log.info("added %d articles (%d chunks) to %s", len(batch.fresh), len(batch.chunks), self.spec.label())
         return Change(index, batch.fresh, batch.skipped)
 
@@ -124,7 +131,7 @@ class MilvusIndex(Index):
 
     def search_lexical(self, query: str, depth: int, filters: Filters | None) -> list[tuple[int, float]]:
         expr = self.expression(filters)
-        terms = _terms([query])[0]
+        terms = terms_of([query])[0]
         if expr is None or not self.chunks or terms == schema.NO_TERMS:
             return []
         return self._rows(schema.search(self.spec, [terms], "sparse", "BM25", depth, expr), negated=True)
@@ -161,21 +168,13 @@ class MilvusIndex(Index):
         return schema.decode_sentences(stored, self.manifest.dimension) if stored else None
 
 
-def has_collection(spec: StoreSpec) -> bool:
-    return schema.has(spec)
-
-
-def release(spec: StoreSpec) -> None:
-    schema.release(spec)
-
-
 def disk_bytes(spec: StoreSpec) -> int:
     """Bytes of a Milvus Lite database folder (0 for a server: its storage is not ours to measure)."""
     path = Path(spec.uri)
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if spec.lite and path.exists() else 0
 
 
-def _terms(texts: Sequence[str]) -> list[str]:
+def terms_of(texts: Sequence[str]) -> list[str]:
     return [" ".join(tokens) or schema.NO_TERMS for tokens in tokenize(list(texts))]
 
 

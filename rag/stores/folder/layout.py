@@ -1,7 +1,7 @@
 """One generation of the index on disk: a versioned manifest with checksums beside the data files.
 
 A generation folder holds ``manifest.json``, ``dense.faiss``, ``bm25/``,
-``chunks.jsonl`` and ``articles.jsonl`` (``rag/generations.py`` decides which
+``chunks.jsonl`` and ``articles.jsonl`` (``generations`` decides which
 generation is live). The manifest records the SHA-256 and byte size of every
 data file, and loading checks them, so a truncated FAISS file or a chunk file
 from another build is refused with a one-line message that says how to rebuild
@@ -12,85 +12,22 @@ and a format this version of rag does not read.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
 
 from rag.errors import IndexStoreError
+
+# The manifest is shared by every store; the folder store's callers find it here too.
+from rag.stores.manifest import FORMAT_VERSION, FileSum, Manifest, now, rebuild_hint  # noqa: F401
 from rag.types import Article, Chunk
 
-#: 2: generations swapped in by a ``current`` symlink, file checksums in the manifest.
-FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 DENSE = "dense.faiss"
 BM25_DIR = "bm25"
 CHUNKS = "chunks.jsonl"
 ARTICLES = "articles.jsonl"
 DATA_NAMES = (DENSE, BM25_DIR, CHUNKS, ARTICLES)
-
-
-@dataclass(frozen=True)
-class FileSum:
-    bytes: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class Manifest:
-    model: str
-    dimension: int
-    chunk_tokens: int
-    overlap_sentences: int
-    articles: dict[str, str]  # article id -> content hash
-    chunk_count: int
-    built_at: str
-    updated_at: str
-    splitter: str = "syntok"
-    format_version: int = FORMAT_VERSION
-    extra: dict = field(default_factory=dict)
-    # Path relative to the generation -> checksum; filled in when the generation is written.
-    files: dict[str, FileSum] = field(default_factory=dict)
-
-    def to_json(self) -> bytes:
-        data = asdict(self)
-        data["counts"] = {"articles": len(self.articles), "chunks": self.chunk_count}
-        return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
-
-    @classmethod
-    def from_json(cls, raw: bytes, where: Path, index_dir: Path) -> Manifest:
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            raise IndexStoreError(f"{where} is not valid JSON; {rebuild_hint(index_dir)}") from None
-        version = data.get("format_version") if isinstance(data, dict) else None
-        if not isinstance(version, int):
-            raise IndexStoreError(f"{where} is not a rag index manifest; {rebuild_hint(index_dir)}")
-        if version > FORMAT_VERSION:
-            raise IndexStoreError(
-                f"index in {index_dir} has format version {version}, newer than the version "
-                f"{FORMAT_VERSION} this rag reads; upgrade rag or {rebuild_hint(index_dir)}"
-            )
-        if version < FORMAT_VERSION:
-            raise IndexStoreError(
-                f"index in {index_dir} has the old format version {version} (this rag reads "
-                f"version {FORMAT_VERSION}); {rebuild_hint(index_dir)}"
-            )
-        data.pop("counts", None)
-        try:
-            files = {name: FileSum(**entry) for name, entry in data.pop("files", {}).items()}
-            return cls(**data, files=files)
-        except TypeError as error:
-            raise IndexStoreError(f"{where} is malformed ({error}); {rebuild_hint(index_dir)}") from None
-
-
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def rebuild_hint(index_dir: Path) -> str:
-    return f"rebuild it with: rag index build --index-dir {index_dir}"
 
 
 def check_compatible(manifest: Manifest, folder: Path, model: str, dimension: int | None) -> None:

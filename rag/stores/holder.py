@@ -1,7 +1,8 @@
-"""The process-wide holder of the current ``Index``, swapped atomically on every change.
+"""The process-wide holder of the current index, swapped atomically on every change.
 
-Chat requests read ``holder.index`` once and use that object for the whole
-answer. Adding or removing articles goes through ``Index.update``: under this
+``rag.api`` keeps one holder per store for the process; the chat, the CLI and
+Python callers all read ``holder.index`` once and use that object for a whole
+answer. Adding or removing articles goes through ``update_index``: under this
 holder's lock and the index folder's writer lock, a NEW ``Index`` is derived
 from the newest saved one (which never mutates), saved as a new generation, and
 only then assigned to ``holder.index``. A reference assignment is atomic in
@@ -19,27 +20,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rag.errors import RagError
-from rag.stores.folder.index import Change, Index
 from rag.settings import Settings
-from rag.stores import create_index, has_index, live_version, open_index, update_index
+from rag.stores import Change, create_index, has_index, live_version, open_index, update_index
+from rag.stores.base import Store
+from rag.types import Article
 
 log = logging.getLogger(__name__)
 
 _holders: dict[str, IndexHolder] = {}
 _holders_lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class AddReport:
-    """What ``add_files`` did: the index change, and the files that could not be read."""
-
-    change: Change | None
-    failures: tuple[tuple[Path, str], ...] = ()
 
 
 class IndexHolder:
@@ -48,14 +41,14 @@ class IndexHolder:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._index: Index | None = None
+        self._index: Store | None = None
         # One writer (or reloader) at a time; readers never take this lock.
         self._write_lock = threading.Lock()
         self._checked = 0.0
         self._unloadable: str | None = None  # a newer generation that failed to load; not retried
 
     @property
-    def index(self) -> Index:
+    def index(self) -> Store:
         index = self._index
         if index is None:
             return self.load_or_build()
@@ -64,7 +57,7 @@ class IndexHolder:
             self._refresh(index)
         return self._index or index
 
-    def _refresh(self, index: Index) -> None:
+    def _refresh(self, index: Store) -> None:
         """Load the live generation if another process swapped one in (one ``readlink`` otherwise)."""
         live = live_version(self.settings)  # None for Milvus: changes by other processes are not watched
         if live is None or live in (index.generation, self._unloadable):
@@ -81,49 +74,47 @@ class IndexHolder:
         finally:
             self._write_lock.release()
 
-    def load_or_build(self, *, progress: bool = True) -> Index:
-        """Load ``index_dir``, or build it from ``corpus_dir`` when it holds no manifest yet."""
+    def load_or_build(self, corpus: Callable[[], Sequence[Article]] | None = None, *, progress: bool = True) -> Store:
+        """Load the store's index, or build it from ``corpus()`` when it holds none yet (else load, or raise)."""
         with self._write_lock:
             if self._index is not None:
                 return self._index
             where = self.settings.store or self.settings.index_dir
-            if has_index(self.settings):
+            if corpus is None or has_index(self.settings):
                 log.info("loading index from %s", where)
                 index = open_index(self.settings)
             else:
-                from rag.api import read_articles
-
                 log.info("no index in %s yet: building it from %s", where, self.settings.corpus_dir)
-                index = create_index(read_articles([self.settings.corpus_dir]), self.settings, progress=progress)
+                index = create_index(corpus(), self.settings, progress=progress)
             log.info("index ready: %d articles, %d chunks", len(index.articles), len(index.chunks))
             self._index = index
             self._checked = time.monotonic()
             return index
 
-    def add_files(self, paths: Sequence[Path], *, progress: bool = False) -> AddReport:
-        """Read each file (collecting per-file errors), add the new articles, save, then swap."""
-        from rag.api import read_source
-
-        articles = []
-        failures: list[tuple[Path, str]] = []
-        for path in paths:
-            try:
-                articles.extend(read_source(path, self.settings))
-            except RagError as error:
-                failures.append((Path(path), str(error)))
-        if not articles:
-            return AddReport(None, tuple(failures))
-        self.index  # loaded (or built) before taking the lock
+    def add(self, articles: Sequence[Article], *, progress: bool = False) -> Change:
+        """Add the new ``articles`` to the newest saved index, save, then swap."""
         with self._write_lock:
             change = update_index(
                 self.settings, lambda index: index.add(articles, progress=progress), base=self._index
             )
             self._index = change.index  # the atomic swap (also when it only caught up with disk)
-        return AddReport(change, tuple(failures))
+        return change
+
+    def reload(self) -> Store:
+        """Read the store's index again, whatever is held."""
+        with self._write_lock:
+            self._index = open_index(self.settings)
+            self._checked = time.monotonic()
+            return self._index
+
+    def replace(self, index: Store) -> None:
+        """Serve ``index`` from now on (a build just saved it)."""
+        with self._write_lock:
+            self._index = index
+            self._checked = time.monotonic()
 
     def remove(self, article_id: str) -> Change:
         """Remove one article (``InputError`` if unknown), save, then swap."""
-        self.index
         with self._write_lock:
             change = update_index(
                 self.settings, lambda index: index.remove(article_id.strip()), base=self._index,
@@ -133,8 +124,8 @@ class IndexHolder:
         return change
 
 
-def get_holder(settings: Settings) -> IndexHolder:
-    """The one holder per index folder for this process (created on first use)."""
+def holder_for(settings: Settings) -> IndexHolder:
+    """The one holder per store for this process (created on first use)."""
     key = settings.store or str(Path(settings.index_dir).resolve())
     with _holders_lock:
         if key not in _holders:

@@ -1,0 +1,153 @@
+"""The store seam: what retrieval, answering and the faces use of an index, whichever store holds it.
+
+``Store`` is the surface typed against everywhere above this package: the
+articles and chunks (rows are positions in ``chunks``), both searches returning
+``(row, score)`` best first, stored vectors, and ``add``/``remove`` returning a
+``Change`` that holds the NEW store (a store is never changed in place, so a
+server swaps its reference while other threads keep searching the old one).
+
+``StoreKind`` is how a kind of store is opened, created and updated; the folder
+store and the Milvus store each provide one, chosen once from ``Settings.store``
+by ``rag.stores``. ``StoreBase`` holds what both stores do alike: sorting new
+articles from known ones, chunking and embedding them, and the manifest update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from rag.embedding import ingest
+from rag.embedding.ingest import Encode, NewBatch
+from rag.settings import Settings
+from rag.stores.manifest import Manifest, now
+from rag.types import Article, Chunk
+
+if TYPE_CHECKING:
+    from rag.embedding.embedder import Embedder
+    from rag.filters import Filters
+    from rag.stores.stats import IndexStats
+
+__all__ = ["Change", "Encode", "Store", "StoreBase", "StoreKind", "by_score", "empty_manifest"]
+
+
+class Store(Protocol):
+    """An index, in whichever store holds it."""
+
+    settings: Settings
+    manifest: Manifest
+    articles: dict[str, Article]
+    chunks: list[Chunk]
+    # The generation this exact index was read from or saved to, where the store has generations.
+    generation: str | None
+
+    @property
+    def embedder(self) -> Embedder: ...
+    def add(self, articles: Iterable[Article], *, progress: bool = False, encode: Encode | None = None) -> Change: ...
+    def remove(self, article_id: str) -> Change: ...
+    def search_dense(self, vector: np.ndarray, depth: int, filters: Filters | None) -> list[tuple[int, float]]: ...
+    def search_lexical(self, query: str, depth: int, filters: Filters | None) -> list[tuple[int, float]]: ...
+    def vectors(self, rows: Sequence[int]) -> np.ndarray: ...
+    def sentence_vectors(self, chunk: Chunk) -> np.ndarray | None: ...
+    def rows_of(self, article_id: str) -> list[int]: ...
+    def article_of(self, chunk: Chunk) -> Article: ...
+
+
+@dataclass(frozen=True)
+class Change:
+    """What ``Store.add`` or ``Store.remove`` did, and the store that resulted."""
+
+    index: Store
+    added: tuple[Article, ...] = ()
+    skipped: tuple[Article, ...] = ()  # already indexed with the same content
+    removed: tuple[str, ...] = ()
+
+
+class StoreKind(Protocol):
+    """Opening, creating and updating one kind of store; ``rag.stores`` picks the kind once per call."""
+
+    def open(self, settings: Settings, *, check_model: bool = True) -> Store: ...
+    def create(self, articles: Sequence[Article], settings: Settings, *, progress: bool = False,
+               encode: Encode | None = None) -> Store: ...
+    def update(self, settings: Settings, edit: Callable[[Store], Change], *, base: Store | None = None,
+               check_model: bool = True) -> Change: ...
+    def exists(self, settings: Settings) -> bool: ...
+    def live_version(self, settings: Settings) -> str | None: ...
+    def stats(self, settings: Settings) -> IndexStats: ...
+    def disk_bytes(self, settings: Settings) -> int: ...
+    def scratch_settings(self, settings: Settings, folder: Path) -> Settings: ...
+    def build_scratch(self, articles: Sequence[Article], settings: Settings, *, progress: bool = False) -> Store: ...
+    def close(self, settings: Settings) -> None: ...
+
+
+class StoreBase:
+    """What every store does alike; subclasses add searching, storing and opening."""
+
+    generation: str | None = None
+
+    def __init__(self, settings: Settings, manifest: Manifest, articles: dict[str, Article], chunks: list[Chunk]):
+        self.settings = settings
+        self.manifest = manifest
+        self.articles = articles
+        self.chunks = chunks
+        self._rows_by_article: dict[str, list[int]] = {}
+        for row, chunk in enumerate(chunks):
+            self._rows_by_article.setdefault(chunk.article_id, []).append(row)
+
+    @property
+    def embedder(self) -> Embedder:
+        from rag.embedding.embedder import embedder_for
+
+        return embedder_for(self.settings)
+
+    def embed_new(self, articles: Iterable[Article], *, progress: bool = False, encode: Encode | None = None) -> NewBatch:
+        """The articles not yet indexed (by id or content), their chunks and the chunks' vectors."""
+        fresh, skipped = ingest.split_new(articles, set(self.articles), set(self.manifest.articles.values()))
+        if not fresh:
+            return NewBatch((), tuple(skipped), [], None)
+        chunks = self.chunk(fresh, progress=progress)
+        passages = ingest.embed_chunks(chunks, {a.id: a.title for a in fresh}, encode or self.embedder.encode_passages,
+                                       progress=progress)
+        return NewBatch(tuple(fresh), tuple(skipped), chunks, passages)
+
+    def chunk(self, articles: Sequence[Article], *, progress: bool = False) -> list[Chunk]:
+        """The chunks this index would make of ``articles`` (what ``build`` and ``add`` embed)."""
+        return ingest.chunk_articles(articles, self.settings, progress=progress)
+
+    def manifest_for(self, articles: dict[str, Article], chunks: list[Chunk]) -> Manifest:
+        return Manifest(**{
+            **self.manifest.__dict__,
+            "articles": {a.id: a.content_hash for a in articles.values()},
+            "chunk_count": len(chunks),
+            "updated_at": now(),
+        })
+
+    def rows_of(self, article_id: str) -> list[int]:
+        return self._rows_by_article.get(article_id, [])
+
+    def article_of(self, chunk: Chunk) -> Article:
+        return self.articles[chunk.article_id]
+
+
+def by_score(found: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """``(row, score)`` pairs best first, equal scores by row: one order whichever engine scored them."""
+    return sorted(found, key=lambda pair: (-pair[1], pair[0]))
+
+
+def empty_manifest(settings: Settings) -> Manifest:
+    from rag.embedding.embedder import embedder_for
+
+    return Manifest(
+        model=settings.model,
+        dimension=embedder_for(settings).dimension,
+        chunk_tokens=settings.chunk_tokens,
+        overlap_sentences=settings.overlap_sentences,
+        articles={},
+        chunk_count=0,
+        built_at=now(),
+        updated_at=now(),
+    )

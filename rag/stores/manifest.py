@@ -1,0 +1,82 @@
+"""The manifest: what an index holds and how it was made, the same record in every store.
+
+The folder store writes it as ``manifest.json`` beside each generation's files
+(with their sizes and SHA-256, see ``rag.stores.folder.layout``); the Milvus store
+keeps it as a collection property. Loading refuses a format this version of rag
+does not read, with a message that says how to rebuild.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import orjson
+
+from rag.errors import IndexStoreError
+
+#: 2: generations swapped in by a ``current`` symlink, file checksums in the manifest.
+FORMAT_VERSION = 2
+
+
+@dataclass(frozen=True)
+class FileSum:
+    bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    model: str
+    dimension: int
+    chunk_tokens: int
+    overlap_sentences: int
+    articles: dict[str, str]  # article id -> content hash
+    chunk_count: int
+    built_at: str
+    updated_at: str
+    splitter: str = "syntok"
+    format_version: int = FORMAT_VERSION
+    extra: dict = field(default_factory=dict)
+    # Path relative to the generation -> checksum; filled in when the generation is written.
+    files: dict[str, FileSum] = field(default_factory=dict)
+
+    def to_json(self) -> bytes:
+        data = asdict(self)
+        data["counts"] = {"articles": len(self.articles), "chunks": self.chunk_count}
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+
+    @classmethod
+    def from_json(cls, raw: bytes, where: Path, index_dir: Path) -> Manifest:
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise IndexStoreError(f"{where} is not valid JSON; {rebuild_hint(index_dir)}") from None
+        version = data.get("format_version") if isinstance(data, dict) else None
+        if not isinstance(version, int):
+            raise IndexStoreError(f"{where} is not a rag index manifest; {rebuild_hint(index_dir)}")
+        if version > FORMAT_VERSION:
+            raise IndexStoreError(
+                f"index in {index_dir} has format version {version}, newer than the version "
+                f"{FORMAT_VERSION} this rag reads; upgrade rag or {rebuild_hint(index_dir)}"
+            )
+        if version < FORMAT_VERSION:
+            raise IndexStoreError(
+                f"index in {index_dir} has the old format version {version} (this rag reads "
+                f"version {FORMAT_VERSION}); {rebuild_hint(index_dir)}"
+            )
+        data.pop("counts", None)
+        try:
+            files = {name: FileSum(**entry) for name, entry in data.pop("files", {}).items()}
+            return cls(**data, files=files)
+        except TypeError as error:
+            raise IndexStoreError(f"{where} is malformed ({error}); {rebuild_hint(index_dir)}") from None
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def rebuild_hint(index_dir: Path) -> str:
+    return f"rebuild it with: rag index build --index-dir {index_dir}"
