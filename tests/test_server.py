@@ -135,7 +135,7 @@ def public_app(tmp_path_factory):
     shutil.copy(SEED, corpus / SEED.name)  # one article: the first-start index build stays short
     port = free_port()
     log_path = work / "app.log"
-    env = app_env(work, {"RAG_AUTH": f"{USER}:{PASSWORD}", "RAG_CORPUS_DIR": str(corpus)})
+    env = app_env(work, {"RAG_AUTH": f"{USER}:{PASSWORD}", "RAG_CORPUS_DIR": str(corpus), "RAG_API_KEY": "k"})
     command = [sys.executable, str(ROOT / "app.py"), "--host", "0.0.0.0", "--port", str(port),
                "--index-dir", str(work / "index")]
     with log_path.open("wb") as log:

@@ -82,6 +82,9 @@ def warm_up(index) -> None:
 
 def serve(settings: Settings) -> None:
     check_exposure(settings)  # first: a refused start costs no model or Gradio import
+    from rag.app.openai_api import build_routes, check_api_exposure
+
+    check_api_exposure(settings)
     _quiet_gradio()
     from rag.app.state import get_holder
     from rag.app.ui import CSS, build_ui
@@ -105,4 +108,5 @@ def serve(settings: Settings) -> None:
         footer_links=["api"],
         run_history=False,  # questions stay out of browser storage (and off any remote bucket)
         blocked_paths=[str(settings.index_dir.resolve())],  # uploads and index files are never served
+        app_kwargs={"routes": build_routes(holder, settings)},  # /v1/...: the OpenAI-compatible API
     )
