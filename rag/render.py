@@ -32,7 +32,8 @@ def render_answer(answer: Answer) -> str:
         lines.append("Sources:")
     for c in answer.citations:
         where = f" <{c.url}>" if c.url else ""
-        lines.append(f"[{c.number}] {c.title}{where}  ({c.article_id} {c.start}:{c.end})")
+        at = f", {c.location}" if c.location else ""
+        lines.append(f"[{c.number}] {c.title}{where}  ({c.article_id} {c.start}:{c.end}{at})")
         lines.append(textwrap.indent(textwrap.fill(f"“{c.quote}”", 100), "    "))
     if answer.abstained and answer.related:
         lines.append("Possibly related:")

@@ -98,6 +98,7 @@ class Citation:
     url: str | None = None
     passage: str = ""  # the whole chunk the quote sits in, for context in the UI
     passage_start: int = 0
+    location: str = ""  # "p. 3" (PDF) or "¶ 4" (DOCX) where the quote starts; see rag.pages
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -18,6 +18,7 @@ import numpy as np
 from rag.answer import extractive as ex
 from rag.answer.followup import rewrite_followup
 from rag.answer.support import best_quote, check_claims, parse_claims
+from rag.pages import page_label
 from rag.retrieve import check_question, search_index
 from rag.settings import Settings
 from rag.types import Answer, Citation, Hit, Turn
@@ -71,6 +72,7 @@ def extractive_answer(index, question: str, history: Sequence[Turn], settings: S
 
 def finish(index, question: str, standalone: str, text: str, citations: list[Citation], hits) -> Answer:
     """Parse markers, run the support check, and return the final ``Answer``."""
+    citations = [_located(index, c) for c in citations]
     by_number = {c.number: c for c in citations}
     claims = parse_claims(text, set(by_number))
     passages = {n: c.passage for n, c in by_number.items()}
@@ -119,6 +121,12 @@ def _citation(number: int, candidate: ex.Candidate) -> Citation:
         passage=hit.chunk.text,
         passage_start=hit.chunk.start,
     )
+
+
+def _located(index, citation: Citation) -> Citation:
+    """The citation with its page or paragraph, for articles read from a PDF or DOCX."""
+    label = page_label(index.articles.get(citation.article_id), citation.start)
+    return replace(citation, location=label) if label else citation
 
 
 def _with_marker(sentence: str, number: int) -> str:

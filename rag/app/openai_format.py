@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rag.errors import InputError
-from rag.types import Answer, Article, Citation, Turn
+from rag.pages import location_dict
+from rag.types import Answer, Article, Turn
 
 EXTRACTIVE_MODEL = "rag-extractive"
 SOURCES_HEADING = "**Sources**"
@@ -95,13 +96,6 @@ def _md(text: str) -> str:
     return _MD_LINK_BREAKERS.sub(r"\\\1", " ".join(text.split()))
 
 
-def _page(citation: Citation, article: Article | None) -> str:
-    from rag.pages import page_label
-
-    label = page_label(article, citation.start)
-    return f" ({label})" if label else ""
-
-
 def sources_markdown(answer: Answer, articles: Mapping[str, Article]) -> str:
     """The Markdown list appended to the answer: title (linked when http/https), location, quote."""
     lines: list[str] = []
@@ -112,7 +106,8 @@ def sources_markdown(answer: Answer, articles: Mapping[str, Article]) -> str:
             title = _md(c.title or c.article_id)
             if url and url.startswith(("http://", "https://")):
                 title = f"[{title}](<{url.replace('>', '%3E')}>)"
-            lines.append(f"{c.number}. {title}{_page(c, articles.get(c.article_id))}: “{_md(c.quote)}”")
+            where = f" ({c.location})" if c.location else ""
+            lines.append(f"{c.number}. {title}{where}: “{_md(c.quote)}”")
     elif answer.abstained and answer.related:
         lines.append("**Possibly related**")
         lines.extend(f"- {_md(h.title)}" for h in answer.related)
@@ -121,8 +116,6 @@ def sources_markdown(answer: Answer, articles: Mapping[str, Article]) -> str:
 
 def citation_dicts(answer: Answer, articles: Mapping[str, Article]) -> list[dict]:
     """The ``citations`` extension: each source's number, article, span and quote."""
-    from rag.pages import location_dict
-
     out = []
     for c in answer.citations:
         article = articles.get(c.article_id)
