@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.api import ask, build_index
+from rag.api import ask, build_index, load_index
 from rag.documents import document_article, part_starts
 from rag.errors import InputError
 from rag.pages import location_dict, page_label, page_of
@@ -127,6 +127,7 @@ def test_pdf_and_docx_are_indexed_and_cited_with_page_and_paragraph(tmp_path, se
     doc = make_docx(tmp_path / "prize.docx", DOCX_PARAGRAPHS)
     index = build_index([pdf, doc], settings)
     assert {a.location_unit for a in index.articles.values()} == {"page", "paragraph"}
+    assert load_index(settings, reload=True).articles == index.articles  # locations are saved with the index
 
     answer = ask("Who will lead the restoration work?", settings=settings, index=index)
     assert "Tomas Berg" in answer.text and not answer.abstained
