@@ -30,10 +30,11 @@ def default_settings() -> Settings:
 def read_source(source: str | Path, settings: Settings | None = None) -> list[Article]:
     """Articles from a file, a folder, or a URL (fetched within ``rag.fetch``'s SSRF guard and limits)."""
     if isinstance(source, str) and "://" in source:
-        from rag.fetch import fetch_url
+        from rag.feeds import read_url
 
-        # Any scheme goes to fetch_url, so file:// and the like are refused there, not read as paths.
-        return [fetch_url(source, settings or default_settings())]
+        # Any scheme goes to the fetcher, so file:// and the like are refused there, not read as paths.
+        # A feed URL gives the articles of its items not yet indexed (rag.feeds).
+        return read_url(source, settings or default_settings())
     return list(read_path_report(Path(source), max_bytes=_article_limit(settings)).articles)
 
 

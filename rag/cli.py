@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="also fetch URLs on loopback/private addresses (RAG_ALLOW_PRIVATE_URLS=1)")
     _lock_flag(p)
     p.set_defaults(run=_add)
+    p = index.add_parser("sync", parents=[common], help="add the new items of the RSS/Atom feeds listed in a file")
+    p.add_argument("feeds", type=Path, metavar="FEEDS.txt", help="one feed URL per line (# comments allowed)")
+    p.add_argument("--allow-private-urls", action="store_true", default=None,
+                   help="also fetch URLs on loopback/private addresses (RAG_ALLOW_PRIVATE_URLS=1)")
+    _lock_flag(p)
+    p.set_defaults(run=_sync)
     p = index.add_parser("remove", parents=[common], help="remove an article by id")
     p.add_argument("article_id")
     _lock_flag(p)
@@ -158,6 +164,14 @@ def _add(args, settings: Settings) -> None:
     for article in change.added:
         print(f"added   {article.id}  {article.title}")
     _report_skips(reading.bad_lines, change.skipped, change.index)
+
+
+def _sync(args, settings: Settings) -> int:
+    from rag.feeds import sync_file
+
+    report = sync_file(args.feeds, settings.replace(allow_private_urls=True) if args.allow_private_urls else settings)
+    print("\n".join(report.lines))
+    return 1 if report.failed_feeds else 0
 
 
 def _first_kept(article, index, kept: set[str]) -> bool:
