@@ -229,7 +229,7 @@ def _run_handler(monkeypatch, stream, question="Who warned Russia?", history=Non
     monkeypatch.setattr(chat, "STREAM_PAUSE", 0)
     handler = chat.make_handler(_Holder(), Settings())
     # Snapshot each update as it is yielded: the handler reuses its message dicts, as Gradio allows.
-    return [(q, [dict(m) for m in h], src, list(t)) for q, h, src, t in handler(question, history or [], turns or [])]
+    return [(q, [dict(m) for m in h], src, list(t)) for q, h, src, t, _ in handler(question, history or [], turns or [])]
 
 
 def test_handler_streams_partials_then_renders_the_final_answer(monkeypatch):
