@@ -140,12 +140,17 @@ def run_load(url: str, questions: list[str], clients: int, duration: float, api:
     }
 
 
-def start_writer(index_dir: Path, files: list[Path], work: Path) -> tuple[subprocess.Popen, Path]:
-    out = work / "writer.json"
+def start_writer(index_dir: Path, files: list[Path], work: Path, timeout: float = 300.0) -> tuple[subprocess.Popen, Path]:
+    """Start the writer and return once it has loaded the model, so its adds fall inside the load."""
+    out, ready = work / "writer.json", work / "writer.ready"
     command = [sys.executable, str(ROOT / "bench" / "load_writer.py"), "--index-dir", str(index_dir),
-               "--json-out", str(out), *map(str, files)]
+               "--json-out", str(out), "--ready", str(ready), *map(str, files)]
     log = (work / "writer.log").open("wb")
-    return subprocess.Popen(command, cwd=ROOT, env=app_env(work), stdout=log, stderr=subprocess.STDOUT), out
+    writer = subprocess.Popen(command, cwd=ROOT, env=app_env(work), stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    while not ready.exists() and writer.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return writer, out
 
 
 def check_added(url: str, index_dir: Path, written: list[dict]) -> dict:

@@ -208,5 +208,8 @@ def test_bad_requests_get_openai_shaped_errors(app):
     status, body = _post(url, json.dumps({"model": "gpt-4", "messages": [{"role": "user", "content": "x"}]})
                          .encode(), auth)
     assert status == 404 and body["error"]["code"] == "model_not_found" and "rag-extractive" in body["error"]["message"]
+    empty = {"model": "rag-extractive", "messages": [{"role": "user", "content": "  "}]}
+    status, body = _post(url, json.dumps(empty).encode(), auth)
+    assert status == 400 and body["error"]["code"] == "invalid_question" and "empty" in body["error"]["message"]
     status, body = _post(url, b"{" + b" " * 1_100_000 + b"}", auth)
     assert status == 413 and body["error"]["code"] == "request_too_large"

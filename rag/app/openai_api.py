@@ -62,6 +62,7 @@ def build_routes(holder, settings: Settings) -> list:
     """The API's routes, bound to this process's index holder and settings."""
     from rag.answer.pipeline import stream_answer
     from rag.api import ask
+    from rag.retrieve import check_question
 
     router = APIRouter()
     limiter = fmt.RateLimiter(settings.api_rate_limit)
@@ -107,16 +108,14 @@ def build_routes(holder, settings: Settings) -> list:
             offered = ", ".join(fmt.model_ids(settings.answerer))
             return _error(404, f"the model {chat.model!r} does not exist; this server offers: {offered}",
                           "invalid_request_error", "model_not_found")
+        try:
+            check_question(chat.question)  # an empty question costs no index or model
+        except InputError as error:
+            return _error(400, str(error), "invalid_request_error", "invalid_question")
         run_settings = settings.replace(answerer=answerer)
         index = holder.index  # one snapshot for the whole answer
         cid = f"chatcmpl-{secrets.token_hex(12)}"
         now = int(time.time())
-        try:
-            from rag.retrieve import check_question
-
-            check_question(chat.question)
-        except InputError as error:
-            return _error(400, str(error), "invalid_request_error", "invalid_question")
         if chat.stream:
             events = _stream(stream_answer, index, chat, run_settings, cid, now)
             return StreamingResponse(events, media_type="text/event-stream",
