@@ -7,6 +7,7 @@ the ``openai`` package exactly as a user's script (or Open WebUI) would.
 
 from __future__ import annotations
 
+import http.client
 import json
 import shutil
 import sys
@@ -211,5 +212,13 @@ def test_bad_requests_get_openai_shaped_errors(app):
     empty = {"model": "rag-extractive", "messages": [{"role": "user", "content": "  "}]}
     status, body = _post(url, json.dumps(empty).encode(), auth)
     assert status == 400 and body["error"]["code"] == "invalid_question" and "empty" in body["error"]["message"]
-    status, body = _post(url, b"{" + b" " * 1_100_000 + b"}", auth)
-    assert status == 413 and body["error"]["code"] == "request_too_large"
+    # Refused on the declared length, before the body is read (so only the headers are sent here:
+    # a client still writing a body the server will never read may see its connection reset).
+    connection = http.client.HTTPConnection("127.0.0.1", int(app.url.rsplit(":", 1)[1].strip("/")), timeout=60)
+    connection.putrequest("POST", "/v1/chat/completions")
+    for key, value in {**auth, "Content-Type": "application/json", "Content-Length": "2000000"}.items():
+        connection.putheader(key, value)
+    connection.endheaders()
+    response = connection.getresponse()
+    assert response.status == 413 and json.loads(response.read())["error"]["code"] == "request_too_large"
+    connection.close()
