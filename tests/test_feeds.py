@@ -15,12 +15,12 @@ from tests.conftest import SEED
 from tests.test_fetch import Site
 
 STORIES = [
-    ("Harbour Bridge Opens to Traffic", "Mayor Ines Duarte cut the ribbon of the Harbour Bridge on Saturday morning, "
-     "watched by several thousand residents who had waited three years for the crossing."),
-    ("Library Extends Opening Hours", "The central library will stay open until ten in the evening from next month, "
-     "the city's culture office announced on Wednesday after a survey of readers."),
-    ("River Festival Draws Record Crowds", "More than forty thousand visitors came to the river festival this weekend, "
-     "the organisers said, the largest attendance since the festival began in 1998."),
+    ("Harbour Bridge Opens to Traffic", ("Mayor Ines Duarte cut the ribbon of the Harbour Bridge on Saturday "
+     "morning, watched by several thousand residents who had waited three years for the crossing.")),
+    ("Library Extends Opening Hours", ("The central library will stay open until ten in the evening from next "
+     "month, the city's culture office announced on Wednesday after a survey of readers.")),
+    ("River Festival Draws Record Crowds", ("More than forty thousand visitors came to the river festival this "
+     "weekend, the organisers said, the largest attendance since the festival began in 1998.")),
 ]
 
 
