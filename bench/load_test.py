@@ -15,6 +15,16 @@ by its title, it must be among the sources), with no restart in between.
 An error is an exception or an answer that came back as the app's "Sorry"
 message; abstaining is an answer. Latency is end-to-end, until the streamed
 answer is complete. Prints a table and JSON.
+
+``--api`` compares the two ways in, in one run on one app: first the chat path
+(``gradio_client`` → ``/ask``) with the writer adding the first half of the
+articles, then the OpenAI-compatible API (the ``openai`` client →
+``/v1/chat/completions``, non-streaming) with the writer adding the second half;
+the app runs with ``RAG_API_RATE_LIMIT=0`` so the limiter does not cap the load.
+
+    .venv/bin/python bench/load_test.py --api --clients 30 --duration 45 \\
+        --dev-questions ../shared/data/news-dev/questions.jsonl \\
+        --add-corpus ../shared/data/news-dev/corpus-small.jsonl --add 20
 """
 
 from __future__ import annotations
@@ -60,12 +70,27 @@ def ask(client, question: str) -> tuple[str, str]:
     return str(content), str(sources)
 
 
-def run_client(url: str, questions: list[str], deadline: float) -> tuple[list[float], list[str]]:
+def connect_api(url: str):
+    """An ``openai`` client for the app's ``/v1`` API (no retries: a failure is a result)."""
+    from openai import OpenAI
+
+    return OpenAI(base_url=url.rstrip("/") + "/v1", api_key="load-test", max_retries=0, timeout=300)
+
+
+def ask_api(client, question: str) -> tuple[str, str]:
+    """(the answer's text, its Markdown sources) through ``/v1/chat/completions``."""
+    reply = client.chat.completions.create(model="rag-extractive", messages=[{"role": "user", "content": question}])
+    text = reply.choices[0].message.content or ""
+    return text, text.partition("**Sources**")[2]
+
+
+def run_client(url: str, questions: list[str], deadline: float, api: bool = False) -> tuple[list[float], list[str]]:
     """Ask ``questions`` in turn until ``deadline``; returns (latencies of answers, error messages)."""
     latencies: list[float] = []
     errors: list[str] = []
+    ask_one = ask_api if api else ask
     try:
-        client = connect(url)
+        client = connect_api(url) if api else connect(url)
     except Exception as error:  # a refused connection is a load-test result, not a crash
         return [], [f"connect: {error}"]
     n = 0
@@ -74,7 +99,7 @@ def run_client(url: str, questions: list[str], deadline: float) -> tuple[list[fl
         n += 1
         start = time.perf_counter()
         try:
-            reply, _ = ask(client, question)
+            reply, _ = ask_one(client, question)
         except Exception as error:
             errors.append(f"{question!r}: {type(error).__name__}: {error}")
             continue
@@ -96,13 +121,13 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def run_load(url: str, questions: list[str], clients: int, duration: float) -> dict:
+def run_load(url: str, questions: list[str], clients: int, duration: float, api: bool = False) -> dict:
     """``clients`` sessions for ``duration`` seconds, each starting at a different question."""
     deadline = time.monotonic() + duration
     plans = [questions[c % len(questions):] + questions[: c % len(questions)] for c in range(clients)]
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as executor:
-        results = list(executor.map(lambda plan: run_client(url, plan, deadline), plans))
+        results = list(executor.map(lambda plan: run_client(url, plan, deadline, api), plans))
     wall = time.perf_counter() - start
     latencies = [x for lat, _ in results for x in lat]
     errors = [e for _, errs in results for e in errs]
@@ -111,16 +136,21 @@ def run_load(url: str, questions: list[str], clients: int, duration: float) -> d
         "answered": len(latencies), "errors": len(errors), "error_samples": errors[:5],
         "p50_s": percentile(latencies, 50), "p95_s": percentile(latencies, 95),
         "max_s": max(latencies, default=None), "wall_s": round(wall, 1),
-        "throughput_rps": len(latencies) / wall if wall else None,
+        "throughput_rps": len(latencies) / wall if wall else None, "path": "api" if api else "chat",
     }
 
 
-def start_writer(index_dir: Path, files: list[Path], work: Path) -> tuple[subprocess.Popen, Path]:
-    out = work / "writer.json"
+def start_writer(index_dir: Path, files: list[Path], work: Path, timeout: float = 300.0) -> tuple[subprocess.Popen, Path]:
+    """Start the writer and return once it has loaded the model, so its adds fall inside the load."""
+    out, ready = work / "writer.json", work / "writer.ready"
     command = [sys.executable, str(ROOT / "bench" / "load_writer.py"), "--index-dir", str(index_dir),
-               "--json-out", str(out), *map(str, files)]
+               "--json-out", str(out), "--ready", str(ready), *map(str, files)]
     log = (work / "writer.log").open("wb")
-    return subprocess.Popen(command, cwd=ROOT, env=app_env(work), stdout=log, stderr=subprocess.STDOUT), out
+    writer = subprocess.Popen(command, cwd=ROOT, env=app_env(work), stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    while not ready.exists() and writer.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return writer, out
 
 
 def check_added(url: str, index_dir: Path, written: list[dict]) -> dict:
@@ -144,10 +174,10 @@ def check_added(url: str, index_dir: Path, written: list[dict]) -> dict:
 
 
 def load_with_writes(url: str, index_dir: Path, questions: list[str], files: list[Path], work: Path,
-                     clients: int, duration: float, writer_timeout: float = 600.0) -> dict:
+                     clients: int, duration: float, writer_timeout: float = 600.0, api: bool = False) -> dict:
     writer, out = start_writer(index_dir, files, work)
     try:
-        report = run_load(url, questions, clients, duration)
+        report = run_load(url, questions, clients, duration, api)
         writer.wait(timeout=writer_timeout)
     finally:
         if writer.poll() is None:
@@ -158,6 +188,25 @@ def load_with_writes(url: str, index_dir: Path, questions: list[str], files: lis
     time.sleep(2.5)  # the app looks for a new generation about once a second
     return {**report, "writes": check_added(url, index_dir, written),
             "adds_during_load": sum(entry["at_s"] < duration for entry in written)}
+
+
+def compare_paths(url: str, index_dir: Path, questions: list[str], files: list[Path], work: Path,
+                  clients: int, duration: float) -> dict:
+    """The chat path, then the API, on one app, each with half of the articles added during it."""
+    half = len(files) // 2
+    for name in ("chat", "api"):
+        (work / name).mkdir(parents=True, exist_ok=True)
+    chat = load_with_writes(url, index_dir, questions, files[:half], work / "chat", clients, duration)
+    api = load_with_writes(url, index_dir, questions, files[half:], work / "api", clients, duration, api=True)
+    ratio = api["throughput_rps"] / chat["throughput_rps"] if chat["throughput_rps"] and api["throughput_rps"] else None
+    return {"chat": chat, "api": api, "api_vs_chat_throughput": ratio, "machine": machine()}
+
+
+def machine() -> dict:
+    import torch
+    from machine import machine_info
+
+    return {**machine_info(), "cpu_capability": torch.backends.cpu.get_cpu_capability()}
 
 
 def article_files(corpus: Path, count: int, work: Path) -> list[Path]:
@@ -177,6 +226,12 @@ def render_table(report: dict) -> str:
     def sec(key: str) -> str:
         return "–" if report[key] is None else f"{report[key]:.2f} s"
 
+    if "api" in report and "chat" in report:
+        ratio = report["api_vs_chat_throughput"]
+        shown = f"{ratio:.2f}x" if ratio else "–"
+        return (f"-- chat path (gradio_client /ask) --\n{render_table(report['chat'])}\n"
+                f"-- OpenAI-compatible API (/v1/chat/completions) --\n{render_table(report['api'])}\n"
+                f"API throughput / chat throughput: {shown}")
     rows = [("clients × seconds", f"{report['clients']} × {report['duration_s']:.0f}"),
             ("requests", str(report["requests"])), ("errors", str(report["errors"])),
             ("p50 latency", sec("p50_s")), ("p95 latency", sec("p95_s")), ("max latency", sec("max_s")),
@@ -199,19 +254,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--add-corpus", type=Path, default=None, help="JSON Lines: articles the writer adds")
     parser.add_argument("--add", type=int, default=20, help="how many articles the writer adds")
     parser.add_argument("--json-out", type=Path, default=None)
+    parser.add_argument("--api", action="store_true",
+                        help="compare the chat path with the OpenAI-compatible API in one run (needs --add-corpus)")
     args = parser.parse_args(argv)
     questions = seed_questions() + (read_questions(args.dev_questions, args.dev_limit) if args.dev_questions else [])
     with tempfile.TemporaryDirectory(prefix="rag-load-") as tmp:
         work = Path(tmp)
         if args.url:
-            report = run_load(args.url, questions, args.clients, args.duration)
+            report = run_load(args.url, questions, args.clients, args.duration, args.api)
         else:
-            app = start_app(work / "index", work)
+            app = start_app(work / "index", work, env={"RAG_API_RATE_LIMIT": "0"} if args.api else None)
             try:
                 files = article_files(args.add_corpus, args.add, work) if args.add_corpus else []
-                report = (load_with_writes(app.url, work / "index", questions, files, work, args.clients,
-                                           args.duration) if files else
-                          run_load(app.url, questions, args.clients, args.duration))
+                if args.api and files:
+                    report = compare_paths(app.url, work / "index", questions, files, work, args.clients,
+                                           args.duration)
+                elif files:
+                    report = load_with_writes(app.url, work / "index", questions, files, work, args.clients,
+                                              args.duration)
+                else:
+                    report = run_load(app.url, questions, args.clients, args.duration, args.api)
             finally:
                 app.stop()
     report["questions_in_pool"] = len(questions)
@@ -219,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(report, indent=2))
     if args.json_out:
         args.json_out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    return 1 if report["errors"] or report.get("writes", {}).get("lost") else 0
+    parts = [report["chat"], report["api"]] if "api" in report and "chat" in report else [report]
+    return 1 if any(p["errors"] or p.get("writes", {}).get("lost") for p in parts) else 0
 
 
 if __name__ == "__main__":

@@ -24,6 +24,15 @@ from rag.api import add_articles  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 
+def warm_up(settings: Settings, ready: Path | None) -> None:
+    """Load torch and the model before the first add, then say so, so the adds fall inside the load."""
+    from rag.stores import open_index
+
+    open_index(settings).embedder.encode(["warm up"])
+    if ready is not None:
+        ready.write_text("ready\n", encoding="utf-8")
+
+
 def add_one_by_one(settings: Settings, files: list[Path]) -> list[dict]:
     added = []
     start = time.perf_counter()
@@ -43,10 +52,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index-dir", type=Path, required=True)
     parser.add_argument("--json-out", type=Path, required=True)
+    parser.add_argument("--ready", type=Path, default=None, help="write this file once the model is loaded")
     parser.add_argument("files", type=Path, nargs="+")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    added = add_one_by_one(Settings(index_dir=args.index_dir), args.files)
+    settings = Settings(index_dir=args.index_dir)
+    warm_up(settings, args.ready)
+    added = add_one_by_one(settings, args.files)
     args.json_out.write_text(json.dumps(added, indent=1) + "\n", encoding="utf-8")
     return 0
 

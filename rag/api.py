@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rag.errors import RagError
+from rag.errors import InputError, RagError
 from rag.filters import Filters
 from rag.readers.files import Reading
 from rag.readers.jsonl import BadLine
@@ -23,13 +23,14 @@ from rag.settings import Settings
 from rag.types import Answer, Article, Hit, Turn
 
 if TYPE_CHECKING:
+    from rag.readers.feeds import FeedReading
     from rag.stores import Change
     from rag.stores.base import Store
     from rag.stores.stats import IndexStats
 
 __all__ = [
     "AddReport", "add_articles", "ask", "build_index", "default_settings", "index_stats", "load_index",
-    "open_or_build_index", "read_articles", "read_sources", "remove_article", "search", "stream_ask",
+    "open_or_build_index", "read_articles", "read_sources", "remove_article", "search", "stream_ask", "sync_feeds",
 ]
 
 
@@ -42,6 +43,15 @@ class AddReport:
     bad_lines: tuple[BadLine, ...] = ()  # JSON Lines records skipped with skip_bad_lines
 
 
+@dataclass(frozen=True)
+class SyncReport:
+    """What ``sync_feeds`` did: each feed's reading, the feeds that failed, and the index change."""
+
+    feeds: tuple[FeedReading, ...]
+    failures: tuple[tuple[str, str], ...]  # (feed url, reason)
+    change: Change | None  # None when no feed had anything new
+
+
 def default_settings() -> Settings:
     return Settings.from_env(os.environ)
 
@@ -52,7 +62,21 @@ def read_sources(
     """Articles from files, folders and URLs, read in full (see ``rag.readers.sources``)."""
     from rag.readers import sources as readers
 
-    return readers.read_sources(sources, settings or default_settings(), skip_bad_lines=skip_bad_lines)
+    settings = settings or default_settings()
+    sources = list(sources)
+    # A feed's items already indexed (by URL) are not fetched again.
+    known = _known_urls(settings) if any(isinstance(s, str) and "://" in s for s in sources) else frozenset()
+    return readers.read_sources(sources, settings, skip_bad_lines=skip_bad_lines, known=known)
+
+
+def _known_urls(settings: Settings) -> frozenset[str]:
+    """The URLs of the articles already indexed (none when there is no index yet); no model is loaded."""
+    from rag.stores import has_index, open_index
+
+    if not has_index(settings):
+        return frozenset()
+    articles = open_index(settings, check_model=False).articles.values()
+    return frozenset(a.url for a in articles if a.url) | frozenset(a.source for a in articles if "://" in a.source)
 
 
 def read_articles(paths: Iterable[str | Path], settings: Settings | None = None) -> list[Article]:
@@ -140,6 +164,33 @@ def add_articles(
         bad.extend(reading.bad_lines)
     change = holder_for(settings).add(articles, progress=progress) if articles else None
     return AddReport(change, tuple(failures), tuple(bad))
+
+
+def sync_feeds(feeds_file: str | Path, settings: Settings | None = None) -> SyncReport:
+    """Add the new items of every feed listed in ``feeds_file`` in one update (``rag index sync``).
+
+    The index is created on the first sync; a feed that fails is reported, the others still land.
+    """
+    from rag.readers.feeds import FeedReading, read_feed_list
+    from rag.readers.feeds import sync_feeds as read_feeds
+    from rag.readers.textfile import read_text
+    from rag.stores import Change, has_index
+    from rag.stores.holder import holder_for
+
+    settings = settings or default_settings()
+    urls = read_feed_list(read_text(Path(feeds_file), None))
+    if not urls:
+        raise InputError(f"no feed URLs in {feeds_file}")
+    results = read_feeds(urls, settings, _known_urls(settings))
+    articles = [a for r in results if isinstance(r, FeedReading) for a in r.articles]
+    change = None
+    if articles and has_index(settings):
+        change = holder_for(settings).add(articles)
+    elif articles:  # the first sync makes the index
+        index = build_index(Reading(tuple(articles), ()), settings)
+        change = Change(index, tuple(index.articles.values()), tuple(a for a in articles if a.id not in index.articles))
+    failures = tuple(r for r in results if isinstance(r, tuple))
+    return SyncReport(tuple(r for r in results if isinstance(r, FeedReading)), failures, change)
 
 
 def remove_article(article_id: str, settings: Settings | None = None) -> Change:

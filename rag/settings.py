@@ -96,6 +96,10 @@ class Settings:
     # a minute on 2 CPU cores; news stories are < 100 kB.
     max_article_bytes: int = 1_000_000
     concurrency: int = 4
+    # The OpenAI-compatible API (rag.app.openai_api): its Bearer key (RAG_API_KEY; required off loopback)
+    # and requests per minute per client address (0: no limit).
+    api_key: str = dataclasses.field(default="", repr=False)
+    api_rate_limit: int = 600
     # Writing the index: seconds a writer waits for another writer's lock (0: fail at once).
     lock_timeout: float = 600.0
     # Fetching URLs (rag.readers.fetch): the SSRF guard and its limits.
@@ -123,6 +127,7 @@ class Settings:
         _check_range("max_upload_bytes", self.max_upload_bytes, 1, 1_000_000_000)
         _check_range("max_article_bytes", self.max_article_bytes, 1, 1_000_000_000)
         _check_range("concurrency", self.concurrency, 1, 256)
+        _check_range("api_rate_limit", self.api_rate_limit, 0, 10**7)
         _check_range("lock_timeout", self.lock_timeout, 0.0, 86_400.0)
         _check_range("max_fetch_bytes", self.max_fetch_bytes, 1, 1_000_000_000)
         _check_range("fetch_timeout", self.fetch_timeout, 0.1, 600.0)

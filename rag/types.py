@@ -26,15 +26,20 @@ class Article:
     published: str | None = None  # ISO date (YYYY-MM-DD) when known
     authors: tuple[str, ...] = ()
     source: str = ""  # file path or URL it was read from
+    # Where each page (PDF) or paragraph (DOCX) starts in ``text``, ascending; empty for other formats.
+    locations: tuple[int, ...] = ()
+    location_unit: str = ""  # "page" or "paragraph" when ``locations`` is set
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["authors"] = list(self.authors)
+        data["locations"] = list(self.locations)
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Article:
-        return cls(**{**data, "authors": tuple(data.get("authors") or ())})
+        return cls(**{**data, "authors": tuple(data.get("authors") or ()),
+                      "locations": tuple(data.get("locations") or ())})
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,7 @@ class Citation:
     url: str | None = None
     passage: str = ""  # the whole chunk the quote sits in, for context in the UI
     passage_start: int = 0
+    location: str = ""  # "p. 3" (PDF) or "¶ 4" (DOCX) where the quote starts; see rag.text.pages
 
     def to_dict(self) -> dict:
         return asdict(self)

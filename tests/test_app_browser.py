@@ -66,6 +66,9 @@ def browser(tmp_path_factory):
 def page(app, browser):
     page = browser.new_page()
     page.goto(app.url)
+    # The browser profile is shared by the module: start each test with no saved conversation.
+    page.evaluate("() => localStorage.clear()")
+    page.reload()
     page.locator("#question textarea").wait_for(timeout=60_000)
     yield page
     page.close()
@@ -158,7 +161,8 @@ def test_uploaded_article_becomes_answerable(page, tmp_path):
         ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "binary file"),
         ("long.txt", b"Long\nStandfirst.\n" + b"word " * (UPLOAD_LIMIT // 5 + 100), "upload limit is 20,000 bytes"),
         ("../../x.txt", b"Title\nStandfirst.\nBody text.\n", "looks like a path"),
-        ("notes.pdf", b"%PDF-1.4 not really", "not supported"),
+        ("notes.pdf", b"%PDF-1.4 not really", "cannot read the PDF"),
+        ("notes.odt", b"PK\x03\x04 zipped", "not supported"),
     ],
 )
 def test_bad_uploads_show_a_clear_message(page, tmp_path, name, content, message):
@@ -167,3 +171,51 @@ def test_bad_uploads_show_a_clear_message(page, tmp_path, name, content, message
     assert not (tmp_path.parent / "x.txt").exists()
     page.get_by_role("tab", name="Chat").click()
     assert "William Burns" in ask(page, "Who warned Russia?")  # still serving
+
+
+def _saved_conversation(page) -> str | None:
+    return page.evaluate("() => localStorage.getItem('rag-news-conversation')")
+
+
+def test_the_conversation_survives_a_reload_and_exports_as_markdown(page, tmp_path):
+    before = _saved_conversation(page)
+    assert "William Burns" in ask(page, "Who warned Russia?")
+    page.wait_for_function(
+        "b => localStorage.getItem('rag-news-conversation') !== b", arg=before, timeout=ANSWER_TIMEOUT_MS)
+    page.reload()
+    page.locator("#question textarea").wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('#chatbot [data-testid=bot]').length === 1", timeout=60_000)
+    assert "William Burns" in bot_messages(page).last.inner_text()
+    assert "Who warned Russia?" in page.locator("#chatbot").inner_text()
+    assert BURNS_QUOTE in page.locator("#sources").inner_text()  # the sources panel came back too
+    assert "Moscow" in ask(page, "Where did he travel?")  # the restored turns still resolve "he"
+    page.screenshot(path=str(tmp_path / "restored.png"), full_page=True)
+
+    with page.expect_download(timeout=30_000) as download:
+        page.locator("#export").click()
+    assert download.value.suggested_filename == "conversation.md"
+    markdown = Path(download.value.path()).read_text(encoding="utf-8")
+    assert markdown.startswith("# Conversation")
+    assert "## Who warned Russia?" in markdown and "## Where did he travel?" in markdown
+    assert "William Burns" in markdown and "[1]" in markdown and "Moscow" in markdown
+    assert f"**Sources**\n1. {SEED_TITLE}" in markdown and f"“{BURNS_QUOTE}" in markdown
+
+    page.locator("#new-chat").click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('#chatbot [data-testid=bot]').length === 0", timeout=30_000)
+    page.wait_for_timeout(500)  # the cleared state reaches localStorage
+    page.reload()
+    page.locator("#question textarea").wait_for(timeout=60_000)
+    page.wait_for_timeout(2_000)  # give a (wrong) restore the time to show up
+    assert bot_messages(page).count() == 0
+
+
+def test_an_uploaded_pdf_is_cited_with_its_page(page, tmp_path):
+    from tests.test_documents import PAGES, make_pdf
+
+    status = upload(page, [str(make_pdf(tmp_path / "council-report.pdf", PAGES))])
+    assert "added" in status and "Harbour Council Annual Report" in status
+    page.get_by_role("tab", name="Chat").click()
+    assert "Olga Petrova" in ask(page, "Who is the harbour master?")
+    assert "p. 2" in page.locator("#sources .source-list").inner_text()

@@ -151,12 +151,12 @@ def test_sanitize_name_keeps_the_basename_only():
         uploads.sanitize_name("   ")
 
 
-@pytest.mark.parametrize("name", ["a.txt", "B.MD", "page.html", "page.htm", "batch.jsonl"])
+@pytest.mark.parametrize("name", ["a.txt", "B.MD", "page.html", "page.htm", "batch.jsonl", "report.pdf", "memo.DOCX"])
 def test_allowed_extensions(name):
     assert uploads.check_name(name) == name
 
 
-@pytest.mark.parametrize("name", ["photo.png", "report.pdf", "noextension", "archive.tar.gz"])
+@pytest.mark.parametrize("name", ["photo.png", "report.odt", "noextension", "archive.tar.gz"])
 def test_other_extensions_are_refused(name):
     with pytest.raises(InputError, match="not supported"):
         uploads.check_name(name)
@@ -229,7 +229,7 @@ def _run_handler(monkeypatch, stream, question="Who warned Russia?", history=Non
     monkeypatch.setattr(chat, "STREAM_PAUSE", 0)
     handler = chat.make_handler(Settings(), load=lambda _: _Holder.index)
     # Snapshot each update as it is yielded: the handler reuses its message dicts, as Gradio allows.
-    return [(q, [dict(m) for m in h], src, list(t)) for q, h, src, t in handler(question, history or [], turns or [])]
+    return [(q, [dict(m) for m in h], src, list(t)) for q, h, src, t, _ in handler(question, history or [], turns or [])]
 
 
 def test_handler_streams_partials_then_renders_the_final_answer(monkeypatch):

@@ -134,7 +134,7 @@ def test_directory_recursive_sorted_skips_hidden_and_unsupported(tmp_path):
     write(tmp_path / "a.txt", f"Ay Text\n{PARA_2}")
     write(tmp_path / ".hidden.txt", f"Hidden\n{PARA_1}")
     write(tmp_path / ".git" / "x.txt", f"Hidden Dir\n{PARA_1}")
-    write(tmp_path / "notes.pdf", b"%PDF-1.4\x00")
+    write(tmp_path / "notes.odt", b"PK\x03\x04\x00")
     titles = [article.title for article in read_path(tmp_path)]
     assert titles == ["Ay Text", "Bee", "Ay"]
 
@@ -151,14 +151,14 @@ def test_ids_stable_across_reads_and_change_with_content(tmp_path):
 def bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     empty_dir = tmp_path / "empty-dir"
     empty_dir.mkdir()
-    write(empty_dir / "readme.pdf", b"%PDF")
+    write(empty_dir / "readme.odt", b"PK")
     return {
         "missing": (tmp_path / "nope.txt", "no such file or directory"),
         "empty": (write(tmp_path / "empty.txt", "  \n\n"), "empty file"),
         "binary": (write(tmp_path / "image.txt", b"GIF89a\x00\x01\x02"), "binary file"),
         # Not UTF-8 and no other encoding fits (Latin-1 and friends are detected, see test_hostile_input).
         "undecodable": (write(tmp_path / "junk.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(1, 256)) * 3), "not UTF-8"),
-        "extension": (write(tmp_path / "story.pdf", "text"), "unsupported file type '.pdf'"),
+        "extension": (write(tmp_path / "story.odt", "text"), "unsupported file type '.odt'"),
         "no-articles": (empty_dir, "no articles found"),
         "only-title": (write(tmp_path / "title-only.txt", "Just A Title\n"), "empty after cleaning"),
         "front-matter": (write(tmp_path / "bad.md", "---\ntitle: [unclosed\n---\nbody"), "bad front matter"),

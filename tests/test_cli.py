@@ -59,7 +59,7 @@ def _bad_inputs(tmp_path):
     binary.write_bytes(b"\x00\x01\x02\xff\xfe" * 100)
     latin = tmp_path / "latin.txt"  # not UTF-8, and no other encoding fits either
     latin.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(1, 256)) * 3)
-    unknown = tmp_path / "notes.docx"
+    unknown = tmp_path / "notes.odt"
     unknown.write_text("hello")
     nothing = tmp_path / "nothing"
     nothing.mkdir()

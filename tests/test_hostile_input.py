@@ -201,7 +201,7 @@ def _chat(seed, question: str) -> str:
     from rag.app import chat
 
     handler = chat.make_handler(seed.settings, load=lambda _: seed)  # the real seed index
-    updates = [(h[-2]["content"], h[-1]["content"]) for _, h, _, _ in handler(question, [], [])]
+    updates = [(h[-2]["content"], h[-1]["content"]) for _, h, _, _, _ in handler(question, [], [])]
     shown, reply = updates[-1]
     assert len(shown) < 1000  # the chat echoes a summary of a pasted 10 MB, not the paste
     return reply

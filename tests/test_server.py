@@ -134,7 +134,7 @@ def public_app(tmp_path_factory):
     shutil.copy(SEED, corpus / SEED.name)  # one article: the first-start index build stays short
     port = free_port()
     log_path = work / "app.log"
-    env = app_env(work, {"RAG_AUTH": f"{USER}:{PASSWORD}", "RAG_CORPUS_DIR": str(corpus)})
+    env = app_env(work, {"RAG_AUTH": f"{USER}:{PASSWORD}", "RAG_CORPUS_DIR": str(corpus), "RAG_API_KEY": "k"})
     command = [sys.executable, str(ROOT / "app.py"), "--host", "0.0.0.0", "--port", str(port),
                "--index-dir", str(work / "index")]
     with log_path.open("wb") as log:
@@ -193,3 +193,13 @@ def test_gradio_client_needs_the_login_to_ask(public_app):
     client = Client(base + "/", auth=(USER, PASSWORD), verbose=False, analytics_enabled=False)
     _, history, _ = client.predict("Who warned Russia?", [], api_name="/ask")
     assert BURNS.split(" to warn")[0] in json.dumps(history)
+
+
+@pytest.mark.slow
+def test_the_openai_api_beside_a_login_needs_its_own_key(public_app):
+    base, _ = public_app
+    anonymous = _direct()
+    status, body = _status(anonymous, base + "/v1/models")
+    assert status == 401 and json.loads(body)["error"]["code"] == "invalid_api_key"
+    status, body = _status(anonymous, base + "/v1/models", headers={"Authorization": "Bearer k"})
+    assert status == 200 and [m["id"] for m in json.loads(body)["data"]] == ["rag-extractive"]

@@ -9,12 +9,14 @@ article span that supports it. Abstaining is an ``Answer`` too.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from rag.answer.extractive import Candidate
 from rag.answer.support import best_quote, check_claims, parse_claims
 from rag.stores.base import Store
+from rag.text.pages import page_label
 from rag.types import Answer, Citation, Hit
 
 ABSTAIN_TEXT = "The indexed articles don't contain an answer to this question."
@@ -22,6 +24,7 @@ ABSTAIN_TEXT = "The indexed articles don't contain an answer to this question."
 
 def finish(index: Store, question: str, standalone: str, text: str, citations: list[Citation], hits: Sequence[Hit]) -> Answer:
     """Parse markers, run the support check, and return the final ``Answer``."""
+    citations = [_located(index, c) for c in citations]
     by_number = {c.number: c for c in citations}
     claims = parse_claims(text, set(by_number))
     passages = {n: c.passage for n, c in by_number.items()}
@@ -72,6 +75,12 @@ def citation(number: int, candidate: Candidate) -> Citation:
     )
 
 
+
+
+def _located(index: Store, citation: Citation) -> Citation:
+    """The citation with its page or paragraph, for articles read from a PDF or DOCX."""
+    label = page_label(index.articles.get(citation.article_id), citation.start)
+    return replace(citation, location=label) if label else citation
 
 
 def _similarity(index: Store):

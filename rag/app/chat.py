@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 import gradio as gr
 
 from rag.api import load_index, stream_ask
-from rag.app import render
+from rag.app import conversation, render
 from rag.errors import RagError
 from rag.retrieval.search import MAX_QUESTION_CHARS
 from rag.settings import Settings
@@ -32,7 +32,7 @@ STREAM_WORDS = 6  # words added per update when replaying a one-shot (extractive
 STREAM_PAUSE = 0.012  # seconds between updates: visible as typing, adds ~0.1 s to an answer
 SHOWN_QUESTION_CHARS = 300  # a pasted 100 KB "question" is summarised, not echoed in full
 
-Outputs = tuple[str, list[dict], str, list[Turn]]
+Outputs = tuple[str, list[dict], str, list[Turn], list[str]]
 
 
 def shown_question(question: str) -> str:
@@ -45,14 +45,17 @@ def shown_question(question: str) -> str:
 def make_handler(settings: Settings, load: Callable[[Settings], Store] = load_index):
     """The ``/ask`` handler for ``settings``; ``load`` gives the index snapshot a request answers from."""
 
-    def ask(question: str, history: list[dict] | None, turns: list[Turn] | None) -> Iterator[Outputs]:
+    def ask(
+        question: str, history: list[dict] | None, turns: list[Turn] | None, exports: list[str] | None = None
+    ) -> Iterator[Outputs]:
         # An empty chat is a new conversation, whatever the session remembers (e.g. an API
-        # caller starting over with history=[]).
+        # caller starting over with history=[]). ``exports`` holds each turn as Markdown, for "Export".
         turns = list(turns or []) if history else []
+        exports = list(exports or [])[: len(turns)] if history else []
         history = [*(history or []), {"role": "user", "content": shown_question(question)}]
         reply = {"role": "assistant", "content": "…"}
         history.append(reply)
-        yield "", history, gr.skip(), turns
+        yield "", history, gr.skip(), turns, exports
         try:
             index = load(settings)  # one snapshot for the whole answer, sources panel included
             final = None
@@ -61,35 +64,38 @@ def make_handler(settings: Settings, load: Callable[[Settings], Store] = load_in
                 if final is not None:  # an LLM's partial answer: show its text so far
                     reply["content"] = render.plain_markdown(final.text)
                     streamed = True
-                    yield "", history, gr.skip(), turns
+                    yield "", history, gr.skip(), turns, exports
                 final = answer
             if final is None:
                 raise RagError("no answer was produced; try rephrasing the question")
             if not streamed:  # a one-shot (extractive) answer: type its text out first
-                yield from _replay(final, reply, history, turns)
+                yield from _replay(final, reply, history, turns, exports)
             turn = len(turns)
             reply["content"] = render.answer_markdown(final, turn)
             if clean_question(question, MAX_QUESTION_CHARS)[1]:
                 reply["content"] += f"\n\n*Only the first {MAX_QUESTION_CHARS:,} characters of the question were used.*"
             turns = [*turns, Turn(final.question, final.text)]
-            yield "", history, render.sources_html(final, index.articles, turn), turns
+            exports = [*exports, conversation.turn_markdown(question, final, index.articles)]
+            yield "", history, render.sources_html(final, index.articles, turn), turns, exports
         except RagError as error:
             reply["content"] = render.error_markdown(str(error))
-            yield "", history, gr.skip(), turns
+            yield "", history, gr.skip(), turns, exports
         except Exception:  # the app must keep serving; the log has the traceback
             log.exception("answering %r failed", (question or "")[:200])
             reply["content"] = render.error_markdown(
                 "something went wrong answering that question; the details are in the server log"
             )
-            yield "", history, gr.skip(), turns
+            yield "", history, gr.skip(), turns, exports
 
     return ask
 
 
-def _replay(final: Answer, reply: dict, history: list[dict], turns: list[Turn]) -> Iterator[Outputs]:
+def _replay(
+    final: Answer, reply: dict, history: list[dict], turns: list[Turn], exports: list[str]
+) -> Iterator[Outputs]:
     """Show the plain answer text a few words at a time before the checked rendering replaces it."""
     words = final.text.split(" ")
     for end in range(STREAM_WORDS, len(words), STREAM_WORDS):
         reply["content"] = render.plain_markdown(" ".join(words[:end])) + " …"
-        yield "", history, gr.skip(), turns
+        yield "", history, gr.skip(), turns, exports
         time.sleep(STREAM_PAUSE)

@@ -18,12 +18,12 @@ a TLS proxy in front.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import sys
 from typing import TYPE_CHECKING
 
+from rag.app.hosts import is_loopback
 from rag.errors import ConfigError
 from rag.settings import Settings
 
@@ -35,17 +35,6 @@ log = logging.getLogger(__name__)
 # Gradio refuses uploads above this before our handler runs; our own (clearer) check
 # applies settings.max_upload_bytes, so Gradio's cap is only a backstop against huge bodies.
 BACKSTOP_FACTOR = 4
-
-
-def is_loopback(host: str) -> bool:
-    """Does listening on ``host`` keep the app on this machine? Unknown names count as exposed."""
-    host = host.strip().lower()
-    if host in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def check_exposure(settings: Settings) -> None:
@@ -86,6 +75,9 @@ def warm_up(index: Store) -> None:
 
 def serve(settings: Settings) -> None:
     check_exposure(settings)  # first: a refused start costs no model or Gradio import
+    from rag.app.openai_api import build_routes, check_api_exposure
+
+    check_api_exposure(settings)
     _quiet_gradio()
     from rag.api import open_or_build_index
     from rag.app.ui import CSS, build_ui
@@ -108,4 +100,5 @@ def serve(settings: Settings) -> None:
         footer_links=["api"],
         run_history=False,  # questions stay out of browser storage (and off any remote bucket)
         blocked_paths=[str(settings.index_dir.resolve())],  # uploads and index files are never served
+        app_kwargs={"routes": build_routes(settings)},  # /v1/...: the OpenAI-compatible API
     )

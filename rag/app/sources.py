@@ -50,11 +50,11 @@ def _title_html(title: str, url: str | None) -> str:
     return text
 
 
-def _meta_html(article: Article | None) -> str:
-    if article is None:
-        return ""
-    bits = [", ".join(article.authors)] if article.authors else []
-    bits += [article.published] if article.published else []
+def _meta_html(article: Article | None, location: str = "") -> str:
+    bits = [location] if location else []
+    if article is not None:
+        bits += [", ".join(article.authors)] if article.authors else []
+        bits += [article.published] if article.published else []
     return f' <span class="meta">{html.escape(" · ".join(bits))}</span>' if bits else ""
 
 
@@ -89,7 +89,7 @@ def _citation_entry(citation: Citation, article: Article | None, turn: int) -> s
     url = citation.url or (article.url if article else None)
     return (
         f'<li class="source" id="{anchor(turn, citation.number)}" value="{citation.number}">'
-        f'<div class="source-title">{_title_html(citation.title, url)}{_meta_html(article)}</div>'
+        f'<div class="source-title">{_title_html(citation.title, url)}{_meta_html(article, citation.location)}</div>'
         f'<blockquote class="passage">{highlighted_passage(citation)}</blockquote></li>'
     )
 

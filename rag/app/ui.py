@@ -7,9 +7,12 @@ HTML comes from ``render``. The chat handler is exposed as ``/ask`` so
 
 from __future__ import annotations
 
+import secrets
+from pathlib import Path
+
 import gradio as gr
 
-from rag.app import library, render
+from rag.app import conversation, library, render
 from rag.app.chat import make_handler
 from rag.readers.files import SUPPORTED_EXTENSIONS
 from rag.settings import Settings
@@ -38,12 +41,41 @@ sup.cite a { text-decoration: none; font-weight: 600; }
 """
 
 
+# "Export": the Markdown is made on the server, the file is made by the browser (nothing is stored).
+DOWNLOAD_JS = """(md) => {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([md], {type: "text/markdown;charset=utf-8"}));
+  link.download = "conversation.md";
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  return [];
+}"""
+
+
+def browser_secret(index_dir: Path) -> str:
+    """The key the saved conversations are encrypted with, kept so they survive a restart."""
+    path = Path(index_dir) / "browser-state.key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(24)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
 def build_ui(settings: Settings) -> gr.Blocks:
     ask = make_handler(settings)
     with gr.Blocks(title="Ask the news", analytics_enabled=False) as demo:
         gr.Markdown("## Ask the news\nAnswers quote the indexed articles; every sentence cites its source.")
         with gr.Tab("Chat", id="chat"):
             turns = gr.State([])
+            exports = gr.State([])  # each turn as Markdown, for "Export"
+            stored = gr.BrowserState(conversation.EMPTY, storage_key=conversation.STORAGE_KEY,
+                                     secret=browser_secret(settings.index_dir))
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3):
                     chatbot = gr.Chatbot(
@@ -54,14 +86,29 @@ def build_ui(settings: Settings) -> gr.Blocks:
                         placeholder="Ask a question about the articles…", show_label=False,
                         submit_btn="Ask", elem_id="question", lines=1, max_lines=6,
                     )
+                    with gr.Row():
+                        new_chat = gr.Button("New chat", elem_id="new-chat", size="sm")
+                        export = gr.Button("Export", elem_id="export", size="sm")
+                    export_text = gr.Textbox(visible=False, elem_id="export-md")
                     gr.Examples(EXAMPLES, inputs=question, label="Examples")
                 with gr.Column(scale=2):
                     sources = gr.HTML(render.sources_html(None, {}), elem_id="sources", js_on_load=None)
             question.submit(
-                ask, [question, chatbot, turns], [question, chatbot, sources, turns], api_name="ask",
-            )
-            # The chat's trash icon starts a new conversation: forget the turns too.
-            chatbot.clear(lambda: (render.sources_html(None, {}), []), None, [sources, turns], api_name=False)  # type: ignore[arg-type]  # False hides it from the API
+                ask, [question, chatbot, turns, exports], [question, chatbot, sources, turns, exports],
+                api_name="ask",
+            ).then(conversation.saved, [chatbot, turns, exports, sources], stored, api_name=False)
+            # "New chat" and the chat's trash icon start a new conversation: forget everything saved.
+            empty = (render.sources_html(None, {}), [], [], conversation.EMPTY)
+            chatbot.clear(lambda: empty, None, [sources, turns, exports, stored], api_name=False)
+            new_chat.click(lambda: ([], *empty), None, [chatbot, sources, turns, exports, stored], api_name=False)
+            export.click(conversation.export_markdown, exports, export_text, api_name=False).then(
+                None, export_text, None, js=DOWNLOAD_JS)
+
+            def restore(data):
+                messages, old_turns, old_exports, panel = conversation.restored(data)
+                return messages, old_turns, old_exports, panel or render.sources_html(None, {})
+
+            demo.load(restore, stored, [chatbot, turns, exports, sources], api_name=False)
         with gr.Tab("Library", id="library"):
             stats = gr.Markdown(elem_id="index-stats")
             table = gr.Dataframe(

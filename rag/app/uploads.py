@@ -91,8 +91,13 @@ def check_text(name: str, head: bytes) -> None:
 
     Other encodings than UTF-8 are accepted here and detected when the file is read.
     """
-    if looks_binary(head):
-        raise InputError(f"{describe(name)} is a binary file, not text; upload .txt, .md, .html or .jsonl")
+    suffix = Path(name).suffix.lower()
+    if suffix == ".pdf" and not head.startswith(b"%PDF-"):
+        raise InputError(f"{describe(name)} is not a PDF file (it does not start with %PDF-)")
+    if suffix == ".docx" and not head.startswith(b"PK\x03\x04"):
+        raise InputError(f"{describe(name)} is not a Word .docx file (it is not a zip package)")
+    if suffix not in (".pdf", ".docx") and looks_binary(head):
+        raise InputError(f"{describe(name)} is a binary file, not text; upload .txt, .md, .html, .jsonl, .pdf or .docx")
 
 
 def store_upload(source: Path, raw_name: str, index_dir: Path, limit: int) -> StoredUpload:

@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="also fetch URLs on loopback/private addresses (RAG_ALLOW_PRIVATE_URLS=1)")
     _lock_flag(p)
     p.set_defaults(run=_add)
+    p = index.add_parser("sync", parents=[common], help="add the new items of the RSS/Atom feeds listed in a file")
+    p.add_argument("feeds", type=Path, metavar="FEEDS.txt", help="one feed URL per line (# comments allowed)")
+    p.add_argument("--allow-private-urls", action="store_true", default=None,
+                   help="also fetch URLs on loopback/private addresses (RAG_ALLOW_PRIVATE_URLS=1)")
+    _lock_flag(p)
+    p.set_defaults(run=_sync)
     p = index.add_parser("remove", parents=[common], help="remove an article by id")
     p.add_argument("article_id")
     _lock_flag(p)
@@ -154,6 +160,15 @@ def _add(args, settings: Settings) -> None:
     for article in change.added:
         print(f"added   {article.id}  {article.title}")
     _report_skips(report.bad_lines, change.skipped, change.index)
+
+
+def _sync(args, settings: Settings) -> int:
+    from rag.api import sync_feeds
+    from rag.cli.render import render_sync
+
+    report = sync_feeds(args.feeds, settings.replace(allow_private_urls=True) if args.allow_private_urls else settings)
+    print(render_sync(report))
+    return 1 if report.failures else 0
 
 
 def _first_kept(article, index, kept: set[str]) -> bool:

@@ -6,9 +6,13 @@ Kept apart from the CLI's argument handling so the app and tests can reuse it.
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 from rag.stores.stats import IndexStats
 from rag.types import Answer, Hit
+
+if TYPE_CHECKING:
+    from rag.api import SyncReport
 
 _MARK = {"supported": "", "weak": " (weakly supported)", "unsupported": " (UNSUPPORTED)"}
 
@@ -33,7 +37,8 @@ def render_answer(answer: Answer) -> str:
         lines.append("Sources:")
     for c in answer.citations:
         where = f" <{c.url}>" if c.url else ""
-        lines.append(f"[{c.number}] {c.title}{where}  ({c.article_id} {c.start}:{c.end})")
+        at = f", {c.location}" if c.location else ""
+        lines.append(f"[{c.number}] {c.title}{where}  ({c.article_id} {c.start}:{c.end}{at})")
         lines.append(textwrap.indent(textwrap.fill(f"“{c.quote}”", 100), "    "))
     if answer.abstained and answer.related:
         lines.append("Possibly related:")
@@ -56,4 +61,20 @@ def render_stats(stats: IndexStats) -> str:
         lines.append(f"  {row.id}  {row.chunks:>4} chunks  {row.published or '----------'}  {row.title[:70]}")
     if len(stats.rows) > 50:
         lines.append(f"  … and {len(stats.rows) - 50} more")
+    return "\n".join(lines)
+
+
+def render_sync(report: SyncReport) -> str:
+    """``rag index sync``'s report: one line per added article and per feed, then the totals."""
+    change = report.change
+    lines = [f"added   {a.id}  {a.title}" for a in (change.added if change else ())]
+    for url, reason in report.failures:
+        lines.append(f"failed  {url}: {reason}")
+    for feed in report.feeds:
+        lines.append(f"feed    {feed.url}: {len(feed.articles)} read, {len(feed.already)} already indexed, "
+                     f"{len(feed.failures)} unreadable")
+        lines.extend(f"skipped {link}: {why}" for link, why in feed.failures)
+    added, same = (len(change.added), len(change.skipped)) if change else (0, 0)
+    feeds = len(report.feeds) + len(report.failures)
+    lines.append(f"added {added} article(s) from {feeds} feed(s)" + (f"; {same} had known content" if same else ""))
     return "\n".join(lines)

@@ -49,11 +49,14 @@ MAX_REDIRECTS = 5
 ALWAYS_REFUSED = frozenset({"unspecified", "link-local", "multicast", "reserved"})
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 _PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml")
+# RSS/Atom feeds come through the same guard; rag.readers.feeds reads them (fetch_url alone finds no article).
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _CHUNK = 64 * 1024
 _HEADERS = {
     "User-Agent": "rag-news/0.1 (article ingestion)",
-    "Accept": "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.5",
+    "Accept": "text/html,application/xhtml+xml;q=0.9,application/rss+xml;q=0.8,application/atom+xml;q=0.8,"
+              "text/plain;q=0.5",
     "Accept-Encoding": "gzip, deflate",
 }
 
@@ -72,7 +75,11 @@ class Page:
 def fetch_url(url: str, settings: Settings | None = None) -> Article:
     """Download a page (within the SSRF guard and limits above) and read it as an article."""
     settings = settings or Settings()
-    page = fetch_page(url, settings)
+    return page_article(fetch_page(url, settings), settings)
+
+
+def page_article(page: Page, settings: Settings) -> Article:
+    """A downloaded page read as an article (trafilatura), in its declared or detected encoding."""
     charset = _charset(page.content_type)
     try:
         html = page.body.decode(charset) if charset else decode_file(page.body)
@@ -101,7 +108,7 @@ def fetch_page(url: str, settings: Settings) -> Page:
             if not 200 <= response.status < 300:
                 raise InputError(f"could not fetch {current}: HTTP {response.status}")
             content_type = response.headers.get("Content-Type", "")
-            if content_type and content_type.split(";")[0].strip().lower() not in _PAGE_TYPES:
+            if content_type and content_type.split(";")[0].strip().lower() not in _PAGE_TYPES + FEED_TYPES:
                 raise InputError(f"not a web page: {current} is {content_type.split(';')[0]!r}")
             body = _read_limited(response, current, settings, deadline)
             return Page(current, content_type, body)

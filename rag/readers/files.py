@@ -31,7 +31,7 @@ from rag.types import Article
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_EXTENSIONS = (".txt", ".md", ".html", ".htm", ".jsonl")
+SUPPORTED_EXTENSIONS = (".txt", ".md", ".html", ".htm", ".jsonl", ".pdf", ".docx")
 _SUPPORTED = ", ".join(SUPPORTED_EXTENSIONS)
 # A saved news page is mostly markup and inline script: its HTML may be this many times
 # the article size limit, and the text extracted from it is then held to the limit.
@@ -95,6 +95,10 @@ def _read_file(path: Path, limit: int, skip_bad_lines: bool, bad: list[BadLine])
     # A FIFO or device named x.txt would block or never end; only regular files are read.
     if not path.is_file():
         raise InputError(f"not a regular file: {shown(path)}")
+    if suffix in (".pdf", ".docx"):
+        from rag.readers.documents import read_document  # pypdf / python-docx load only for such files
+
+        return [read_document(path, limit)]
     if suffix in (".html", ".htm"):
         text = read_text(path, limit * HTML_MARKUP_FACTOR,
                          limit_name=f"the HTML size limit ({HTML_MARKUP_FACTOR} x the article size limit)")

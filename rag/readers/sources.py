@@ -19,13 +19,14 @@ from rag.text.sanitize import shown
 from rag.types import Article
 
 
-def read_source(source: str | Path, settings: Settings) -> list[Article]:
+def read_source(source: str | Path, settings: Settings, known: frozenset[str] = frozenset()) -> list[Article]:
     """Articles from a file, a folder, or a URL (fetched within ``rag.readers.fetch``'s SSRF guard and limits)."""
     if isinstance(source, str) and "://" in source:
-        from rag.readers.fetch import fetch_url
+        from rag.readers.feeds import read_url
 
-        # Any scheme goes to fetch_url, so file:// and the like are refused there, not read as paths.
-        return [fetch_url(source, settings)]
+        # Any scheme goes to the fetcher, so file:// and the like are refused there, not read as paths.
+        # A feed URL gives the articles of its items not yet indexed (rag.readers.feeds).
+        return read_url(source, settings, known)
     return list(read_path_report(Path(source), max_bytes=settings.max_article_bytes).articles)
 
 
@@ -35,7 +36,8 @@ def read_articles(paths: Iterable[str | Path], settings: Settings) -> list[Artic
 
 
 def read_sources(
-    sources: Iterable[str | Path], settings: Settings, *, skip_bad_lines: bool = False
+    sources: Iterable[str | Path], settings: Settings, *, skip_bad_lines: bool = False,
+    known: frozenset[str] = frozenset(),
 ) -> Reading:
     """Articles from files, folders and URLs, read in full before any index is touched.
 
@@ -48,7 +50,7 @@ def read_sources(
     bad: list[BadLine] = []
     for source in sources:
         if isinstance(source, str) and "://" in source:
-            articles.extend(read_source(source, settings))
+            articles.extend(read_source(source, settings, known))
             continue
         reading = read_path_report(Path(source), max_bytes=settings.max_article_bytes, skip_bad_lines=skip_bad_lines)
         articles.extend(reading.articles)
