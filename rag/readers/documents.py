@@ -75,10 +75,12 @@ def part_starts(text: str, parts: list[str]) -> tuple[int, ...]:
         starts.append(found)
         if found is not None:
             cursor = found + 1
+    filled: list[int] = []  # a part not found starts where the next one does
     following = len(text)
-    for i in range(len(starts) - 1, -1, -1):
-        following = starts[i] = following if starts[i] is None else starts[i]
-    return tuple(starts)
+    for start in reversed(starts):
+        following = following if start is None else start
+        filled.append(following)
+    return tuple(reversed(filled))
 
 
 def _pdf_pages(path: Path) -> tuple[str, list[str]]:

@@ -24,7 +24,7 @@ def page_of(article: Article | None, offset: int) -> int | None:
 def page_label(article: Article | None, offset: int) -> str | None:
     """'p. 3' or '¶ 4' for ``offset``, or None."""
     number = page_of(article, offset)
-    if number is None:
+    if number is None or article is None:
         return None
     return f"{_LABEL.get(article.location_unit, 'p.')} {number}"
 
@@ -32,4 +32,4 @@ def page_label(article: Article | None, offset: int) -> str | None:
 def location_dict(article: Article | None, offset: int) -> dict:
     """``{"page": n}`` or ``{"paragraph": n}`` for a citation's JSON, empty without locations."""
     number = page_of(article, offset)
-    return {} if number is None else {article.location_unit or "page": number}
+    return {} if number is None or article is None else {article.location_unit or "page": number}
