@@ -1,37 +1,23 @@
-"""The Python API, and the one door every face uses: the CLI, the app and ``bench/`` call only these.
-
-This is an edge, like the CLI: when no ``Settings`` are passed it builds them
-once from the environment. Each store's index is held once per process
-(``rag.stores.holder``), so repeated calls (and the app's many requests) pay the
-load once and see other processes' writes. A question is checked once, here,
-before anything loads: a bad question costs nothing.
-"""
+"""Building, loading and changing the index for the API, through the process-wide holder of each store."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rag.api._reading import default_settings, known_urls, read_articles, read_sources
 from rag.errors import InputError, RagError
-from rag.filters import Filters
 from rag.readers.files import Reading
 from rag.readers.jsonl import BadLine
 from rag.settings import Settings
-from rag.types import Answer, Article, Hit, Turn
+from rag.types import Article
 
 if TYPE_CHECKING:
     from rag.readers.feeds import FeedReading
-    from rag.stores import Change
-    from rag.stores.base import Store
+    from rag.stores import Change, Store
     from rag.stores.stats import IndexStats
-
-__all__ = [
-    "AddReport", "add_articles", "ask", "build_index", "default_settings", "index_stats", "load_index",
-    "open_or_build_index", "read_articles", "read_sources", "remove_article", "search", "stream_ask", "sync_feeds",
-]
 
 
 @dataclass(frozen=True)
@@ -50,38 +36,6 @@ class SyncReport:
     feeds: tuple[FeedReading, ...]
     failures: tuple[tuple[str, str], ...]  # (feed url, reason)
     change: Change | None  # None when no feed had anything new
-
-
-def default_settings() -> Settings:
-    return Settings.from_env(os.environ)
-
-
-def read_sources(
-    sources: Iterable[str | Path], settings: Settings | None = None, *, skip_bad_lines: bool = False
-) -> Reading:
-    """Articles from files, folders and URLs, read in full (see ``rag.readers.sources``)."""
-    from rag.readers import sources as readers
-
-    settings = settings or default_settings()
-    sources = list(sources)
-    # A feed's items already indexed (by URL) are not fetched again.
-    known = _known_urls(settings) if any(isinstance(s, str) and "://" in s for s in sources) else frozenset()
-    return readers.read_sources(sources, settings, skip_bad_lines=skip_bad_lines, known=known)
-
-
-def _known_urls(settings: Settings) -> frozenset[str]:
-    """The URLs of the articles already indexed (none when there is no index yet); no model is loaded."""
-    from rag.stores import has_index, open_index
-
-    if not has_index(settings):
-        return frozenset()
-    articles = open_index(settings, check_model=False).articles.values()
-    return frozenset(a.url for a in articles if a.url) | frozenset(a.source for a in articles if "://" in a.source)
-
-
-def read_articles(paths: Iterable[str | Path], settings: Settings | None = None) -> list[Article]:
-    """Every article in ``paths`` (files, folders, URLs); any bad input raises ``InputError``."""
-    return list(read_sources(paths, settings).articles)
 
 
 def build_index(
@@ -181,7 +135,7 @@ def sync_feeds(feeds_file: str | Path, settings: Settings | None = None) -> Sync
     urls = read_feed_list(read_text(Path(feeds_file), None))
     if not urls:
         raise InputError(f"no feed URLs in {feeds_file}")
-    results = read_feeds(urls, settings, _known_urls(settings))
+    results = read_feeds(urls, settings, known_urls(settings))
     articles = [a for r in results if isinstance(r, FeedReading) for a in r.articles]
     change = None
     if articles and has_index(settings):
@@ -209,53 +163,3 @@ def index_stats(settings: Settings | None = None, *, index: Store | None = None)
     if index is not None:
         return stats_of(index, settings.store or str(settings.index_dir), disk_bytes(settings))
     return store_stats(settings)
-
-
-def search(
-    question: str,
-    k: int = 5,
-    *,
-    mode: str | None = None,
-    filters: Filters | None = None,
-    settings: Settings | None = None,
-    index: Store | None = None,
-) -> list[Hit]:
-    """Ranked passages for ``question`` (hybrid dense + BM25 by default)."""
-    from rag.retrieval.search import check_question, search_index
-
-    question = check_question(question)
-    index = index or load_index(settings)
-    return search_index(index, question, k, mode=mode, filters=filters)
-
-
-def stream_ask(
-    question: str,
-    history: Sequence[Turn] | None = None,
-    *,
-    settings: Settings | None = None,
-    index: Store | None = None,
-) -> Iterator[Answer]:
-    """Partial answers while an LLM writes (none for the extractive answerer), then the checked ``Answer`` last."""
-    from rag.answer import stream_answer
-    from rag.retrieval.search import check_question
-
-    question = check_question(question)
-    settings = settings or default_settings()
-    index = index or load_index(settings)
-    yield from stream_answer(index, question, history or (), settings)
-
-
-def ask(
-    question: str,
-    history: Sequence[Turn] | None = None,
-    *,
-    settings: Settings | None = None,
-    index: Store | None = None,
-    **options: object,
-) -> Answer:
-    """A cited answer to ``question``; ``history`` turns make follow-ups work; ``options`` replace settings."""
-    settings = settings or default_settings()
-    if options:
-        settings = settings.replace(**options)
-    *_, final = stream_ask(question, history, settings=settings, index=index)  # the checked answer comes last
-    return final
