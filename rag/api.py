@@ -85,13 +85,15 @@ def build_index(
     progress: bool = False,
     skip_bad_lines: bool = False,
     encode=None,
+    force: bool = False,
 ):
     """Read articles (default: the bundled corpus), build a fresh index and save it.
 
     ``paths`` may also be a ``Reading`` already made by ``read_sources``. With
     ``skip_bad_lines`` (see ``read_sources``) skipped lines are logged as warnings.
     The index goes to the configured store (``Settings.store``); ``encode`` replaces
-    the local embedder (``rag.distributed.ray_encoder``).
+    the local embedder (``rag.distributed.ray_encoder``). A folder that holds files
+    other than an index's is refused unless ``force`` (which never deletes them).
     """
     from rag.stores import create_index
 
@@ -99,7 +101,7 @@ def build_index(
     reading = paths if isinstance(paths, Reading) else read_sources(
         paths or [settings.corpus_dir], settings, skip_bad_lines=skip_bad_lines)
     articles = reading.articles
-    index = create_index(articles, settings, progress=progress, encode=encode)
+    index = create_index(articles, settings, progress=progress, encode=encode, force=force)
     _remember(settings, index)
     return index
 

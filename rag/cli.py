@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from rag.errors import RagError
+from rag.errors import ConfigError, RagError
 from rag.settings import Settings
 
 
@@ -57,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path)
     p.add_argument("--ray", nargs="?", const="local", default=None, metavar="ADDRESS",
                    help="embed with Ray Data: a local Ray, or the cluster at ADDRESS (e.g. auto, HOST:6379)")
+    p.add_argument("--force", action="store_true",
+                   help="build into a folder that holds other files too (they are kept, never deleted)")
     _skip_flag(p)
     _lock_flag(p)
     p.set_defaults(run=_build)
@@ -71,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("article_id")
     _lock_flag(p)
     p.set_defaults(run=_remove)
+    p = index.add_parser("restore", parents=[common], help="make generation GEN live again (a lost 'current' link)")
+    p.add_argument("generation", metavar="GEN", help="a gen-… folder of the index folder")
+    _lock_flag(p)
+    p.set_defaults(run=_restore)
     p = index.add_parser("stats", parents=[common], help="what the index holds")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_stats)
@@ -130,14 +136,16 @@ def _skip_flag(p: argparse.ArgumentParser) -> None:
 
 def _build(args, settings: Settings) -> None:
     from rag.api import build_index, read_sources
+    from rag.stores import check_target
 
+    check_target(settings, force=args.force)  # before reading: a refused folder costs nothing
     reading = read_sources(args.paths or [settings.corpus_dir], settings, skip_bad_lines=args.skip_bad_lines)
     encode = None
     if args.ray:
         from rag.distributed import ray_encoder
 
         encode = ray_encoder(settings, None if args.ray == "local" else args.ray)
-    index = build_index(reading, settings, progress=True, encode=encode)
+    index = build_index(reading, settings, progress=True, encode=encode, force=args.force)
     kept: set[str] = set()  # Index.build keeps the first article of each content, skips the rest
     skipped = [a for a in reading.articles if not _first_kept(a, index, kept)]
     _report_skips(reading.bad_lines, skipped, index)
@@ -186,6 +194,17 @@ def _remove(args, settings: Settings) -> None:
 
     update_index(settings, lambda index: index.remove(args.article_id), check_model=False)
     print(f"removed {args.article_id}")
+
+
+def _restore(args, settings: Settings) -> None:
+    from rag.restore import restore
+    from rag.stores import spec_of
+
+    if spec_of(settings).kind != "folder":
+        raise ConfigError("rag index restore applies to index folders; a Milvus store keeps no generations")
+    done = restore(settings.index_dir, args.generation, settings.lock_timeout)
+    print(f"restored {done.generation} in {settings.index_dir}: {done.articles} articles, {done.chunks} chunks"
+          + (f" (was {done.previous})" if done.previous else ""))
 
 
 def _stats(args, settings: Settings) -> None:

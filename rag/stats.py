@@ -1,7 +1,9 @@
 """What an index folder holds, read from its manifest and article list alone.
 
 Stats must not need the embedding model, so ``rag index stats`` answers in a
-fraction of a second and works even when the configured model differs.
+fraction of a second and works even when the configured model differs. It does
+check every file against the manifest's size and SHA-256 (one read of the
+generation), so a truncated or edited index is reported as damaged, not healthy.
 """
 
 from __future__ import annotations
@@ -44,8 +46,13 @@ class IndexStats:
 def index_stats(folder: Path) -> IndexStats:
     gen = generations.locate(folder)  # resolved once: a concurrent write cannot mix generations
     manifest = store.read_manifest(gen, folder)
-    per_article = Counter(c.article_id for c in store.read_chunks(gen))
-    articles = store.read_articles(gen)
+    try:
+        store.verify(gen, manifest)
+        per_article = Counter(c.article_id for c in store.read_chunks(gen))
+        articles = store.read_articles(gen)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:  # a file that will not parse
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise store.damaged(gen, f"{type(error).__name__} {detail}".strip()) from None
     rows = tuple(
         ArticleRow(a.id, a.title, a.url or a.source, a.published, per_article[a.id]) for a in articles
     )

@@ -104,14 +104,19 @@ def open_index(settings: Settings, *, check_model: bool = True) -> Index:
 
 
 def create_index(
-    articles: Sequence[Article], settings: Settings, *, progress: bool = False, encode: Encode | None = None
+    articles: Sequence[Article], settings: Settings, *, progress: bool = False, encode: Encode | None = None,
+    force: bool = False,
 ) -> Index:
-    """A fresh index of ``articles`` in the configured store, replacing what it held, saved."""
+    """A fresh index of ``articles`` in the configured store, replacing what it held, saved.
+
+    ``force``: build into a folder that holds other files too (they are kept; see ``check_target``).
+    """
     if spec_of(settings).kind == "folder":
         from rag.index import Index
 
+        check_target(settings, force=force)  # before minutes of embedding
         index = Index.build(articles, settings, progress=progress, encode=encode)
-        index.save(settings.index_dir)
+        index.save(settings.index_dir, force=force)
         return index
     from rag.milvus import MilvusIndex
 
@@ -129,6 +134,14 @@ def update_index(
     from rag.milvus import MilvusIndex
 
     return MilvusIndex.update(settings, edit, base=base, check_model=check_model)
+
+
+def check_target(settings: Settings, *, force: bool = False) -> None:
+    """Refuse a build over generations that lost their link, or into someone else's folder (folders only)."""
+    if spec_of(settings).kind == "folder":
+        from rag import genscan
+
+        genscan.check_target(settings.index_dir, force=force)
 
 
 def has_index(settings: Settings) -> bool:

@@ -18,7 +18,7 @@ import pandas as pd
 from rag import stores
 from rag.app.render import escape_markdown as esc
 from rag.app.state import IndexHolder
-from rag.app.uploads import StoredUpload, describe, store_upload
+from rag.app.uploads import StoredUpload, describe, discard_unindexed, store_upload
 from rag.errors import RagError
 from rag.index import Index
 
@@ -81,7 +81,12 @@ def add_uploads(holder: IndexHolder, files: list | None, progress=None) -> tuple
     if stored:
         if progress is not None:
             progress(0.5, desc="indexing")
-        report = holder.add_files([s.path for s in stored], progress=True)
+        report = None
+        try:
+            report = holder.add_files([s.path for s in stored], progress=True)
+        finally:  # keep only the copies the index came from (also when the add failed)
+            index = report.change.index if report and report.change else holder.index
+            discard_unindexed(stored, holder.settings.index_dir, {a.source for a in index.articles.values()})
         names = {s.path: s.name for s in stored}
         for path, reason in report.failures:
             lines.append(f"✖ **refused:** {esc(reason.replace(str(path), describe(names.get(path, path.name))))}")

@@ -26,7 +26,7 @@ from pathlib import Path
 from rag.errors import RagError
 from rag.index import Change, Index
 from rag.settings import Settings
-from rag.stores import create_index, has_index, live_version, open_index, update_index
+from rag.stores import check_target, create_index, has_index, live_version, open_index, update_index
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +78,18 @@ class IndexHolder:
         except RagError as error:
             self._unloadable = live
             log.warning("keeping the loaded index; the newer one on disk cannot be used: %s", error)
+        except Exception:  # a reload must never break chat: whatever went wrong, keep serving
+            self._unloadable = live
+            log.exception("keeping the loaded index; loading generation %s failed", live)
         finally:
             self._write_lock.release()
 
     def load_or_build(self, *, progress: bool = True) -> Index:
-        """Load ``index_dir``, or build it from ``corpus_dir`` when it holds no manifest yet."""
+        """Load ``index_dir``, or build it from ``corpus_dir`` when it holds no index yet.
+
+        Never builds over generations that lost their ``current`` link, nor into a folder of
+        other files: that refusal (with the restore command) ends the start instead.
+        """
         with self._write_lock:
             if self._index is not None:
                 return self._index
@@ -93,6 +100,7 @@ class IndexHolder:
             else:
                 from rag.api import read_articles
 
+                check_target(self.settings)
                 log.info("no index in %s yet: building it from %s", where, self.settings.corpus_dir)
                 index = create_index(read_articles([self.settings.corpus_dir]), self.settings, progress=progress)
             log.info("index ready: %d articles, %d chunks", len(index.articles), len(index.chunks))
