@@ -146,7 +146,7 @@ def check_target(folder: Path, *, force: bool = False) -> None:
 
 
 def check_lock(folder: Path) -> None:
-    """Refuse a ``.write.lock`` that is a symlink or a folder (``filelock`` opens it with ``O_TRUNC``)."""
+    """Refuse a ``.write.lock`` that is a symlink or a folder: never follow a planted link to lock (or create) a file."""
     path = Path(folder) / LOCK
     if path.is_symlink() or (path.exists() and not path.is_file()):
         raise IndexStoreError(f"{path} is not rag's lock file (a symlink or folder); remove it with: rm -r {path}")

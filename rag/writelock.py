@@ -1,8 +1,8 @@
 """The writer lock of an index folder: one ``build``/``add``/``remove``/``restore`` at a time.
 
-Readers never take it. A planted ``.write.lock`` symlink is refused rather than
-followed (``filelock`` opens the lock file with ``O_TRUNC``, which would empty
-the symlink's target), and an ``--index-dir`` naming a file is a one-line error.
+Readers never take it. A ``.write.lock`` replaced by a symlink (which ``filelock``
+will not follow: a bare ``OSError``) and an ``--index-dir`` naming a file are
+one-line ``IndexStoreError``s saying what to do, never a traceback.
 """
 
 from __future__ import annotations
