@@ -31,8 +31,6 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-import orjson
-
 from rag import genscan, store
 from rag.errors import ConfigError, IndexStoreError
 from rag.genscan import CURRENT, GEN_PREFIX, LOCK, TMP_PREFIX
@@ -56,7 +54,7 @@ def current(folder: Path) -> Path | None:
 
 def exists(folder: Path) -> bool:
     """Whether ``folder`` holds an index, of this format or an older one."""
-    return current(folder) is not None or _legacy_manifest(Path(folder)) is not None
+    return current(folder) is not None or genscan.rag_manifest(folder)
 
 
 def disk_bytes(folder: Path) -> int:
@@ -79,8 +77,7 @@ def locate(folder: Path) -> Path:
     hint = genscan.unlinked_hint(folder)
     if hint:
         raise IndexStoreError(hint)
-    legacy = _legacy_manifest(folder)
-    if legacy is not None:
+    if genscan.rag_manifest(folder):
         store.read_manifest(folder, folder)  # refuses the old (or a newer) format with a hint
         raise IndexStoreError(f"index in {folder} has no '{CURRENT}' link; {store.rebuild_hint(folder)}")
     raise IndexStoreError(f"no index in {folder}; build one with: rag index build --index-dir {folder}")
@@ -158,7 +155,7 @@ def _collect(folder: Path, keep: set[str] | None) -> None:
 
 def _tidy_top_level(folder: Path) -> None:
     """Replace a format-1 index's files with links into ``current/`` (once); leave anything else."""
-    legacy = _legacy_manifest(folder) is not None
+    legacy = genscan.rag_manifest(folder)
     for name in (store.MANIFEST, *store.DATA_NAMES, ".lock"):
         path = folder / name
         if legacy and path.is_dir() and not path.is_symlink():
@@ -167,17 +164,6 @@ def _tidy_top_level(folder: Path) -> None:
             path.unlink()
         if name != ".lock" and not path.exists() and not path.is_symlink():
             os.symlink(f"{CURRENT}/{name}", path)
-
-
-def _legacy_manifest(folder: Path) -> Path | None:
-    path = folder / store.MANIFEST
-    if path.is_symlink() or not path.is_file():
-        return None
-    try:
-        data = orjson.loads(path.read_bytes())
-    except (orjson.JSONDecodeError, OSError):
-        return None
-    return path if isinstance(data, dict) and "format_version" in data else None
 
 
 def _fsync_tree(root: Path) -> None:

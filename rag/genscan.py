@@ -61,8 +61,16 @@ def marked(gen: Path) -> bool:
             return marker.read_bytes() == MARKER_TEXT
         except OSError:
             return False
+    return rag_manifest(gen)
+
+
+def rag_manifest(folder: Path) -> bool:
+    """Whether ``folder`` holds a rag manifest (a JSON object with a format version), not a link to one."""
+    path = Path(folder) / store.MANIFEST
+    if path.is_symlink() or not path.is_file():
+        return False
     try:
-        data = orjson.loads((gen / store.MANIFEST).read_bytes())
+        data = orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return False
     return isinstance(data, dict) and isinstance(data.get("format_version"), int)
@@ -133,9 +141,8 @@ def check_target(folder: Path, *, force: bool = False) -> None:
     hint = unlinked_hint(folder)
     if hint:
         raise IndexStoreError(hint)
-    manifest = folder / store.MANIFEST
-    if manifest.is_file() and not manifest.is_symlink():
-        return  # a format-1 index: a build replaces it (and says so if it cannot read it)
+    if rag_manifest(folder):
+        return  # a format-1 index: a build replaces it
     foreign = sorted(e.name for e in folder.iterdir() if not _expected(e))
     if foreign and not force:
         raise IndexStoreError(

@@ -43,7 +43,7 @@ def test_uploads_keep_only_what_was_indexed(tmp_path, settings):
     holder = IndexHolder(settings)
     (settings.index_dir / UPLOAD_DIR).mkdir()
     (settings.index_dir / UPLOAD_DIR / "notes.txt").write_text("not rag's")  # never ours to delete
-    status, table, _ = add_uploads(holder, _items(tmp_path, {
+    status, _, _ = add_uploads(holder, _items(tmp_path, {
         "harbour.txt": HARBOUR,
         "seed-again.txt": SEED.read_bytes(),  # same content as the indexed seed article
         "feed.jsonl": '{"text": "fine"}\n{oops\n',  # refused when read
@@ -63,7 +63,7 @@ def test_an_upload_whose_add_fails_leaves_no_copy(tmp_path, settings):
     build_index([SEED], settings)
     holder = IndexHolder(settings.replace(lock_timeout=0))
     holder.load_or_build(progress=False)
-    with FileLock(str(settings.index_dir / generations.LOCK)):  # another writer holds the index
-        with pytest.raises(IndexStoreError, match="another process is writing"):
-            add_uploads(holder, _items(tmp_path, {"harbour.txt": HARBOUR}, "one"))
+    lock = FileLock(str(settings.index_dir / generations.LOCK))  # another writer holds the index
+    with lock, pytest.raises(IndexStoreError, match="another process is writing"):
+        add_uploads(holder, _items(tmp_path, {"harbour.txt": HARBOUR}, "one"))
     assert _stored(settings.index_dir) == []

@@ -87,7 +87,7 @@ def test_the_app_refuses_to_build_its_first_index_over_unlinked_generations(unli
 def test_restore_relinks_a_verified_generation(unlinked, capsys):
     settings, newest = unlinked
     folder = settings.index_dir
-    older = [g for g in _gens(folder) if g != newest][0]
+    older = next(g for g in _gens(folder) if g != newest)
     capsys.readouterr()
     assert main(["index", "restore", older, "--index-dir", str(folder)]) == 0
     assert capsys.readouterr().out.startswith(f"restored {older} in {folder}: 5 articles")
