@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from rag import generations, store
+from rag.errors import IndexStoreError
+from rag.types import Article
 
 
 @dataclass(frozen=True)
@@ -44,15 +46,14 @@ class IndexStats:
 
 
 def index_stats(folder: Path) -> IndexStats:
-    gen = generations.locate(folder)  # resolved once: a concurrent write cannot mix generations
-    manifest = store.read_manifest(gen, folder)
-    try:
-        store.verify(gen, manifest)
-        per_article = Counter(c.article_id for c in store.read_chunks(gen))
-        articles = store.read_articles(gen)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:  # a file that will not parse
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise store.damaged(gen, f"{type(error).__name__} {detail}".strip()) from None
+    for attempt in (1, 2, 3):
+        gen = generations.locate(folder)  # resolved once: a concurrent write cannot mix generations
+        try:
+            manifest, articles, per_article = _read(gen, folder)
+            break
+        except IndexStoreError:  # two writes in a row can collect the generation resolved above
+            if attempt == 3 or generations.current(folder) == gen:
+                raise
     rows = tuple(
         ArticleRow(a.id, a.title, a.url or a.source, a.published, per_article[a.id]) for a in articles
     )
@@ -62,6 +63,18 @@ def index_stats(folder: Path) -> IndexStats:
         manifest.chunk_tokens, manifest.overlap_sentences, len(manifest.articles),
         manifest.chunk_count, manifest.built_at, manifest.updated_at, size, rows,
     )
+
+
+def _read(gen: Path, folder: Path) -> tuple[store.Manifest, list[Article], Counter]:
+    """The manifest, articles and chunks per article of ``gen``, every file checked against the manifest."""
+    try:
+        manifest = store.read_manifest(gen, folder)
+        store.verify(gen, manifest)
+        per_article = Counter(c.article_id for c in store.read_chunks(gen))
+        return manifest, store.read_articles(gen), per_article
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:  # a file that will not parse
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise store.damaged(gen, f"{type(error).__name__} {detail}".strip()) from None
 
 
 def stats_of(index, where: str, size: int) -> IndexStats:

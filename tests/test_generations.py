@@ -84,6 +84,18 @@ def test_the_app_refuses_to_build_its_first_index_over_unlinked_generations(unli
     assert tree_digest(settings.index_dir) == before
 
 
+def test_app_py_stops_with_one_line_instead_of_building(unlinked, capsys):
+    import app
+
+    settings, newest = unlinked
+    before = tree_digest(settings.index_dir)
+    capsys.readouterr()
+    assert app.main(["--index-dir", str(settings.index_dir), "--port", "1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err and f"rag index restore {newest}" in err
+    assert tree_digest(settings.index_dir) == before
+
+
 def test_restore_relinks_a_verified_generation(unlinked, capsys):
     settings, newest = unlinked
     folder = settings.index_dir
