@@ -118,6 +118,7 @@ def commit(folder: Path, write: Callable[[Path], None], *, force: bool = False) 
 
 def relink(folder: Path, name: str) -> None:
     """Make generation ``name`` live by one atomic ``os.replace`` of ``current``. The caller holds the lock."""
+    genscan.check_link(folder)
     link = folder / f"{TMP_PREFIX}{CURRENT}-{secrets.token_hex(3)}"
     os.symlink(name, link)
     os.replace(link, folder / CURRENT)  # the one atomic step that makes the new generation live

@@ -136,6 +136,7 @@ def check_target(folder: Path, *, force: bool = False) -> None:
     if not folder.exists():
         return
     check_lock(folder)
+    check_link(folder)
     if live(folder) is not None:
         return
     hint = unlinked_hint(folder)
@@ -157,6 +158,13 @@ def check_lock(folder: Path) -> None:
     path = Path(folder) / LOCK
     if path.is_symlink() or (path.exists() and not path.is_file()):
         raise IndexStoreError(f"{path} is not rag's lock file (a symlink or folder); remove it with: rm -r {path}")
+
+
+def check_link(folder: Path) -> None:
+    """Refuse a ``current`` that is a real file or folder: replacing it would fail, or lose it."""
+    path = Path(folder) / CURRENT
+    if path.exists() and not path.is_symlink():
+        raise IndexStoreError(f"{path} is not rag's '{CURRENT}' link but a file or folder; move it out of {folder}")
 
 
 def not_a_folder(folder: Path) -> IndexStoreError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 
 import pytest
 
@@ -90,7 +91,11 @@ def test_app_py_stops_with_one_line_instead_of_building(unlinked, capsys):
     settings, newest = unlinked
     before = tree_digest(settings.index_dir)
     capsys.readouterr()
-    assert app.main(["--index-dir", str(settings.index_dir), "--port", "1"]) == 2
+    with socket.socket() as taken:  # should it get as far as serving, it fails at once instead
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        assert app.main(["--index-dir", str(settings.index_dir), "--port", port]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "\n" not in err and f"rag index restore {newest}" in err
     assert tree_digest(settings.index_dir) == before
@@ -140,6 +145,16 @@ def test_a_build_refuses_a_folder_of_other_files_and_force_keeps_them(corpus, tm
         assert main(["index", "build", "--force", str(corpus), "--index-dir", str(folder)]) == 0
         assert {k: v for k, v in tree_digest(folder).items() if k in mine} == mine
     assert len(_gens(folder)) == 2  # the live generation and the one before
+
+
+def test_a_current_that_is_not_our_link_is_refused(corpus, tmp_path, capsys):
+    folder = tmp_path / "mine"
+    (folder / generations.CURRENT).mkdir(parents=True)
+    (folder / generations.CURRENT / "report.txt").write_text("mine")
+    mine = tree_digest(folder)
+    for force in ([], ["--force"]):
+        err = _one_line_error(capsys, "index", "build", *force, str(corpus), "--index-dir", str(folder))
+        assert f"{folder / generations.CURRENT} is not rag's 'current' link" in err and tree_digest(folder) == mine
 
 
 def test_the_collector_deletes_only_marked_entries_of_the_exact_pattern(corpus, settings):
