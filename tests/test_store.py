@@ -16,7 +16,7 @@ import pytest
 
 from rag.api import build_index, read_articles
 from rag.errors import IndexStoreError
-from rag.stores.folder import generations, layout
+from rag.stores.folder import generations, genscan, layout
 from rag.stores.folder.index import Index
 from tests.synthetic import ROOT, cli_env, question, run_cli, title, tree_digest, write_corpus
 
@@ -79,11 +79,13 @@ def test_each_write_makes_a_new_generation_and_keeps_only_the_previous_one(built
 def test_leftovers_of_killed_writers_are_ignored_then_removed(built):
     folder = built.index_dir
     live = generations.current(folder).name
-    (folder / ".tmp-gen-20000101T000000000000-dead00").mkdir()
+    # What writers leave when killed: each folder carries the marker a writer puts in first.
+    for name in (".tmp-gen-20000101T000000000000-dead00", "gen-20000101T000000000000-0ff0ff"):
+        (folder / name).mkdir()
+        (folder / name / genscan.MARKER).write_bytes(genscan.MARKER_TEXT)
     (folder / ".tmp-gen-20000101T000000000000-dead00" / layout.DENSE).write_bytes(b"half a file")
-    os.symlink("gen-nowhere", folder / ".tmp-current-dead00")
-    orphan = folder / "gen-20000101T000000000000-0rphan"  # renamed, never made live
-    orphan.mkdir()
+    os.symlink("gen-20000101T000000000000-dead00", folder / ".tmp-current-dead00")
+    orphan = folder / "gen-20000101T000000000000-0ff0ff"  # renamed, never made live
     (orphan / layout.CHUNKS).write_text("{}\n")
     assert Index.load(built).generation == live  # readers only follow `current`
     Index.load(built).save(folder)

@@ -16,7 +16,7 @@ from rag.types import Article
 
 if TYPE_CHECKING:
     from rag.readers.feeds import FeedReading
-    from rag.stores import Change, Store
+    from rag.stores import Change, Restored, Store
     from rag.stores.stats import IndexStats
 
 
@@ -45,12 +45,14 @@ def build_index(
     progress: bool = False,
     skip_bad_lines: bool = False,
     ray: str | None = None,
+    force: bool = False,
 ) -> Store:
     """Read articles (default: the bundled corpus), build a fresh index and save it.
 
     ``paths`` may also be a ``Reading`` already made by ``read_sources``. The index
     goes to the configured store (``Settings.store``). ``ray`` embeds on Ray Data
-    instead of in this process: "" for a local Ray, else the cluster's address.
+    instead of in this process: "" for a local Ray, else the cluster's address. A folder
+    holding files other than an index's is refused unless ``force`` (which never deletes them).
     """
     from rag.stores import create_index
     from rag.stores.holder import holder_for
@@ -63,7 +65,7 @@ def build_index(
         from rag.embedding.ray import ray_encoder
 
         encode = ray_encoder(settings, ray or None)
-    index = create_index(reading.articles, settings, progress=progress, encode=encode)
+    index = create_index(reading.articles, settings, progress=progress, encode=encode, force=force)
     holder_for(settings).replace(index)
     return index
 
@@ -116,7 +118,7 @@ def add_articles(
             continue
         articles.extend(reading.articles)
         bad.extend(reading.bad_lines)
-    change = holder_for(settings).add(articles, progress=progress) if articles else None
+    change = holder_for(settings).add(articles, progress=progress, settings=settings) if articles else None
     return AddReport(change, tuple(failures), tuple(bad))
 
 
@@ -147,11 +149,30 @@ def sync_feeds(feeds_file: str | Path, settings: Settings | None = None) -> Sync
     return SyncReport(tuple(r for r in results if isinstance(r, FeedReading)), failures, change)
 
 
+def restore_index(generation: str, settings: Settings | None = None) -> Restored:
+    """Make generation ``generation`` of the index folder live again after checking every file."""
+    from rag.stores import restore_generation
+    from rag.stores.holder import holder_for
+
+    settings = settings or default_settings()
+    restored = restore_generation(settings, generation)
+    holder_for(settings).reload()
+    return restored
+
+
+def check_build_target(settings: Settings | None = None, *, force: bool = False) -> None:
+    """Refuse, before anything is read, a build over unlinked generations or into a folder of other files."""
+    from rag.stores import check_target
+
+    check_target(settings or default_settings(), force=force)
+
+
 def remove_article(article_id: str, settings: Settings | None = None) -> Change:
     """Remove one article by id and save (``InputError`` if it is not indexed)."""
     from rag.stores.holder import holder_for
 
-    return holder_for(settings or default_settings()).remove(article_id)
+    settings = settings or default_settings()
+    return holder_for(settings).remove(article_id, settings=settings)
 
 
 def index_stats(settings: Settings | None = None, *, index: Store | None = None) -> IndexStats:

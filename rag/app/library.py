@@ -17,7 +17,7 @@ import pandas as pd
 
 from rag import api
 from rag.app.render import escape_markdown as esc
-from rag.app.uploads import StoredUpload, describe, store_upload
+from rag.app.uploads import StoredUpload, describe, discard_unindexed, store_upload
 from rag.errors import RagError
 from rag.settings import Settings
 from rag.stores.base import Store
@@ -81,7 +81,12 @@ def add_uploads(settings: Settings, files: list | None, progress=None) -> tuple[
     if stored:
         if progress is not None:
             progress(0.5, desc="indexing")
-        report = api.add_articles([s.path for s in stored], settings, each=True, progress=True)
+        report = None
+        try:
+            report = api.add_articles([s.path for s in stored], settings, each=True, progress=True)
+        finally:  # keep only the copies the index came from (also when the add failed)
+            index = report.change.index if report and report.change else api.load_index(settings)
+            discard_unindexed(stored, settings.index_dir, {a.source for a in index.articles.values()})
         names = {str(s.path): s.name for s in stored}
         for source, reason in report.failures:
             shown = describe(names.get(source, Path(source).name))

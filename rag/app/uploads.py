@@ -4,7 +4,10 @@ Everything about an upload is untrusted: its name may be a path (``../../x.txt``
 its bytes may be an image, its size may be anything. Each check fails with a
 one-line ``InputError`` that names the file and says what is wrong, so the
 Library tab can list it beside the files that were accepted. Name and content
-checks are pure; ``store_upload`` is the only function that writes.
+checks are pure; ``store_upload`` is the only function that writes, and
+``discard_unindexed`` the only one that deletes: once the index has taken what
+it could, a copy none of whose articles were indexed (unreadable, or all
+duplicates) is removed, so ``uploads/`` holds only what the index came from.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +34,7 @@ MAX_NAME_CHARS = 120
 # File systems limit a name to 255 bytes; the stored name also carries a hash prefix and
 # a ".part" suffix while it is written, so the user's part is held to fewer.
 MAX_NAME_BYTES = 200
+_STORED_NAME = re.compile(r"[0-9a-f]{12}-[^/]+")  # what store_upload names a copy: never delete anything else
 
 
 @dataclass(frozen=True)
@@ -115,9 +120,31 @@ def store_upload(source: Path, raw_name: str, index_dir: Path, limit: int) -> St
     if target.parent != folder:
         raise InputError(f"refused file name {describe(raw_name)}: it would be stored outside the upload folder")
     tmp = target.with_name(f".{target.name}.part")
-    shutil.copyfile(source, tmp)
-    tmp.replace(target)
+    try:
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return StoredUpload(raw_name, target)
+
+
+def discard_unindexed(stored: Iterable[StoredUpload], index_dir: Path, indexed_sources: set[str]) -> list[Path]:
+    """Delete the copies ``store_upload`` made that no indexed article comes from; returns them.
+
+    ``indexed_sources``: the ``source`` of every article in the index after the add. An
+    identical earlier upload has the same stored name, and its copy stays while indexed.
+    """
+    folder = (Path(index_dir) / UPLOAD_DIR).resolve()
+    removed = []
+    for upload in stored:
+        path = upload.path
+        if str(path) in indexed_sources or path.parent != folder or not _STORED_NAME.fullmatch(path.name):
+            continue
+        if path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def _sha256(path: Path) -> str:

@@ -9,12 +9,12 @@ touched, so a bad file never costs what is already indexed.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
 from pathlib import Path
 
+from rag.cli import commands as cmd
 from rag.errors import RagError
 from rag.settings import Settings
 
@@ -57,29 +57,35 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path)
     p.add_argument("--ray", nargs="?", const="local", default=None, metavar="ADDRESS",
                    help="embed with Ray Data: a local Ray, or the cluster at ADDRESS (e.g. auto, HOST:6379)")
+    p.add_argument("--force", action="store_true",
+                   help="build into a folder that holds other files too (they are kept, never deleted)")
     _skip_flag(p)
     _lock_flag(p)
-    p.set_defaults(run=_build)
+    p.set_defaults(run=cmd.build)
     p = index.add_parser("add", parents=[common], help="add files, folders or URLs incrementally")
     p.add_argument("sources", nargs="+")
     _skip_flag(p)
     p.add_argument("--allow-private-urls", action="store_true", default=None,
                    help="also fetch URLs on loopback/private addresses (RAG_ALLOW_PRIVATE_URLS=1)")
     _lock_flag(p)
-    p.set_defaults(run=_add)
+    p.set_defaults(run=cmd.add)
     p = index.add_parser("sync", parents=[common], help="add the new items of the RSS/Atom feeds listed in a file")
     p.add_argument("feeds", type=Path, metavar="FEEDS.txt", help="one feed URL per line (# comments allowed)")
     p.add_argument("--allow-private-urls", action="store_true", default=None,
                    help="also fetch URLs on loopback/private addresses (RAG_ALLOW_PRIVATE_URLS=1)")
     _lock_flag(p)
-    p.set_defaults(run=_sync)
+    p.set_defaults(run=cmd.sync)
     p = index.add_parser("remove", parents=[common], help="remove an article by id")
     p.add_argument("article_id")
     _lock_flag(p)
-    p.set_defaults(run=_remove)
+    p.set_defaults(run=cmd.remove)
+    p = index.add_parser("restore", parents=[common], help="make generation GEN live again (a lost 'current' link)")
+    p.add_argument("generation", metavar="GEN", help="a gen-… folder of the index folder")
+    _lock_flag(p)
+    p.set_defaults(run=cmd.restore)
     p = index.add_parser("stats", parents=[common], help="what the index holds")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(run=_stats)
+    p.set_defaults(run=cmd.stats)
 
     p = commands.add_parser("search", parents=[common], help="ranked passages for a question")
     p.add_argument("question", help="the question; '-' reads it from standard input")
@@ -90,18 +96,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", default=None, help="published on or after YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", default=None, help="published on or before YYYY-MM-DD")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(run=_search)
+    p.set_defaults(run=cmd.search)
 
     p = commands.add_parser("ask", parents=[common], help="a cited answer to a question")
     p.add_argument("question", help="the question; '-' reads it from standard input")
     p.add_argument("--llm", default=None, help="answer with an LLM, e.g. openai:gpt-4o-mini")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(run=_ask)
+    p.set_defaults(run=cmd.ask)
 
     evaluate = commands.add_parser("eval", help="measure retrieval or answers").add_subparsers(
         required=True, metavar="WHAT"
     )
-    for name, run in (("retrieval", _eval_retrieval), ("answers", _eval_answers)):
+    for name, run in (("retrieval", cmd.eval_retrieval), ("answers", cmd.eval_answers)):
         p = evaluate.add_parser(name, parents=[common])
         p.add_argument("--corpus", type=Path, required=True)
         p.add_argument("--questions", type=Path, required=True)
@@ -118,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="require this login (prefer RAG_AUTH: a flag shows in the process list)")
     p.add_argument("--allow-public", action="store_true", default=None,
                    help="serve a non-loopback --host without --auth (refused otherwise)")
-    p.set_defaults(run=_serve)
+    p.set_defaults(run=cmd.serve)
     return parser
 
 
@@ -132,131 +138,6 @@ def _skip_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--skip-bad-lines", action="store_true",
                    help="keep the good records of a .jsonl file and list the bad lines "
                         "(default: one bad line refuses the whole file)")
-
-
-def _build(args, settings: Settings) -> None:
-    from rag.api import build_index, read_sources
-
-    reading = read_sources(args.paths or [settings.corpus_dir], settings, skip_bad_lines=args.skip_bad_lines)
-    ray = None if not args.ray else ("" if args.ray == "local" else args.ray)
-    index = build_index(reading, settings, progress=True, ray=ray)
-    kept: set[str] = set()  # Index.build keeps the first article of each content, skips the rest
-    skipped = [a for a in reading.articles if not _first_kept(a, index, kept)]
-    _report_skips(reading.bad_lines, skipped, index)
-    m = index.manifest
-    print(f"built {_where(settings)}: {len(m.articles)} articles, {m.chunk_count} chunks")
-
-
-def _add(args, settings: Settings) -> None:
-    from rag.api import add_articles
-
-    if args.allow_private_urls:
-        settings = settings.replace(allow_private_urls=True)
-    # Every source is read before the index is touched; the newest index is read only once the
-    # writer lock is held, so concurrent adds all land.
-    report = add_articles(args.sources, settings, skip_bad_lines=args.skip_bad_lines, progress=True)
-    change = report.change
-    assert change is not None  # add_articles raises when nothing could be read
-    for article in change.added:
-        print(f"added   {article.id}  {article.title}")
-    _report_skips(report.bad_lines, change.skipped, change.index)
-
-
-def _sync(args, settings: Settings) -> int:
-    from rag.api import sync_feeds
-    from rag.cli.render import render_sync
-
-    report = sync_feeds(args.feeds, settings.replace(allow_private_urls=True) if args.allow_private_urls else settings)
-    print(render_sync(report))
-    return 1 if report.failures else 0
-
-
-def _first_kept(article, index, kept: set[str]) -> bool:
-    same = index.articles.get(article.id)
-    if same is None or same.content_hash != article.content_hash or article.id in kept:
-        return False
-    kept.add(article.id)
-    return True
-
-
-def _report_skips(bad_lines, skipped, index) -> None:
-    """One line per skipped article and bad line, then how many: nothing is left out silently."""
-    for article in skipped:
-        same = index.articles.get(article.id)
-        why = ("its id is already used by different content" if same and same.content_hash != article.content_hash
-               else "same content as an article already indexed or earlier in this run")
-        print(f"skipped {article.id}  {article.title}  ({why})")
-    for bad in bad_lines:
-        print(f"skipped bad line: {bad}")
-    if skipped or bad_lines:
-        print(f"skipped {len(skipped)} duplicate article(s) and {len(bad_lines)} bad line(s)")
-
-
-def _remove(args, settings: Settings) -> None:
-    from rag.api import remove_article
-
-    remove_article(args.article_id, settings)
-    print(f"removed {args.article_id}")
-
-
-def _stats(args, settings: Settings) -> None:
-    from rag.api import index_stats
-    from rag.cli.render import render_stats
-
-    stats = index_stats(settings)
-    print(json.dumps(stats.to_dict(), indent=2) if args.json else render_stats(stats))
-
-
-def _search(args, settings: Settings) -> None:
-    from rag.api import search
-    from rag.cli.render import render_hits
-    from rag.filters import Filters
-
-    filters = Filters(frozenset(args.article), frozenset(args.source), args.date_from, args.date_to)
-    hits = search(_question(args.question), args.k, mode=args.mode, filters=filters, settings=settings)
-    print(json.dumps([h.to_dict() for h in hits], indent=2) if args.json else render_hits(hits))
-
-
-def _ask(args, settings: Settings) -> None:
-    from rag.api import ask
-    from rag.cli.render import render_answer
-
-    if args.llm:
-        settings = settings.replace(answerer=args.llm)
-    answer = ask(_question(args.question), settings=settings)
-    print(json.dumps(answer.to_dict(), indent=2) if args.json else render_answer(answer))
-
-
-def _where(settings: Settings) -> str:
-    return settings.store or str(settings.index_dir)
-
-
-def _question(arg: str) -> str:
-    """The question argument, or standard input for '-' (one shell argument stops at 128 kB)."""
-    # Bytes, decoded leniently: a pasted non-UTF-8 byte must not end in a traceback.
-    return sys.stdin.buffer.read().decode("utf-8", "replace") if arg == "-" else arg
-
-
-def _eval_retrieval(args, settings: Settings) -> None:
-    from rag.eval.retrieval import evaluate_retrieval
-
-    evaluate_retrieval(args.corpus, args.questions, settings, limit=args.limit, json_out=args.json_out)
-
-
-def _eval_answers(args, settings: Settings) -> None:
-    from rag.eval.answers import evaluate_answers
-
-    evaluate_answers(args.corpus, args.questions, settings, limit=args.limit, json_out=args.json_out,
-                     holdout=args.holdout)
-
-
-def _serve(args, settings: Settings) -> None:
-    from rag.app.server import serve
-    from rag.settings import parse_auth
-
-    flags = {"host": args.host, "port": args.port, "allow_public": args.allow_public,
-             "auth": parse_auth(args.auth) if args.auth else None}
-    serve(settings.replace(**{k: v for k, v in flags.items() if v is not None}))
 
 
 if __name__ == "__main__":

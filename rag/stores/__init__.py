@@ -22,14 +22,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rag.settings import Settings
-from rag.stores.base import Change, Encode, Store, StoreKind
+from rag.stores.base import Change, Encode, Restored, Store, StoreKind
 
 if TYPE_CHECKING:
     from rag.stores.stats import IndexStats
     from rag.types import Article
 
 __all__ = [
-    "Change", "Store", "StoreKind", "build_scratch", "close", "create_index", "disk_bytes", "has_index",
+    "Change", "Restored", "Store", "StoreKind", "build_scratch", "check_target", "close", "create_index",
+    "restore_generation", "disk_bytes", "has_index",
     "kind_of", "live_version", "open_index", "scratch_settings", "store_stats", "update_index",
 ]
 
@@ -53,10 +54,24 @@ def open_index(settings: Settings, *, check_model: bool = True) -> Store:
 
 
 def create_index(
-    articles: Sequence[Article], settings: Settings, *, progress: bool = False, encode: Encode | None = None
+    articles: Sequence[Article], settings: Settings, *, progress: bool = False, encode: Encode | None = None,
+    force: bool = False,
 ) -> Store:
-    """A fresh index of ``articles`` in the configured store, replacing what it held, saved."""
-    return kind_of(settings).create(articles, settings, progress=progress, encode=encode)
+    """A fresh index of ``articles`` in the configured store, replacing what it held, saved.
+
+    ``force``: build into a folder that holds other files too (they are kept; see ``check_target``).
+    """
+    return kind_of(settings).create(articles, settings, progress=progress, encode=encode, force=force)
+
+
+def check_target(settings: Settings, *, force: bool = False) -> None:
+    """Refuse a build over generations that lost their link, or into someone else's folder."""
+    kind_of(settings).check_target(settings, force=force)
+
+
+def restore_generation(settings: Settings, generation: str) -> Restored:
+    """Make an earlier generation live again (a lost ``current`` link), after checking its files."""
+    return kind_of(settings).restore(settings, generation)
 
 
 def update_index(

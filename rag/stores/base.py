@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from rag.filters import Filters
     from rag.stores.stats import IndexStats
 
-__all__ = ["Change", "Encode", "Store", "StoreBase", "StoreKind", "by_score", "empty_manifest"]
+__all__ = ["Change", "Encode", "Restored", "Store", "StoreBase", "StoreKind", "by_score", "empty_manifest"]
 
 
 class Store(Protocol):
@@ -67,12 +67,24 @@ class Change:
     removed: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Restored:
+    """What ``rag index restore`` made live again, and what was live before (if anything)."""
+
+    generation: str
+    articles: int
+    chunks: int
+    previous: str | None
+
+
 class StoreKind(Protocol):
     """Opening, creating and updating one kind of store; ``rag.stores`` picks the kind once per call."""
 
     def open(self, settings: Settings, *, check_model: bool = True) -> Store: ...
     def create(self, articles: Sequence[Article], settings: Settings, *, progress: bool = False,
-               encode: Encode | None = None) -> Store: ...
+               encode: Encode | None = None, force: bool = False) -> Store: ...
+    def check_target(self, settings: Settings, *, force: bool = False) -> None: ...
+    def restore(self, settings: Settings, generation: str) -> Restored: ...
     def update(self, settings: Settings, edit: Callable[[Store], Change], *, base: Store | None = None,
                check_model: bool = True) -> Change: ...
     def exists(self, settings: Settings) -> bool: ...

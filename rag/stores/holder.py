@@ -25,7 +25,7 @@ from pathlib import Path
 
 from rag.errors import RagError
 from rag.settings import Settings
-from rag.stores import Change, create_index, has_index, live_version, open_index, update_index
+from rag.stores import Change, check_target, create_index, has_index, live_version, open_index, update_index
 from rag.stores.base import Store
 from rag.types import Article
 
@@ -71,11 +71,18 @@ class IndexHolder:
         except RagError as error:
             self._unloadable = live
             log.warning("keeping the loaded index; the newer one on disk cannot be used: %s", error)
+        except Exception:  # a reload must never break chat: whatever went wrong, keep serving
+            self._unloadable = live
+            log.exception("keeping the loaded index; loading generation %s failed", live)
         finally:
             self._write_lock.release()
 
     def load_or_build(self, corpus: Callable[[], Sequence[Article]] | None = None, *, progress: bool = True) -> Store:
-        """Load the store's index, or build it from ``corpus()`` when it holds none yet (else load, or raise)."""
+        """Load the store's index, or build it from ``corpus()`` when it holds none yet (else load, or raise).
+
+        Never builds over generations that lost their ``current`` link, nor into a folder of
+        other files: that refusal (with the restore command) ends the start instead.
+        """
         with self._write_lock:
             if self._index is not None:
                 return self._index
@@ -84,6 +91,7 @@ class IndexHolder:
                 log.info("loading index from %s", where)
                 index = open_index(self.settings)
             else:
+                check_target(self.settings)
                 log.info("no index in %s yet: building it from %s", where, self.settings.corpus_dir)
                 index = create_index(corpus(), self.settings, progress=progress)
             log.info("index ready: %d articles, %d chunks", len(index.articles), len(index.chunks))
@@ -91,11 +99,11 @@ class IndexHolder:
             self._checked = time.monotonic()
             return index
 
-    def add(self, articles: Sequence[Article], *, progress: bool = False) -> Change:
-        """Add the new ``articles`` to the newest saved index, save, then swap."""
+    def add(self, articles: Sequence[Article], *, progress: bool = False, settings: Settings | None = None) -> Change:
+        """Add the new ``articles`` to the newest saved index, save, then swap (``settings``: this write's limits)."""
         with self._write_lock:
             change = update_index(
-                self.settings, lambda index: index.add(articles, progress=progress), base=self._index
+                settings or self.settings, lambda index: index.add(articles, progress=progress), base=self._index
             )
             self._index = change.index  # the atomic swap (also when it only caught up with disk)
         return change
@@ -113,11 +121,11 @@ class IndexHolder:
             self._index = index
             self._checked = time.monotonic()
 
-    def remove(self, article_id: str) -> Change:
+    def remove(self, article_id: str, *, settings: Settings | None = None) -> Change:
         """Remove one article (``InputError`` if unknown), save, then swap."""
         with self._write_lock:
             change = update_index(
-                self.settings, lambda index: index.remove(article_id.strip()), base=self._index,
+                settings or self.settings, lambda index: index.remove(article_id.strip()), base=self._index,
                 check_model=False,
             )
             self._index = change.index
@@ -131,3 +139,9 @@ def holder_for(settings: Settings) -> IndexHolder:
         if key not in _holders:
             _holders[key] = IndexHolder(settings)
         return _holders[key]
+
+
+def forget_all() -> None:
+    """Drop every held index, so the next call reads the store again (as a new process would)."""
+    with _holders_lock:
+        _holders.clear()

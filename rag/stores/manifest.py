@@ -67,11 +67,32 @@ class Manifest:
                 f"version {FORMAT_VERSION}); {rebuild_hint(index_dir)}"
             )
         data.pop("counts", None)
+        wrong = _wrong_types(data)
+        if wrong:
+            raise IndexStoreError(f"{where} is malformed ({wrong}); {rebuild_hint(index_dir)}")
         try:
             files = {name: FileSum(**entry) for name, entry in data.pop("files", {}).items()}
             return cls(**data, files=files)
         except TypeError as error:
             raise IndexStoreError(f"{where} is malformed ({error}); {rebuild_hint(index_dir)}") from None
+
+
+_FIELD_TYPES = {"model": str, "dimension": int, "chunk_tokens": int, "overlap_sentences": int, "articles": dict,
+                "chunk_count": int, "built_at": str, "updated_at": str, "splitter": str, "extra": dict, "files": dict}
+
+
+def _wrong_types(data: dict) -> str:
+    """The first manifest field of the wrong JSON type, described; "" when all are right."""
+    for name, kind in _FIELD_TYPES.items():
+        value = data.get(name, kind())
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return f"'{name}' is of JSON type {type(value).__name__}, expected {kind.__name__}"
+    if not all(isinstance(v, str) for v in data.get("articles", {}).values()):
+        return "'articles' maps ids to something other than content hashes"
+    for entry in data.get("files", {}).values():
+        if not (isinstance(entry, dict) and type(entry.get("bytes")) is int and isinstance(entry.get("sha256"), str)):
+            return "'files' holds an entry that is not {bytes, sha256}"
+    return ""
 
 
 def now() -> str:

@@ -5,6 +5,7 @@ An index folder looks like this::
     current -> gen-20250101T120000123456-1a2b3c   the live generation (a relative symlink)
     gen-…/                                         manifest.json, dense.faiss, bm25/, chunks.jsonl, articles.jsonl
     .tmp-gen-…/                                    a generation being written, or left by a killed writer
+    gen-…/.rag-generation                          our marker: only marked folders are ever deleted
     .write.lock                                    the writer lock; readers never take it
     manifest.json, dense.faiss, …                  links into current/, for people and tools
 
@@ -15,7 +16,8 @@ writes a whole generation into a temporary folder, fsyncs it, renames it to
 on POSIX). Readers resolve ``current`` once and read only that folder, so they
 see the old index or the new one, never a mix. Old generations are deleted,
 except the one live just before the swap, so a reader that resolved it a
-moment ago can finish.
+moment ago can finish. Nothing is collected in a folder that had no live
+generation, and only entries ``rag/genscan.py`` recognises as ours are deleted.
 """
 
 from __future__ import annotations
@@ -25,23 +27,18 @@ import os
 import secrets
 import shutil
 import signal
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-import orjson
-from filelock import FileLock, Timeout
-
 from rag.errors import ConfigError, IndexStoreError
-from rag.stores.folder import layout
+from rag.stores.folder import genscan, layout
+from rag.stores.folder.genscan import CURRENT, GEN_PREFIX, LOCK, TMP_PREFIX
+from rag.stores.folder.writelock import write_lock
 
 log = logging.getLogger(__name__)
 
-CURRENT = "current"
-LOCK = ".write.lock"
-GEN_PREFIX = "gen-"
-TMP_PREFIX = ".tmp-"
+__all__ = ["CURRENT", "GEN_PREFIX", "LOCK", "TMP_PREFIX", "write_lock"]  # re-exported: callers name them here
 #: Points in ``commit`` where a test may have the writer SIGKILL itself (see ``kill_at``).
 STAGES = ("begun", "written", "renamed", "swapped")
 _kill_at: str | None = None
@@ -57,7 +54,7 @@ def current(folder: Path) -> Path | None:
 
 def exists(folder: Path) -> bool:
     """Whether ``folder`` holds an index, of this format or an older one."""
-    return current(folder) is not None or _legacy_manifest(Path(folder)) is not None
+    return current(folder) is not None or genscan.rag_manifest(folder)
 
 
 def disk_bytes(folder: Path) -> int:
@@ -72,45 +69,34 @@ def locate(folder: Path) -> Path:
     gen = current(folder)
     if gen is not None:
         if not gen.is_dir():
-            raise IndexStoreError(f"{folder / CURRENT} points to a missing folder; {layout.rebuild_hint(folder)}")
+            hint = genscan.unlinked_hint(folder) or layout.rebuild_hint(folder)
+            raise IndexStoreError(f"{folder / CURRENT} points to a missing folder; {hint}")
         return gen
-    legacy = _legacy_manifest(folder)
-    if legacy is not None:
+    if folder.exists() and not folder.is_dir():
+        raise genscan.not_a_folder(folder)
+    hint = genscan.unlinked_hint(folder)
+    if hint:
+        raise IndexStoreError(hint)
+    if genscan.rag_manifest(folder):
         layout.read_manifest(folder, folder)  # refuses the old (or a newer) format with a hint
         raise IndexStoreError(f"index in {folder} has no '{CURRENT}' link; {layout.rebuild_hint(folder)}")
     raise IndexStoreError(f"no index in {folder}; build one with: rag index build --index-dir {folder}")
 
 
-@contextmanager
-def write_lock(folder: Path, timeout: float) -> Iterator[None]:
-    """Hold the folder's writer lock, waiting up to ``timeout`` seconds for another writer."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(folder / LOCK))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        if timeout <= 0:
-            raise _busy(folder, timeout) from None
-        log.warning("waiting up to %g s for another process writing the index in %s", timeout, folder)
-        try:
-            lock.acquire(timeout=timeout)
-        except Timeout:
-            raise _busy(folder, timeout) from None
-    try:
-        yield
-    finally:
-        lock.release()
+def commit(folder: Path, write: Callable[[Path], None], *, force: bool = False) -> Path:
+    """Have ``write`` fill a new generation, then make it live. The caller holds ``write_lock``.
 
-
-def commit(folder: Path, write: Callable[[Path], None]) -> Path:
-    """Have ``write`` fill a new generation, then make it live. The caller holds ``write_lock``."""
+    Refused (``genscan.check_target``) when ``folder`` has generations but no live link, or
+    holds files that are not ours unless ``force``; those are never deleted either way.
+    """
     folder = Path(folder)
+    genscan.check_target(folder, force=force)
     _collect(folder, keep=None)  # stale temporary folders of killed writers
     name = f"{GEN_PREFIX}{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}"
     tmp = folder / f"{TMP_PREFIX}{name}"
     tmp.mkdir()
     try:
+        (tmp / genscan.MARKER).write_bytes(genscan.MARKER_TEXT)  # first, so a killed writer's leftover is ours
         _checkpoint("begun")
         write(tmp)
         _checkpoint("written")
@@ -122,16 +108,23 @@ def commit(folder: Path, write: Callable[[Path], None]) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _checkpoint("renamed")
-    previous = current(folder)
+    previous = genscan.live(folder)
+    relink(folder, name)
+    if previous is not None:  # with no live generation before, nothing tells which are stale: keep all
+        _collect(folder, keep={name, previous.name})
+    log.info("index generation %s is live in %s", name, folder)
+    return final
+
+
+def relink(folder: Path, name: str) -> None:
+    """Make generation ``name`` live by one atomic ``os.replace`` of ``current``. The caller holds the lock."""
+    genscan.check_link(folder)
     link = folder / f"{TMP_PREFIX}{CURRENT}-{secrets.token_hex(3)}"
     os.symlink(name, link)
     os.replace(link, folder / CURRENT)  # the one atomic step that makes the new generation live
     _fsync_dir(folder)
     _checkpoint("swapped")
     _tidy_top_level(folder)
-    _collect(folder, keep={name, previous.name if previous else name})
-    log.info("index generation %s is live in %s", name, folder)
-    return final
 
 
 def kill_at(stage: str) -> None:
@@ -147,18 +140,11 @@ def _checkpoint(stage: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _busy(folder: Path, timeout: float) -> IndexStoreError:
-    return IndexStoreError(
-        f"another process is writing the index in {folder} (waited {timeout:g} s); try again when it "
-        f"finishes or wait longer with --lock-timeout SECONDS (RAG_LOCK_TIMEOUT)"
-    )
-
-
 def _collect(folder: Path, keep: set[str] | None) -> None:
-    """Delete temporary leftovers and, when ``keep`` is given, every generation not in it."""
+    """Delete our temporary leftovers and, when ``keep`` is given, every generation of ours not in it."""
     for entry in folder.iterdir():
-        stale = entry.name.startswith(TMP_PREFIX) or (
-            keep is not None and entry.name.startswith(GEN_PREFIX) and entry.name not in keep
+        stale = genscan.ours(entry, temporary=True) or (
+            keep is not None and entry.name not in keep and genscan.ours(entry, temporary=False)
         )
         if not stale:
             continue
@@ -170,7 +156,7 @@ def _collect(folder: Path, keep: set[str] | None) -> None:
 
 def _tidy_top_level(folder: Path) -> None:
     """Replace a format-1 index's files with links into ``current/`` (once); leave anything else."""
-    legacy = _legacy_manifest(folder) is not None
+    legacy = genscan.rag_manifest(folder)
     for name in (layout.MANIFEST, *layout.DATA_NAMES, ".lock"):
         path = folder / name
         if legacy and path.is_dir() and not path.is_symlink():
@@ -179,17 +165,6 @@ def _tidy_top_level(folder: Path) -> None:
             path.unlink()
         if name != ".lock" and not path.exists() and not path.is_symlink():
             os.symlink(f"{CURRENT}/{name}", path)
-
-
-def _legacy_manifest(folder: Path) -> Path | None:
-    path = folder / layout.MANIFEST
-    if path.is_symlink() or not path.is_file():
-        return None
-    try:
-        data = orjson.loads(path.read_bytes())
-    except (orjson.JSONDecodeError, OSError):
-        return None
-    return path if isinstance(data, dict) and "format_version" in data else None
 
 
 def _fsync_tree(root: Path) -> None:

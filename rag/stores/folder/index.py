@@ -18,7 +18,7 @@ from rag.errors import InputError
 from rag.filters import Filters
 from rag.settings import Settings
 from rag.stores.base import Change, Encode, Store, StoreBase, by_score, empty_manifest
-from rag.stores.folder import generations, layout, persist
+from rag.stores.folder import generations, genscan, layout, persist
 from rag.stores.folder.dense import DenseIndex
 from rag.stores.folder.lexical import Bm25Index
 from rag.types import Article, Chunk
@@ -127,15 +127,20 @@ class Index(StoreBase):
 
     # -- persistence ----------------------------------------------------------------------
 
-    def save(self, folder: Path | None = None) -> Path:
-        """Write this index as a new generation of ``folder`` and make it live; returns that generation."""
-        folder = Path(folder or self.settings.index_dir)
-        with generations.write_lock(folder, self.settings.lock_timeout):
-            return self._commit(folder)
+    def save(self, folder: Path | None = None, *, force: bool = False) -> Path:
+        """Write this index as a new generation of ``folder`` and make it live; returns that generation.
 
-    def _commit(self, folder: Path) -> Path:
+        Refused when ``folder`` has generations but no live link, or (unless ``force``) holds
+        files that are not an index's (``genscan.check_target``).
+        """
+        folder = Path(folder or self.settings.index_dir)
+        genscan.check_target(folder, force=force)  # before the lock file is created in someone else's folder
+        with generations.write_lock(folder, self.settings.lock_timeout):
+            return self._commit(folder, force=force)
+
+    def _commit(self, folder: Path, *, force: bool = False) -> Path:
         # The caller holds the writer lock.
-        gen = generations.commit(folder, lambda tmp: persist.write(self, tmp))
+        gen = generations.commit(folder, lambda tmp: persist.write(self, tmp), force=force)
         self.generation = gen.name  # where this (unchanged) index now lives
         return gen
 

@@ -6,9 +6,10 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from rag.errors import IndexStoreError
 from rag.settings import Settings
-from rag.stores.base import Change, Encode, Store
-from rag.stores.folder import generations, layout
+from rag.stores.base import Change, Encode, Restored, Store
+from rag.stores.folder import generations, genscan, layout
 from rag.stores.folder.index import Index
 from rag.stores.stats import ArticleRow, IndexStats
 from rag.types import Article
@@ -19,10 +20,19 @@ class FolderKind:
         return Index.load(settings, check_model=check_model)
 
     def create(self, articles: Sequence[Article], settings: Settings, *, progress: bool = False,
-               encode: Encode | None = None) -> Store:
+               encode: Encode | None = None, force: bool = False) -> Store:
+        genscan.check_target(settings.index_dir, force=force)  # before minutes of embedding
         index = Index.build(articles, settings, progress=progress, encode=encode)
-        index.save(settings.index_dir)
+        index.save(settings.index_dir, force=force)
         return index
+
+    def check_target(self, settings: Settings, *, force: bool = False) -> None:
+        genscan.check_target(settings.index_dir, force=force)
+
+    def restore(self, settings: Settings, generation: str) -> Restored:
+        from rag.stores.folder.restore import restore
+
+        return restore(settings.index_dir, generation, settings.lock_timeout)
 
     def update(self, settings: Settings, edit: Callable[[Store], Change], *, base: Store | None = None,
                check_model: bool = True) -> Change:
@@ -52,11 +62,19 @@ class FolderKind:
 
 
 def index_stats(folder: Path) -> IndexStats:
-    """What the live generation of ``folder`` holds, read from its files alone (no model)."""
-    gen = generations.locate(folder)  # resolved once: a concurrent write cannot mix generations
-    manifest = layout.read_manifest(gen, folder)
-    per_article = Counter(c.article_id for c in layout.read_chunks(gen))
-    articles = layout.read_articles(gen)
+    """What the live generation of ``folder`` holds, read from its files alone (no model).
+
+    Every file is checked against the manifest's size and SHA-256 (one read of the
+    generation), so a truncated or edited index is reported as damaged, not healthy.
+    """
+    for attempt in (1, 2, 3):
+        gen = generations.locate(folder)  # resolved once: a concurrent write cannot mix generations
+        try:
+            manifest, articles, per_article = _read(gen, folder)
+            break
+        except IndexStoreError:  # two writes in a row can collect the generation resolved above
+            if attempt == 3 or generations.current(folder) == gen:
+                raise
     rows = tuple(
         ArticleRow(a.id, a.title, a.url or a.source, a.published, per_article[a.id]) for a in articles
     )
@@ -66,3 +84,15 @@ def index_stats(folder: Path) -> IndexStats:
         manifest.chunk_tokens, manifest.overlap_sentences, len(manifest.articles),
         manifest.chunk_count, manifest.built_at, manifest.updated_at, size, rows,
     )
+
+
+def _read(gen: Path, folder: Path) -> tuple[layout.Manifest, list[Article], Counter]:
+    """The manifest, articles and chunks per article of ``gen``, every file checked against the manifest."""
+    try:
+        manifest = layout.read_manifest(gen, folder)
+        layout.verify(gen, manifest)
+        per_article = Counter(c.article_id for c in layout.read_chunks(gen))
+        return manifest, layout.read_articles(gen), per_article
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:  # a file that will not parse
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise layout.damaged(gen, f"{type(error).__name__} {detail}".strip()) from None

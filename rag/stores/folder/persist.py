@@ -80,7 +80,7 @@ def read(settings: Settings, folder: Path, gen: Path, *, check_model: bool = Tru
         chunks = layout.read_chunks(gen)
         articles = {a.id: a for a in layout.read_articles(gen)}
         bm25 = Bm25Index.load(gen / layout.BM25_DIR, len(chunks))
-    except (OSError, RuntimeError, ValueError, KeyError) as error:  # faiss raises RuntimeError
+    except (OSError, RuntimeError, ValueError, KeyError, TypeError) as error:  # faiss raises RuntimeError
         detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
         raise layout.damaged(gen, f"{type(error).__name__} {detail}".strip()) from None
     if dense.dimension != manifest.dimension:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from rag.errors import ConfigError
 from rag.settings import Settings
-from rag.stores.base import Change, Encode, Store
+from rag.stores.base import Change, Encode, Restored, Store
 from rag.stores.milvus import schema
 from rag.stores.milvus.store import MilvusIndex, disk_bytes
 from rag.stores.stats import IndexStats, stats_of
@@ -18,8 +19,14 @@ class MilvusKind:
         return MilvusIndex.open(settings, check_model=check_model)
 
     def create(self, articles: Sequence[Article], settings: Settings, *, progress: bool = False,
-               encode: Encode | None = None) -> Store:
-        return MilvusIndex.build(articles, settings, progress=progress, encode=encode)
+               encode: Encode | None = None, force: bool = False) -> Store:
+        return MilvusIndex.build(articles, settings, progress=progress, encode=encode)  # a collection has no strangers
+
+    def check_target(self, settings: Settings, *, force: bool = False) -> None:
+        return None
+
+    def restore(self, settings: Settings, generation: str) -> Restored:
+        raise ConfigError("rag index restore applies to index folders; a Milvus store keeps no generations")
 
     def update(self, settings: Settings, edit: Callable[[Store], Change], *, base: Store | None = None,
                check_model: bool = True) -> Change:
