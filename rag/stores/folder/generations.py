@@ -74,9 +74,9 @@ def locate(folder: Path) -> Path:
         return gen
     if folder.exists() and not folder.is_dir():
         raise genscan.not_a_folder(folder)
-    hint = genscan.unlinked_hint(folder)
-    if hint:
-        raise IndexStoreError(hint)
+    unlinked = genscan.unlinked_hint(folder)
+    if unlinked:
+        raise IndexStoreError(unlinked)
     if genscan.rag_manifest(folder):
         layout.read_manifest(folder, folder)  # refuses the old (or a newer) format with a hint
         raise IndexStoreError(f"index in {folder} has no '{CURRENT}' link; {layout.rebuild_hint(folder)}")
