@@ -9,6 +9,7 @@ naming the value and the valid range.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from rag.errors import ConfigError
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 MODES = ("hybrid", "dense", "bm25")
 UNSUPPORTED_POLICIES = ("mark", "drop")
+_HOST_NAME = re.compile(r"\.?[A-Za-z0-9_.-]+|\[?[0-9A-Fa-f:.]+\]?")
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,9 @@ class Settings:
     port: int = 7860
     auth: tuple[str, str] | None = None
     allow_public: bool = False  # serve a non-loopback host without auth (otherwise refused, see rag.app.server)
+    # Host names the app answers to besides localhost, loopback addresses and --host (comma-separated;
+    # ".example.org" allows its subdomains): any other Host header is refused (DNS rebinding), see rag.app.guard.
+    allowed_hosts: str = ""
     max_upload_bytes: int = 5_000_000
     # Largest article read: a .txt/.md file, one JSONL record's text, the text extracted from
     # HTML (whose file may be 10x this). Embedding 1 MB (about 1,200 chunks) takes seconds to
@@ -95,6 +100,9 @@ class Settings:
         for name in ("allow_public", "allow_private_urls"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        for name in self.allowed_host_list:
+            if not _HOST_NAME.fullmatch(name):
+                raise ConfigError(f"allowed_hosts must be comma-separated host names or addresses, got {name!r}")
         from rag.stores import parse_store
 
         parse_store(self.store)  # raises ConfigError naming the accepted forms
@@ -108,6 +116,10 @@ class Settings:
                 f"answerer must be 'extractive' or 'provider:model' (e.g. 'openai:gpt-4o-mini'), "
                 f"got {self.answerer!r}"
             )
+
+    @property
+    def allowed_host_list(self) -> tuple[str, ...]:
+        return tuple(h.strip() for h in self.allowed_hosts.split(",") if h.strip())
 
     def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)
