@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from rag.errors import RagError
+from rag.sanitize import shown
 from rag.settings import Settings
 
 
@@ -156,7 +157,7 @@ def _add(args, settings: Settings) -> None:
     # The newest index is read only once the writer lock is held, so concurrent adds all land.
     change = update_index(settings, lambda index: index.add(articles, progress=True))
     for article in change.added:
-        print(f"added   {article.id}  {article.title}")
+        print(f"added   {shown(article.id)}  {shown(article.title)}")
     _report_skips(reading.bad_lines, change.skipped, change.index)
 
 
@@ -174,7 +175,7 @@ def _report_skips(bad_lines, skipped, index) -> None:
         same = index.articles.get(article.id)
         why = ("its id is already used by different content" if same and same.content_hash != article.content_hash
                else "same content as an article already indexed or earlier in this run")
-        print(f"skipped {article.id}  {article.title}  ({why})")
+        print(f"skipped {shown(article.id)}  {shown(article.title)}  ({why})")
     for bad in bad_lines:
         print(f"skipped bad line: {bad}")
     if skipped or bad_lines:
@@ -185,7 +186,7 @@ def _remove(args, settings: Settings) -> None:
     from rag.stores import update_index
 
     update_index(settings, lambda index: index.remove(args.article_id), check_model=False)
-    print(f"removed {args.article_id}")
+    print(f"removed {shown(args.article_id)}")
 
 
 def _stats(args, settings: Settings) -> None:

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from rag import generations, store
+from rag.sanitize import shown
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def render_stats(stats: IndexStats) -> str:
         f"built      {stats.built_at}   updated {stats.updated_at}",
     ]
     for row in stats.rows[:50]:
-        lines.append(f"  {row.id}  {row.chunks:>4} chunks  {row.published or '----------'}  {row.title[:70]}")
+        lines.append(f"  {shown(row.id)}  {row.chunks:>4} chunks  {row.published or '----------'}  {shown(row.title[:70])}")
     if len(stats.rows) > 50:
         lines.append(f"  … and {len(stats.rows) - 50} more")
     return "\n".join(lines)

@@ -5,7 +5,9 @@ Uploads arrive as Gradio ``FileData`` dicts (the event runs with
 browser sent; Gradio's own temporary copy is already reduced to a basename, so
 checking that would miss a crafted ``../../x.txt``. Every file gets its own
 line in the status report: added, already indexed (not re-added) or refused
-with the reason.
+with the reason. Every article-derived or typed string in these Markdown
+messages (ids, titles, file names, error text) goes through ``esc``: an id
+holding a backtick must not close a code span and start a link, image or form.
 """
 
 from __future__ import annotations
@@ -16,13 +18,20 @@ from pathlib import Path
 import pandas as pd
 
 from rag import stores
-from rag.app.render import escape_markdown as esc
+from rag.app.render import code, hide_paths
+from rag.app.render import escape_markdown
 from rag.app.state import IndexHolder
 from rag.app.uploads import StoredUpload, describe, store_upload
 from rag.errors import RagError
 from rag.index import Index
 
 log = logging.getLogger(__name__)
+
+
+def esc(text: str) -> str:
+    """Escaped for Markdown, with server paths cut to their last part."""
+    return escape_markdown(hide_paths(text))
+
 
 COLUMNS = ["id", "title", "source", "date", "chunks"]
 
@@ -40,9 +49,9 @@ def stats_markdown(index: Index) -> str:
     size = stores.disk_bytes(index.settings)
     shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
     return (
-        f"**{len(index.articles)}** articles · **{len(index.chunks)}** chunks · model `{m.model}` "
+        f"**{len(index.articles)}** articles · **{len(index.chunks)}** chunks · model {code(str(m.model))} "
         f"({m.dimension} dims) · chunks of {m.chunk_tokens} tokens · {shown} on disk · "
-        f"updated {m.updated_at}"
+        f"updated {esc(str(m.updated_at))}"
     )
 
 
@@ -87,9 +96,9 @@ def add_uploads(holder: IndexHolder, files: list | None, progress=None) -> tuple
             lines.append(f"✖ **refused:** {esc(reason.replace(str(path), describe(names.get(path, path.name))))}")
         change = report.change
         for article in change.added if change else ():
-            lines.append(f"✓ **added** `{article.id}` {esc(article.title)}")
+            lines.append(f"✓ **added** {code(article.id)} {esc(article.title)}")
         for article in change.skipped if change else ():
-            lines.append(f"↩ **already indexed, not added again:** `{article.id}` {esc(article.title)}")
+            lines.append(f"↩ **already indexed, not added again:** {code(article.id)} {esc(article.title)}")
     return "\n\n".join(lines) or "Nothing to add.", *refresh(holder)
 
 
@@ -102,4 +111,4 @@ def remove_article(holder: IndexHolder, article_id: str | None) -> tuple[str, pd
         holder.remove(article_id)
     except RagError as error:
         return f"✖ {esc(str(error))}", *refresh(holder)
-    return f"✓ **removed** `{article_id}` {esc(title.title) if title else ''}", *refresh(holder)
+    return f"✓ **removed** {code(article_id)} {esc(title.title) if title else ''}", *refresh(holder)
