@@ -24,9 +24,11 @@ _ANSI = re.compile(
     r"|(?:\x1b[\]PX^_]|[\x90\x9d\x9e\x9f])[^\x07\x1b\x9c]{0,512}(?:\x07|\x1b\\|\x9c)"
     r"|\x1b[ -/]*[0-~]"
 )
-# Invisible format characters: bidi marks, embeddings, overrides and isolates, zero-width
-# space/joiners, word joiner and invisible operators, byte-order mark, Mongolian vowel separator.
-INVISIBLE = re.compile("[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Invisible format characters: bidi marks, embeddings, overrides and isolates, zero-width space,
+# word joiner and invisible operators, byte-order mark, Mongolian vowel separator. The zero-width
+# (non-)joiners U+200C/U+200D stay: Persian and Indic spelling and emoji sequences need them.
+INVISIBLE = re.compile("[\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_JOINERS_ONLY = re.compile("[\u200c\u200d\\s]*")
 # C0/C1 control characters that are not whitespace, and lone surrogates.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
 # Control characters Python counts as whitespace (vertical tab, form feed, CR, separators,
@@ -56,6 +58,8 @@ def clean_question(question: str, limit: int) -> tuple[str, bool]:
     falls at the last whitespace before the limit, so no half word reaches BM25.
     """
     text = strip_invisible(strip_controls((question or "")[: limit * QUESTION_READ_FACTOR])).strip()
+    if _JOINERS_ONLY.fullmatch(text):
+        text = ""  # joiners with nothing to join: as empty as it looks
     if len(text) <= limit:
         return text, len(question or "") > limit * QUESTION_READ_FACTOR
     head = text[:limit]
