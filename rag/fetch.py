@@ -11,7 +11,10 @@ followed here, by hand, never by the HTTP client):
   to must be public. Loopback and private addresses (RFC 1918, ULA, CGNAT,
   site-local) are refused unless ``settings.allow_private_urls``; link-local,
   multicast, reserved and unspecified addresses are refused always (no intranet
-  needs the metadata endpoint, and 0.0.0.0 means "this machine"). IPv6
+  needs the metadata endpoint, and 0.0.0.0 means "this machine"), and so are the
+  cloud metadata and host services outside 169.254/16 (``METADATA_NETWORKS``:
+  AWS's ``fd00:ec2::254``, Alibaba's ``100.100.100.200``, Azure's
+  ``168.63.129.16``, Oracle's ``192.0.0.192``). IPv6
   addresses that embed an IPv4 one (mapped, 6to4, NAT64) are judged by it;
 * the connection goes to the address that was checked, not to the name, so a
   second DNS answer cannot swap in another address (DNS rebinding); TLS still
@@ -46,7 +49,14 @@ log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
 #: Reasons an address is refused even with ``allow_private_urls``.
-ALWAYS_REFUSED = frozenset({"unspecified", "link-local", "multicast", "reserved"})
+ALWAYS_REFUSED = frozenset({"cloud metadata", "unspecified", "link-local", "multicast", "reserved"})
+#: Cloud metadata and host-agent services that private-address mode must still never reach.
+METADATA_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
+    "fd00:ec2::/32",  # AWS: IPv6 instance metadata (fd00:ec2::254), DNS, NTP
+    "100.100.100.200/32",  # Alibaba Cloud metadata
+    "168.63.129.16/32",  # Azure WireServer (host agent, DNS)
+    "192.0.0.192/32",  # Oracle Cloud legacy metadata
+))  # 169.254.169.254 and the rest of 169.254/16 are link-local, refused as such
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 _PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -119,6 +129,8 @@ def block_reason(address: Address) -> str | None:
         if embedded is not None:
             return block_reason(embedded)
     # Order matters: e.g. 0.0.0.0 is also "private", 240.0.0.1 also "private" and "reserved".
+    if any(address in network for network in METADATA_NETWORKS if network.version == address.version):
+        return "cloud metadata"
     if address.is_unspecified:
         return "unspecified"
     if address.is_loopback:
