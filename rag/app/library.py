@@ -90,7 +90,14 @@ def add_uploads(holder: IndexHolder, files: list | None, progress=None) -> tuple
     if stored:
         if progress is not None:
             progress(0.5, desc="indexing")
-        report = holder.add_files([s.path for s in stored], progress=True)
+        try:
+            report = holder.add_files([s.path for s in stored], progress=True)
+        except RagError as error:  # e.g. another writer held the lock too long
+            return "\n\n".join([*lines, f"✖ **not indexed:** {esc(str(error))}"]), *refresh(holder)
+        except Exception:  # the app keeps serving; the traceback (with server paths) stays in the log
+            log.exception("indexing uploads failed")
+            return "\n\n".join([*lines, "✖ **not indexed:** something went wrong; the details are in the server log"]), \
+                *refresh(holder)
         names = {s.path: s.name for s in stored}
         for path, reason in report.failures:
             lines.append(f"✖ **refused:** {esc(reason.replace(str(path), describe(names.get(path, path.name))))}")
@@ -111,4 +118,7 @@ def remove_article(holder: IndexHolder, article_id: str | None) -> tuple[str, pd
         holder.remove(article_id)
     except RagError as error:
         return f"✖ {esc(str(error))}", *refresh(holder)
+    except Exception:
+        log.exception("removing %r failed", article_id)
+        return "✖ something went wrong removing that article; the details are in the server log", *refresh(holder)
     return f"✓ **removed** {code(article_id)} {esc(title.title) if title else ''}", *refresh(holder)
