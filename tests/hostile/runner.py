@@ -25,6 +25,8 @@ from rag.errors import RagError
 
 CASES = Path(__file__).with_name("cases.jsonl")
 USER, PASSWORD = "hostile", "hostile-pw-13"
+# Kept here, not imported from rag.sanitize, so the suite also runs against older code.
+_INVISIBLE = re.compile("[\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 BODY = "<p>" + "Mayor Ines Duarte opened the Harbour Bridge on Saturday, watched by thousands. " * 8 + "</p>"
 
 
@@ -115,7 +117,6 @@ def _inert(markup: str) -> bool:
 
 def question(case: Case, ctx) -> tuple[bool, str]:
     from rag.retrieve import check_question
-    from rag.sanitize import INVISIBLE
 
     raw, expect = _text(case.input), case.expect
     if expect.get("empty"):
@@ -123,7 +124,7 @@ def question(case: Case, ctx) -> tuple[bool, str]:
     clean = check_question(raw)
     if "cut" in expect:
         return len(clean) <= expect["cut"] and clean.startswith("Who warned Russia?"), f"{len(clean)} characters"
-    visible = not INVISIBLE.search(clean) and "\x1b" not in clean
+    visible = not _INVISIBLE.search(clean) and "\x1b" not in clean
     return clean == expect["equals"] and visible, repr(clean)
 
 
@@ -145,8 +146,8 @@ def markdown(case: Case, ctx) -> tuple[bool, str]:
 
     text = case.input["text"]
     out = {
-        "code": render.code,
-        "esc": library.esc,
+        "code": lambda t: render.code(t),
+        "esc": lambda t: library.esc(t),
         "error": render.error_markdown,
         "answer": lambda t: render.answer_markdown(Answer("q", t)),
     }[case.input["via"]](text)
