@@ -233,8 +233,9 @@ def render_table(report: dict) -> str:
                  ("lost", f"{w['lost']} (disk {len(w['missing_on_disk'])}, app {len(w['missing_in_app'])})")]
     if "bomb" in report:
         b = report["bomb"]
-        rows += [("bomb uploads", f"{b['uploads']} ({b['refused']} refused, {b['failed']} failed), "
-                                  f"p50 {b['p50_s'] or 0:.2f} s, max {b['max_s'] or 0:.2f} s")]
+        uploads = (f"{b['uploads']} ({b['refused']} refused, {b['failed']} failed), "
+                   f"p50 {b['p50_s'] or 0:.2f} s, max {b['max_s'] or 0:.2f} s")
+        rows += [("bomb uploads", uploads)]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
 

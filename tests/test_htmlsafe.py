@@ -7,6 +7,7 @@ pre-scan is cut off by the worker's time limit while the caller stays free.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 
@@ -86,5 +87,5 @@ def test_a_page_past_the_time_limit_is_cut_off_and_the_caller_stays_free():
         stop.set()
         ticker.join()
     assert time.monotonic() - start < 3
-    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
     assert gaps and max(gaps) < 0.5  # this process's threads kept running meanwhile

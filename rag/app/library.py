@@ -18,8 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from rag import stores
-from rag.app.render import code, hide_paths
-from rag.app.render import escape_markdown
+from rag.app.render import code, escape_markdown, hide_paths
 from rag.app.state import IndexHolder
 from rag.app.uploads import StoredUpload, describe, store_upload
 from rag.errors import RagError

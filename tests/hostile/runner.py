@@ -92,7 +92,7 @@ def _refusal(expect: dict, call) -> tuple[bool, str]:
 class _Markup(HTMLParser):
     """Collects what a browser would make live: dangerous tags, event handlers, javascript: URLs."""
 
-    LIVE_TAGS = {"img", "a", "form", "input", "script", "iframe", "object", "embed", "svg", "style", "link", "meta"}
+    LIVE_TAGS = frozenset({"img", "a", "form", "input", "script", "iframe", "object", "embed", "svg", "style", "link", "meta"})
 
     def __init__(self):
         super().__init__()
