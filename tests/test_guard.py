@@ -92,6 +92,12 @@ def test_login_throttle_counts_failures_per_client_in_a_window():
     assert throttle.wait("a") == pytest.approx(30.0)
     now[0] = 60.0
     assert throttle.wait("a") == 0  # the window slid past the failures
+    throttle.failed("b")
+    throttle.failed("b")
+    throttle.succeeded("b")  # a good login forgets earlier typos
+    throttle.failed("b")
+    throttle.failed("b")
+    assert throttle.wait("b") == 0
 
 
 # -- the running app ---------------------------------------------------------------------------------

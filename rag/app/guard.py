@@ -127,6 +127,9 @@ class LoginThrottle:
             return 0.0
         return self.window - (now - times[0]) if len(times) >= self.limit else 0.0
 
+    def succeeded(self, client: str) -> None:
+        self._failures.pop(client, None)
+
     def failed(self, client: str) -> None:
         self._failures.setdefault(client, deque()).append(self.clock())
         if len(self._failures) > 10_000:  # many addresses: forget the oldest client, never grow unbounded
@@ -186,6 +189,8 @@ class Guard:
         async def watch(message):
             if message["type"] == "http.response.start" and message["status"] in (400, 401, 403):
                 self.throttle.failed(client)
+            elif message["type"] == "http.response.start" and message["status"] == 200:
+                self.throttle.succeeded(client)
             await send(message)
 
         return await self.app(scope, receive, watch)
