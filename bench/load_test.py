@@ -19,8 +19,8 @@ answer is complete. Prints a table and JSON.
 ``--bomb`` adds one more client that, for the whole run, uploads hostile HTML
 through the Library tab's ``/upload`` (issue 13): the attribute bomb (one tag
 with 43,000 attributes, 430 KB, which took 19 s to parse before the pre-scan)
-and a page that passes the pre-scan but keeps the parser busy (29,000 tags,
-about a second in the worker), in turn. Compare the other clients' p95 with a
+and a page that passes the pre-scan but keeps the parser busy (29,000 empty
+tags around one paragraph, 1-4 s in the worker), in turn. Compare the other clients' p95 with a
 run without it.
 """
 
@@ -97,7 +97,7 @@ def bomb_files(work: Path) -> list[Path]:
     """The attribute bomb and a heavy page that passes the pre-scan (see the module docstring)."""
     body = "<p>" + "The harbour bridge opened on Saturday after three years of work. " * 8 + "</p>"
     attributes = "<html><body><div " + " ".join(f'a{i}="x"' for i in range(43_000)) + f">{body}</div></body></html>"
-    heavy = "<html><body><article>" + "\n".join(["<b>x</b>"] * 29_000) + body + "</article></body></html>"
+    heavy = "<html><body><article>" + "\n".join(["<i></i>"] * 29_000) + body + "</article></body></html>"
     paths = [work / "attribute-bomb.html", work / "heavy-page.html"]
     for path, text in zip(paths, (attributes, heavy)):
         path.write_text(text, encoding="utf-8")
@@ -111,6 +111,7 @@ def run_bomber(url: str, files: list[Path], deadline: float) -> dict:
     client = connect(url)
     seconds: list[float] = []
     refused = failed = 0
+    outcomes: dict[str, int] = {}  # each upload's status message, as the app showed it (cut)
     n = 0
     while time.monotonic() < deadline:
         start = time.perf_counter()
@@ -118,12 +119,14 @@ def run_bomber(url: str, files: list[Path], deadline: float) -> dict:
             result = client.predict([handle_file(str(files[n % len(files)]))], api_name="/upload")
             status = str(result[1] if isinstance(result, (list, tuple)) and len(result) > 1 else result)
             refused += "refused" in status
-        except Exception:
+            outcomes[status[:140]] = outcomes.get(status[:140], 0) + 1
+        except Exception as error:
             failed += 1
+            outcomes[f"{type(error).__name__}: {error}"[:140]] = 1
         seconds.append(time.perf_counter() - start)
         n += 1
     client.close()
-    return {"uploads": n, "refused": refused, "failed": failed,
+    return {"uploads": n, "refused": refused, "failed": failed, "outcomes": outcomes,
             "p50_s": percentile(seconds, 50), "max_s": max(seconds, default=None)}
 
 
