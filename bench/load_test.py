@@ -25,6 +25,13 @@ the app runs with ``RAG_API_RATE_LIMIT=0`` so the limiter does not cap the load.
     .venv/bin/python bench/load_test.py --api --clients 30 --duration 45 \\
         --dev-questions ../shared/data/news-dev/questions.jsonl \\
         --add-corpus ../shared/data/news-dev/corpus-small.jsonl --add 20
+
+``--bomb`` adds one more client that, for the whole run, uploads hostile HTML
+through the Library tab's ``/upload`` (issue 13): the attribute bomb (one tag
+with 43,000 attributes, 430 KB, which took 19 s to parse before the pre-scan)
+and a page that passes the pre-scan but keeps the parser busy (29,000 empty
+tags around one paragraph, 1-4 s in the worker), in turn. Compare the other clients' p95 with a
+run without it.
 """
 
 from __future__ import annotations
@@ -111,6 +118,43 @@ def run_client(url: str, questions: list[str], deadline: float, api: bool = Fals
     return latencies, errors
 
 
+def bomb_files(work: Path) -> list[Path]:
+    """The attribute bomb and a heavy page that passes the pre-scan (see the module docstring)."""
+    body = "<p>" + "The harbour bridge opened on Saturday after three years of work. " * 8 + "</p>"
+    attributes = "<html><body><div " + " ".join(f'a{i}="x"' for i in range(43_000)) + f">{body}</div></body></html>"
+    heavy = "<html><body><article>" + "\n".join(["<i></i>"] * 29_000) + body + "</article></body></html>"
+    paths = [work / "attribute-bomb.html", work / "heavy-page.html"]
+    for path, text in zip(paths, (attributes, heavy)):
+        path.write_text(text, encoding="utf-8")
+    return paths
+
+
+def run_bomber(url: str, files: list[Path], deadline: float) -> dict:
+    """Upload ``files`` in turn until ``deadline``; how many went, were refused, and how long each took."""
+    from gradio_client import handle_file
+
+    client = connect(url)
+    seconds: list[float] = []
+    refused = failed = 0
+    outcomes: dict[str, int] = {}  # each upload's status message, as the app showed it (cut)
+    n = 0
+    while time.monotonic() < deadline:
+        start = time.perf_counter()
+        try:
+            result = client.predict([handle_file(str(files[n % len(files)]))], api_name="/upload")
+            status = str(result[1] if isinstance(result, (list, tuple)) and len(result) > 1 else result)
+            refused += "refused" in status
+            outcomes[status[:140]] = outcomes.get(status[:140], 0) + 1
+        except Exception as error:
+            failed += 1
+            outcomes[f"{type(error).__name__}: {error}"[:140]] = 1
+        seconds.append(time.perf_counter() - start)
+        n += 1
+    client.close()
+    return {"uploads": n, "refused": refused, "failed": failed, "outcomes": outcomes,
+            "p50_s": percentile(seconds, 50), "max_s": max(seconds, default=None)}
+
+
 def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -121,13 +165,16 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def run_load(url: str, questions: list[str], clients: int, duration: float, api: bool = False) -> dict:
-    """``clients`` sessions for ``duration`` seconds, each starting at a different question."""
+def run_load(url: str, questions: list[str], clients: int, duration: float, api: bool = False,
+             bombs: list[Path] | None = None) -> dict:
+    """``clients`` sessions for ``duration`` seconds, each starting at a different question (plus the bomber)."""
     deadline = time.monotonic() + duration
     plans = [questions[c % len(questions):] + questions[: c % len(questions)] for c in range(clients)]
     start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=clients) as executor:
+    with ThreadPoolExecutor(max_workers=clients + 1) as executor:
+        bomber = executor.submit(run_bomber, url, bombs, deadline) if bombs else None
         results = list(executor.map(lambda plan: run_client(url, plan, deadline, api), plans))
+        bomb_report = bomber.result() if bomber else None
     wall = time.perf_counter() - start
     latencies = [x for lat, _ in results for x in lat]
     errors = [e for _, errs in results for e in errs]
@@ -137,6 +184,7 @@ def run_load(url: str, questions: list[str], clients: int, duration: float, api:
         "p50_s": percentile(latencies, 50), "p95_s": percentile(latencies, 95),
         "max_s": max(latencies, default=None), "wall_s": round(wall, 1),
         "throughput_rps": len(latencies) / wall if wall else None, "path": "api" if api else "chat",
+        **({"bomb": bomb_report} if bomb_report else {}),
     }
 
 
@@ -174,10 +222,11 @@ def check_added(url: str, index_dir: Path, written: list[dict]) -> dict:
 
 
 def load_with_writes(url: str, index_dir: Path, questions: list[str], files: list[Path], work: Path,
-                     clients: int, duration: float, writer_timeout: float = 600.0, api: bool = False) -> dict:
+                     clients: int, duration: float, writer_timeout: float = 600.0, api: bool = False,
+                     bombs: list[Path] | None = None) -> dict:
     writer, out = start_writer(index_dir, files, work)
     try:
-        report = run_load(url, questions, clients, duration, api)
+        report = run_load(url, questions, clients, duration, api, bombs)
         writer.wait(timeout=writer_timeout)
     finally:
         if writer.poll() is None:
@@ -240,6 +289,11 @@ def render_table(report: dict) -> str:
         w = report["writes"]
         rows += [("articles added", f"{w['added']} ({report['adds_during_load']} during the load)"),
                  ("lost", f"{w['lost']} (disk {len(w['missing_on_disk'])}, app {len(w['missing_in_app'])})")]
+    if "bomb" in report:
+        b = report["bomb"]
+        uploads = (f"{b['uploads']} ({b['refused']} refused, {b['failed']} failed), "
+                   f"p50 {b['p50_s'] or 0:.2f} s, max {b['max_s'] or 0:.2f} s")
+        rows += [("bomb uploads", uploads)]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
 
@@ -256,12 +310,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json-out", type=Path, default=None)
     parser.add_argument("--api", action="store_true",
                         help="compare the chat path with the OpenAI-compatible API in one run (needs --add-corpus)")
+    parser.add_argument("--bomb", action="store_true", help="one more client uploads hostile HTML throughout")
     args = parser.parse_args(argv)
     questions = seed_questions() + (read_questions(args.dev_questions, args.dev_limit) if args.dev_questions else [])
     with tempfile.TemporaryDirectory(prefix="rag-load-") as tmp:
         work = Path(tmp)
+        bombs = bomb_files(work) if args.bomb else None
         if args.url:
-            report = run_load(args.url, questions, args.clients, args.duration, args.api)
+            report = run_load(args.url, questions, args.clients, args.duration, args.api, bombs)
         else:
             app = start_app(work / "index", work, env={"RAG_API_RATE_LIMIT": "0"} if args.api else None)
             try:
@@ -271,9 +327,9 @@ def main(argv: list[str] | None = None) -> int:
                                            args.duration)
                 elif files:
                     report = load_with_writes(app.url, work / "index", questions, files, work, args.clients,
-                                              args.duration)
+                                              args.duration, bombs=bombs)
                 else:
-                    report = run_load(app.url, questions, args.clients, args.duration, args.api)
+                    report = run_load(app.url, questions, args.clients, args.duration, args.api, bombs)
             finally:
                 app.stop()
     report["questions_in_pool"] = len(questions)

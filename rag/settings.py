@@ -53,6 +53,7 @@ def parse_store(raw: str) -> StoreSpec:
         "store must be '' (the index folder), milvus://HOST:PORT/COLLECTION (port 1-65535, collection "
         f"[A-Za-z_][A-Za-z0-9_]*) or a Milvus Lite path ending in .db; got {raw!r}"
     )
+_HOST_NAME = re.compile(r"\.?[A-Za-z0-9_.-]+|\[?[0-9A-Fa-f:.]+\]?")
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,9 @@ class Settings:
     port: int = 7860
     auth: tuple[str, str] | None = None
     allow_public: bool = False  # serve a non-loopback host without auth (otherwise refused, see rag.app.server)
+    # Host names the app answers to besides localhost, loopback addresses and --host (comma-separated;
+    # ".example.org" allows its subdomains): any other Host header is refused (DNS rebinding), see rag.app.guard.
+    allowed_hosts: str = ""
     max_upload_bytes: int = 5_000_000
     # Largest article read: a .txt/.md file, one JSONL record's text, the text extracted from
     # HTML (whose file may be 10x this). Embedding 1 MB (about 1,200 chunks) takes seconds to
@@ -134,6 +138,9 @@ class Settings:
         for name in ("allow_public", "allow_private_urls"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        for name in self.allowed_host_list:
+            if not _HOST_NAME.fullmatch(name):
+                raise ConfigError(f"allowed_hosts must be comma-separated host names or addresses, got {name!r}")
         parse_store(self.store)  # raises ConfigError naming the accepted forms
         _check_choice("mode", self.mode, MODES)
         _check_choice("precision", self.precision, ("auto", "float32", "bfloat16"))
@@ -149,6 +156,10 @@ class Settings:
     @property
     def store_spec(self) -> StoreSpec:
         return parse_store(self.store)
+
+    @property
+    def allowed_host_list(self) -> tuple[str, ...]:
+        return tuple(h.strip() for h in self.allowed_hosts.split(",") if h.strip())
 
     def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -328,3 +328,21 @@ def test_https_is_verified_against_the_name_while_connecting_to_the_checked_addr
     with pytest.raises(InputError, match="could not fetch .*(?i:certificate|SSL)"):
         fetch_url(f"https://127.0.0.1:{tls_site.port}/news", PRIVATE_OK)
     assert tls_site.paths() == ["/news"]
+
+
+# -- cloud metadata outside 169.254/16 (issue 13, defect 9) -------------------------------------------
+
+
+@pytest.mark.parametrize("address", ["fd00:ec2::254", "fd00:ec2::23", "100.100.100.200", "168.63.129.16",
+                                     "192.0.0.192", "::ffff:100.100.100.200", "64:ff9b::6464:64c8"])
+def test_cloud_metadata_addresses_stay_refused_with_private_urls_allowed(address):
+    from rag.readers.fetch import refusal
+
+    assert refusal(ipaddress.ip_address(address), allow_private=True) == "cloud metadata"
+    assert refusal(ipaddress.ip_address(address), allow_private=False) == "cloud metadata"
+
+
+@pytest.mark.parametrize("url", ["http://[fd00:ec2::254]/latest/meta-data/", "http://100.100.100.200/latest/meta-data/"])
+def test_fetching_a_metadata_url_is_refused_before_connecting(url):
+    with pytest.raises(InputError, match=r"not a public address \(cloud metadata\)$"):
+        fetch_url(url, Settings(allow_private_urls=True))

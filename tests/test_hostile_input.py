@@ -136,8 +136,9 @@ def test_a_ten_megabyte_question_is_cut_before_any_work(monkeypatch):
 def test_control_characters_are_stripped_and_every_script_kept():
     cleaned = check_question(MIXED)
     assert not controls(cleaned)
-    for kept in ("Кто предупредил", "谁警告了俄罗斯", "מי הזהיר", "من حذر", "🇷🇺👩‍👩‍👧", "[31mred", "\u202eevil"):
+    for kept in ("Кто предупредил", "谁警告了俄罗斯", "מי הזהיר", "من حذر", "🇷🇺👩‍👩‍👧", " red", " evil"):
         assert kept in cleaned
+    assert "[31m" not in cleaned and "\u202e" not in cleaned  # whole escapes and bidi overrides go (issue 13)
     assert check_question("a\tb\nc") == "a\tb\nc"
 
 
@@ -150,7 +151,8 @@ def test_api_answers_or_abstains_on_hostile_questions(seed, kind):
     hits = search(HOSTILE_QUESTIONS[kind], 3, index=seed)
     assert all(h.chunk.article_id in seed.articles for h in hits)
     if kind != "escapes only":  # each still opens with a real question about the seed
-        assert BURNS in hits[0].chunk.text
+        # Top 3, not top 1: the mixed question's stripped escapes now leave real words ("red", "evil").
+        assert any(BURNS in hit.chunk.text for hit in hits)
 
 
 def test_api_refuses_a_blank_question_before_loading_anything(tmp_path):

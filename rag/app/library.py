@@ -5,7 +5,9 @@ Uploads arrive as Gradio ``FileData`` dicts (the event runs with
 browser sent; Gradio's own temporary copy is already reduced to a basename, so
 checking that would miss a crafted ``../../x.txt``. Every file gets its own
 line in the status report: added, already indexed (not re-added) or refused
-with the reason.
+with the reason. Every article-derived or typed string in these Markdown
+messages (ids, titles, file names, error text) goes through ``esc``: an id
+holding a backtick must not close a code span and start a link, image or form.
 """
 
 from __future__ import annotations
@@ -16,13 +18,19 @@ from pathlib import Path
 import pandas as pd
 
 from rag import api
-from rag.app.render import escape_markdown as esc
+from rag.app.render import code, escape_markdown, hide_paths
 from rag.app.uploads import StoredUpload, describe, discard_unindexed, store_upload
 from rag.errors import RagError
 from rag.settings import Settings
 from rag.stores.base import Store
 
 log = logging.getLogger(__name__)
+
+
+def esc(text: str) -> str:
+    """Escaped for Markdown, with server paths cut to their last part."""
+    return escape_markdown(hide_paths(text))
+
 
 COLUMNS = ["id", "title", "source", "date", "chunks"]
 
@@ -40,9 +48,9 @@ def stats_markdown(index: Store) -> str:
     size = api.index_stats(index.settings, index=index).disk_bytes
     shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
     return (
-        f"**{len(index.articles)}** articles · **{len(index.chunks)}** chunks · model `{m.model}` "
+        f"**{len(index.articles)}** articles · **{len(index.chunks)}** chunks · model {code(str(m.model))} "
         f"({m.dimension} dims) · chunks of {m.chunk_tokens} tokens · {shown} on disk · "
-        f"updated {m.updated_at}"
+        f"updated {esc(str(m.updated_at))}"
     )
 
 
@@ -84,6 +92,12 @@ def add_uploads(settings: Settings, files: list | None, progress=None) -> tuple[
         report = None
         try:
             report = api.add_articles([s.path for s in stored], settings, each=True, progress=True)
+        except RagError as error:  # e.g. another writer held the lock too long
+            return "\n\n".join([*lines, f"✖ **not indexed:** {esc(str(error))}"]), *refresh(settings)
+        except Exception:  # the app keeps serving; the traceback (with server paths) stays in the log
+            log.exception("indexing uploads failed")
+            return "\n\n".join([*lines, "✖ **not indexed:** something went wrong; the details are in the server log"]), \
+                *refresh(settings)
         finally:  # keep only the copies the index came from (also when the add failed)
             index = report.change.index if report and report.change else api.load_index(settings)
             discard_unindexed(stored, settings.index_dir, {a.source for a in index.articles.values()})
@@ -93,9 +107,9 @@ def add_uploads(settings: Settings, files: list | None, progress=None) -> tuple[
             lines.append(f"✖ **refused:** {esc(reason.replace(source, shown))}")
         change = report.change
         for article in change.added if change else ():
-            lines.append(f"✓ **added** `{article.id}` {esc(article.title)}")
+            lines.append(f"✓ **added** {code(article.id)} {esc(article.title)}")
         for article in change.skipped if change else ():
-            lines.append(f"↩ **already indexed, not added again:** `{article.id}` {esc(article.title)}")
+            lines.append(f"↩ **already indexed, not added again:** {code(article.id)} {esc(article.title)}")
     return "\n\n".join(lines) or "Nothing to add.", *refresh(settings)
 
 
@@ -108,4 +122,7 @@ def remove_article(settings: Settings, article_id: str | None) -> tuple[str, pd.
         api.remove_article(article_id, settings)
     except RagError as error:
         return f"✖ {esc(str(error))}", *refresh(settings)
-    return f"✓ **removed** `{article_id}` {esc(title.title) if title else ''}", *refresh(settings)
+    except Exception:
+        log.exception("removing %r failed", article_id)
+        return "✖ something went wrong removing that article; the details are in the server log", *refresh(settings)
+    return f"✓ **removed** {code(article_id)} {esc(title.title) if title else ''}", *refresh(settings)

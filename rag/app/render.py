@@ -23,6 +23,8 @@ _VERDICT_LABEL = {
     "unsupported": ("✖", "not supported by the cited passage"),
 }
 _ABSTAIN_NOTE = "No answer found"
+# An absolute POSIX path (two parts or more) outside a URL: messages show only its last part.
+_SERVER_PATH = re.compile(r"(?<![\w:/.~%-])/(?:[^\s/'\"<>]+/)+([^\s/'\"<>]+)")
 
 
 def escape_markdown(text: str) -> str:
@@ -98,5 +100,15 @@ def plain_markdown(text: str) -> str:
     return escape_markdown(text)
 
 
+def hide_paths(message: str) -> str:
+    """``message`` with each absolute server path cut to its last part: the layout of the server is no one's business."""
+    return _SERVER_PATH.sub(r"\1", message)
+
+
 def error_markdown(message: str) -> str:
-    return f'<span class="error">⚠ **Sorry:** {escape_markdown(message)}</span>'
+    return f'<span class="error">⚠ **Sorry:** {escape_markdown(hide_paths(message))}</span>'
+
+
+def code(text: str) -> str:
+    """Untrusted text (an article id) shown as code: escaped, never a Markdown code span it could close."""
+    return f"<code>{escape_markdown(text)}</code>"

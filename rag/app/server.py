@@ -13,7 +13,9 @@ and change the index, so it needs a login (``--auth user:password`` or
 explicit ``--allow-public`` (``RAG_ALLOW_PUBLIC=1``) and is still warned about.
 Without either, ``check_exposure`` refuses to start, before anything loads.
 Gradio's login travels in clear over plain HTTP: beyond a trusted network, put
-a TLS proxy in front.
+a TLS proxy in front. Every request also passes ``rag.app.guard``: the Host
+header must name this app (DNS rebinding), a cross-site Origin cannot change
+anything, and with a login wrong passwords are throttled.
 """
 
 from __future__ import annotations
@@ -73,6 +75,16 @@ def warm_up(index: Store) -> None:
         search("warm up", 1, index=index)
 
 
+def guard_middleware(settings: Settings):
+    """The ``Guard`` for this app's settings, as a Starlette ``Middleware`` entry for FastAPI's constructor."""
+    from starlette.middleware import Middleware
+
+    from rag.app.guard import Guard, HostPolicy
+
+    policy = HostPolicy.build(settings.host, settings.allowed_host_list)
+    return Middleware(Guard, policy=policy, login=settings.auth is not None)
+
+
 def serve(settings: Settings) -> None:
     check_exposure(settings)  # first: a refused start costs no model or Gradio import
     from rag.app.openai_api import build_routes, check_api_exposure
@@ -100,5 +112,8 @@ def serve(settings: Settings) -> None:
         footer_links=["api"],
         run_history=False,  # questions stay out of browser storage (and off any remote bucket)
         blocked_paths=[str(settings.index_dir.resolve())],  # uploads and index files are never served
-        app_kwargs={"routes": build_routes(settings)},  # /v1/...: the OpenAI-compatible API
+        app_kwargs={  # /v1/...: the OpenAI-compatible API; Host/Origin checks and the login throttle
+            "routes": build_routes(settings),
+            "middleware": [guard_middleware(settings)],
+        },
     )

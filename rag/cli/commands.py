@@ -11,6 +11,7 @@ import json
 import sys
 
 from rag.settings import Settings
+from rag.text.sanitize import shown
 
 
 def build(args, settings: Settings) -> None:
@@ -37,7 +38,7 @@ def add(args, settings: Settings) -> None:
     change = report.change
     assert change is not None  # add_articles raises when nothing could be read
     for article in change.added:
-        print(f"added   {article.id}  {article.title}")
+        print(f"added   {shown(article.id)}  {shown(article.title)}")
     _report_skips(report.bad_lines, change.skipped, change.index)
 
 
@@ -64,7 +65,7 @@ def _report_skips(bad_lines, skipped, index) -> None:
         same = index.articles.get(article.id)
         why = ("its id is already used by different content" if same and same.content_hash != article.content_hash
                else "same content as an article already indexed or earlier in this run")
-        print(f"skipped {article.id}  {article.title}  ({why})")
+        print(f"skipped {shown(article.id)}  {shown(article.title)}  ({why})")
     for bad in bad_lines:
         print(f"skipped bad line: {bad}")
     if skipped or bad_lines:
@@ -75,7 +76,7 @@ def remove(args, settings: Settings) -> None:
     from rag.api import remove_article
 
     remove_article(args.article_id, settings)
-    print(f"removed {args.article_id}")
+    print(f"removed {shown(args.article_id)}")
 
 
 def restore(args, settings: Settings) -> None:

@@ -1,5 +1,8 @@
 """Plain-text rendering of hits and answers for the terminal.
 
+Titles and ids come from article files: they go through ``shown`` so a bidi
+override or terminal escape in one cannot reorder or recolour the terminal.
+
 Kept apart from the CLI's argument handling so the app and tests can reuse it.
 """
 
@@ -9,6 +12,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from rag.stores.stats import IndexStats
+from rag.text.sanitize import shown
 from rag.types import Answer, Hit
 
 if TYPE_CHECKING:
@@ -23,7 +27,7 @@ def render_hits(hits: list[Hit]) -> str:
     blocks = []
     for hit in hits:
         c = hit.chunk
-        head = f"{hit.rank}. [{hit.score:.4f}] {hit.title}  ({c.article_id} {c.start}:{c.end})"
+        head = f"{hit.rank}. [{hit.score:.4f}] {shown(hit.title)}  ({shown(c.article_id)} {c.start}:{c.end})"
         blocks.append(head + "\n" + textwrap.indent(textwrap.fill(c.text, 100), "   "))
     return "\n\n".join(blocks)
 
@@ -43,7 +47,7 @@ def render_answer(answer: Answer) -> str:
     if answer.abstained and answer.related:
         lines.append("Possibly related:")
         for hit in answer.related:
-            lines.append(f"- {hit.title}: {textwrap.shorten(hit.chunk.text, 160)}")
+            lines.append(f"- {shown(hit.title)}: {textwrap.shorten(hit.chunk.text, 160)}")
     return "\n".join(lines).rstrip()
 
 
@@ -58,7 +62,7 @@ def render_stats(stats: IndexStats) -> str:
         f"built      {stats.built_at}   updated {stats.updated_at}",
     ]
     for row in stats.rows[:50]:
-        lines.append(f"  {row.id}  {row.chunks:>4} chunks  {row.published or '----------'}  {row.title[:70]}")
+        lines.append(f"  {shown(row.id)}  {row.chunks:>4} chunks  {row.published or '----------'}  {shown(row.title[:70])}")
     if len(stats.rows) > 50:
         lines.append(f"  … and {len(stats.rows) - 50} more")
     return "\n".join(lines)
@@ -67,7 +71,7 @@ def render_stats(stats: IndexStats) -> str:
 def render_sync(report: SyncReport) -> str:
     """``rag index sync``'s report: one line per added article and per feed, then the totals."""
     change = report.change
-    lines = [f"added   {a.id}  {a.title}" for a in (change.added if change else ())]
+    lines = [f"added   {shown(a.id)}  {shown(a.title)}" for a in (change.added if change else ())]
     for url, reason in report.failures:
         lines.append(f"failed  {url}: {reason}")
     for feed in report.feeds:

@@ -11,7 +11,10 @@ followed here, by hand, never by the HTTP client):
   to must be public. Loopback and private addresses (RFC 1918, ULA, CGNAT,
   site-local) are refused unless ``settings.allow_private_urls``; link-local,
   multicast, reserved and unspecified addresses are refused always (no intranet
-  needs the metadata endpoint, and 0.0.0.0 means "this machine"). IPv6
+  needs the metadata endpoint, and 0.0.0.0 means "this machine"), and so are the
+  cloud metadata and host services outside 169.254/16 (``METADATA_NETWORKS``:
+  AWS's ``fd00:ec2::254``, Alibaba's ``100.100.100.200``, Azure's
+  ``168.63.129.16``, Oracle's ``192.0.0.192``). IPv6
   addresses that embed an IPv4 one (mapped, 6to4, NAT64) are judged by it;
 * the connection goes to the address that was checked, not to the name, so a
   second DNS answer cannot swap in another address (DNS rebinding); TLS still
@@ -38,6 +41,7 @@ import urllib3
 from trafilatura.utils import decode_file
 
 from rag.errors import InputError
+from rag.readers.addresses import ALWAYS_REFUSED, METADATA_NETWORKS, Address, block_reason, refusal  # noqa: F401
 from rag.readers.files import read_html
 from rag.settings import Settings
 from rag.types import Article
@@ -45,13 +49,10 @@ from rag.types import Article
 log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
-#: Reasons an address is refused even with ``allow_private_urls``.
-ALWAYS_REFUSED = frozenset({"unspecified", "link-local", "multicast", "reserved"})
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 _PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml")
 # RSS/Atom feeds come through the same guard; rag.readers.feeds reads them (fetch_url alone finds no article).
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _CHUNK = 64 * 1024
 _HEADERS = {
     "User-Agent": "rag-news/0.1 (article ingestion)",
@@ -60,7 +61,6 @@ _HEADERS = {
     "Accept-Encoding": "gzip, deflate",
 }
 
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @dataclass(frozen=True)
@@ -115,40 +115,6 @@ def fetch_page(url: str, settings: Settings) -> Page:
         finally:
             response.close()  # never drain an unread body (a refused or redirecting response): just hang up
     raise InputError(f"too many redirects (more than {MAX_REDIRECTS}) fetching {url.strip()}")
-
-
-def block_reason(address: Address) -> str | None:
-    """Why ``address`` is not a public unicast address ("loopback", "private", ...), or None if it is."""
-    if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
-        if embedded is None and address in _NAT64:
-            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-        if embedded is not None:
-            return block_reason(embedded)
-    # Order matters: e.g. 0.0.0.0 is also "private", 240.0.0.1 also "private" and "reserved".
-    if address.is_unspecified:
-        return "unspecified"
-    if address.is_loopback:
-        return "loopback"
-    if address.is_link_local:
-        return "link-local"
-    if address.is_multicast:
-        return "multicast"
-    if address.is_reserved:
-        return "reserved"
-    if address.is_private or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local):
-        return "private"
-    if not address.is_global:
-        return "private"  # shared/CGNAT space (100.64.0.0/10) and the like: not the public internet
-    return None
-
-
-def refusal(address: Address, allow_private: bool) -> str | None:
-    """The reason to refuse ``address`` under the policy, or None to allow it."""
-    reason = block_reason(address)
-    if reason is None or (allow_private and reason not in ALWAYS_REFUSED):
-        return None
-    return reason
 
 
 def checked_addresses(host: str, port: int, allow_private: bool, url: str) -> list[Address]:

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import frontmatter
-import trafilatura
 
 from rag.errors import InputError
 from rag.readers.clean import make_article
+from rag.readers.htmlsafe import extract
 from rag.readers.jsonl import BadLine, names, read_jsonl, scalar
 from rag.readers.textfile import read_text
 from rag.settings import Settings
@@ -178,28 +178,26 @@ def read_html(html: str, *, url: str | None = None, source: str = "", max_bytes:
     if len(html) > limit * HTML_MARKUP_FACTOR:
         raise InputError(f"{where} is over {limit * HTML_MARKUP_FACTOR:,} characters of HTML, the HTML size "
                          f"limit ({HTML_MARKUP_FACTOR} x the article size limit, RAG_MAX_ARTICLE_BYTES)")
-    try:
-        text = trafilatura.extract(html, url=url, include_comments=False)
-        meta = trafilatura.extract_metadata(html, default_url=url) if text and text.strip() else None
-    except Exception as err:  # lxml and trafilatura raise many types on malformed markup
-        log.debug("trafilatura failed on %s", where, exc_info=True)
-        raise InputError(f"cannot parse the HTML of {where}: {type(err).__name__}") from None
+    # Pre-scanned, then parsed in a worker process with a time limit (rag.readers.htmlsafe): markup can cost
+    # minutes of CPU for a few hundred kilobytes.
+    meta = extract(html, url, where)
+    text = meta.text
     if not text or not text.strip():
         raise InputError(f"no article text found in {where}")
     if len(text.encode("utf-8", "surrogatepass")) > limit:
         raise InputError(f"the text of {where} is over {limit:,} bytes, the article size limit (RAG_MAX_ARTICLE_BYTES)")
-    title = (meta.title if meta else None) or (Path(source).stem if source else url) or "untitled"
+    title = meta.title or (Path(source).stem if source else url) or "untitled"
     lines = text.splitlines()
     # trafilatura keeps the page's <h1>; the title is stored separately.
     if lines and " ".join(lines[0].split()) == " ".join(title.split()):
         text = "\n".join(lines[1:])
     # trafilatura joins several authors with "; ".
-    authors = [a for a in (meta.author or "").split(";")] if meta else []
+    authors = [a for a in (meta.author or "").split(";")]
     return make_article(
         title,
         text,
-        url=url or (meta.url if meta else None),
-        published=meta.date if meta else None,
+        url=url or meta.url,
+        published=meta.date,
         authors=authors,
         source=source or (url or ""),
     )

@@ -6,12 +6,17 @@ first bad line and how many there are), because half a feed indexed without
 notice is worse than none. On request (``skip_bad_lines``) the good records
 are kept and each bad one comes back as a ``BadLine``, never dropped silently.
 Field values are untrusted: only strings, numbers and dates are used as
-metadata, and an explicit id may be used by one content only.
+metadata, and an explicit id may be used by one content only. A numeric id is
+kept as written (``12345678901234567890123``, not the float orjson parses it
+to, which two different ids can share), and an id may not hold control, bidi or
+zero-width characters, backticks or angle brackets: ids are shown in messages
+and in the app, where such characters would reorder or break out of the text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -27,7 +32,7 @@ from rag.types import Article
 log = logging.getLogger(__name__)
 
 MAX_ID_CHARS = 128  # an explicit id is typed in `rag index remove ID`; keep it short
-_BAD_ID = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_BAD_ID = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029`<>\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -85,11 +90,14 @@ def _from_record(line: str, where: str, fallback_title: str, source: str, limit:
     if len(body) > limit or len(body.encode("utf-8", "surrogatepass")) > limit:
         raise InputError(f"text in {where} is over {limit:,} bytes, the article size limit (RAG_MAX_ARTICLE_BYTES)")
     doc_id = first(record, "id", "doc_id")
+    if isinstance(doc_id, (int, float)) and not isinstance(doc_id, bool):
+        doc_id = _number_as_written(line, doc_id)
     if doc_id is not None and (
         isinstance(doc_id, bool) or not isinstance(doc_id, (str, int, float))
         or len(str(doc_id).strip()) > MAX_ID_CHARS or _BAD_ID.search(str(doc_id))
     ):
-        raise InputError(f"bad 'id' in {where}: expected a string or number of at most {MAX_ID_CHARS} characters")
+        raise InputError(f"bad 'id' in {where}: expected a string or number of at most {MAX_ID_CHARS} characters, "
+                         "without control, bidi or zero-width characters, backticks or angle brackets")
     try:
         return make_article(
             scalar(record.get("title")) or str(doc_id or fallback_title),
@@ -102,6 +110,14 @@ def _from_record(line: str, where: str, fallback_title: str, source: str, limit:
         )
     except InputError:
         raise InputError(f"text in {where} is empty after cleaning") from None
+
+
+def _number_as_written(line: str, parsed: int | float) -> str:
+    """A numeric id as its JSON text: orjson turns integers past 64 bits into floats, losing digits."""
+    if isinstance(parsed, int):
+        return str(parsed)
+    record = json.loads(line, parse_int=str, parse_float=str)  # only lines with a non-int numeric id pay
+    return str(first(record, "id", "doc_id"))
 
 
 def first(record: dict, *keys: str) -> object:
