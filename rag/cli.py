@@ -104,6 +104,9 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(run=run)
     p.add_argument("--holdout", type=float, default=0.0,
                    help="leave this fraction of documents out; their questions become unanswerable")
+    p.add_argument("--baseline", action="store_true", help="also run the answerer without the learned scorer")
+    p.add_argument("--reuse-index", action="store_true",
+                   help="answer from the saved --index-dir index instead of building one from --corpus")
 
     p = commands.add_parser("serve", parents=[common], help="start the browser chat")
     p.add_argument("--host", default=None)
@@ -236,7 +239,7 @@ def _eval_answers(args, settings: Settings) -> None:
     from rag.evaluate import evaluate_answers
 
     evaluate_answers(args.corpus, args.questions, settings, limit=args.limit, json_out=args.json_out,
-                     holdout=args.holdout)
+                     holdout=args.holdout, baseline=args.baseline, reuse_index=args.reuse_index)
 
 
 def _serve(args, settings: Settings) -> None:

@@ -154,7 +154,8 @@ def render_retrieval(results: list[RetrievalScores]) -> str:
 
 
 def evaluate_answers(corpus: Path, questions_path: Path, settings: Settings, *, limit=None, json_out=None,
-                     holdout: float = 0.0):
+                     holdout: float = 0.0, baseline: bool = False, reuse_index: bool = False):
     from rag.eval_answers import evaluate_answers as run
 
-    return run(corpus, questions_path, settings, limit=limit, json_out=json_out, holdout=holdout)
+    return run(corpus, questions_path, settings, limit=limit, json_out=json_out, holdout=holdout,
+               baseline=baseline, reuse_index=reuse_index)

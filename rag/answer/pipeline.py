@@ -10,12 +10,13 @@ streams tokens and is checked the same way before it is shown.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 from rag.answer import extractive as ex
+from rag.answer.answerability import features as answer_features
 from rag.answer.followup import rewrite_followup
 from rag.answer.support import best_quote, check_claims, parse_claims
 from rag.retrieve import check_question, search_index
@@ -25,6 +26,10 @@ from rag.types import Answer, Citation, Hit, Turn
 log = logging.getLogger(__name__)
 
 ABSTAIN_TEXT = "The indexed articles don't contain an answer to this question."
+# The partial state: the topic is there, the asked detail is not. What they do say follows, cited.
+PARTIAL_TEXT = "The articles don't say {what}. They mention: "
+NO_PASSAGES = "no indexed passage matches the question"
+OFF_TOPIC = "nothing in the indexed articles is close enough to the question"
 # Sentences without a stored vector (an index saved before they existed) are embedded per question:
 # at most this many, which bounds latency; 8 vs 24 kept dev accuracy.
 EMBED_LIMIT = 8
@@ -48,25 +53,91 @@ def stream_answer(index, question: str, history: Sequence[Turn], settings: Setti
     yield extractive_answer(index, question, history, settings)
 
 
-def extractive_answer(index, question: str, history: Sequence[Turn], settings: Settings) -> Answer:
-    standalone = rewrite_followup(question, history)
+@dataclass(frozen=True)
+class Ranked:
+    """Retrieval and sentence ranking for one question: what both answerers and the scorer start from."""
+
+    standalone: str
+    hits: tuple[Hit, ...]
+    ranked: tuple[ex.Scored, ...]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether to answer, how sure, and if not, why (``partial``: on topic, but the asked detail is missing)."""
+
+    answers: bool
+    confidence: float
+    reason: str = ""
+    partial: bool = False
+    missing: tuple[str, ...] = ()
+
+
+def rank(index, standalone: str, settings: Settings) -> Ranked:
     query_vector = index.embedder.encode_query(standalone)  # one encoding serves retrieval and scoring
     hits = search_index(index, standalone, settings.k, query_vector=query_vector)
     pool = ex.candidates(hits)
     if not pool:
-        return abstain(question, standalone, hits)
+        return Ranked(standalone, tuple(hits), ())
     pool, cosines = _cosines(index, standalone, query_vector, pool)
-    ranked = ex.score_candidates(standalone, pool, cosines)
-    if ex.confidence(ranked[0]) < settings.abstain_threshold:
-        return abstain(question, standalone, hits)
-    draft = ex.compose(standalone, ranked)
+    return Ranked(standalone, tuple(hits), tuple(ex.score_candidates(standalone, pool, cosines)))
+
+
+def decide(r: Ranked, settings: Settings) -> Decision:
+    """The answerability decision: the topic gate, then the learned scorer (``rag.answer.scorer``)."""
+    if not r.ranked:
+        return Decision(False, 0.0, NO_PASSAGES)
+    topical = ex.confidence(r.ranked[0])
+    if topical < settings.abstain_threshold:
+        return Decision(False, topical, OFF_TOPIC)
+    if not settings.answer_scorer:
+        return Decision(True, topical)
+    from rag.answer.scorer import load_scorer
+
+    scorer = load_scorer()
+    found = answer_features(r.standalone, r.ranked, r.hits, ex.pool_idf([s.candidate.text for s in r.ranked]))
+    p = scorer.probability(found)
+    if p >= (settings.answer_threshold or scorer.threshold):
+        return Decision(True, p)
+    what = ", ".join(f"“{m}”" for m in found.missing)
+    reason = (f"the articles never mention {what}" if found.missing
+              else "the closest sentences don't hold what the question asks for")
+    return Decision(False, p, reason, partial=True, missing=found.missing)
+
+
+def extractive_answer(index, question: str, history: Sequence[Turn], settings: Settings) -> Answer:
+    standalone = rewrite_followup(question, history)
+    r = rank(index, standalone, settings)
+    decision = decide(r, settings)
+    if not decision.answers and not decision.partial:
+        return abstain(question, standalone, r.hits, decision)
+    if decision.partial:
+        return partial(index, question, r, decision)
+    return compose_answer(index, question, r, decision.confidence)
+
+
+def compose_answer(index, question: str, r: Ranked, confidence: float) -> Answer:
+    """The cited answer from the best sentences, led by its short answer span when there is one."""
+    draft = ex.compose(r.standalone, r.ranked)
     citations = [_citation(i + 1, s.candidate) for i, s in enumerate(draft.sentences)]
     # Lead with the short answer, unless the quoted sentence already opens with it.
     opens_with_lead = draft.lead and draft.sentences[0].candidate.text.startswith(draft.lead)
     parts = [f"{draft.lead} [1]."] if draft.lead and not opens_with_lead else []
     parts += [_with_marker(s.candidate.text, i + 1) for i, s in enumerate(draft.sentences)]
     text = " ".join(parts)
-    return replace(finish(index, question, standalone, text, citations, hits), short_answer=draft.lead or "")
+    return replace(finish(index, question, r.standalone, text, citations, r.hits), short_answer=draft.lead or "",
+                   confidence=round(confidence, 4))
+
+
+def partial(index, question: str, r: Ranked, decision: Decision) -> Answer:
+    """"The articles don't say X. They mention: …[1]": what is there, marked as not the answer."""
+    best = r.ranked[0]
+    what = ("anything about " + " ".join(decision.missing)) if decision.missing else "what the question asks"
+    head = PARTIAL_TEXT.format(what=what)
+    text = head + _with_marker(best.candidate.text, 1)
+    answer = finish(index, question, r.standalone, text, [_citation(1, best.candidate)], r.hits)
+    return replace(answer, abstained=True, partial=True, confidence=round(decision.confidence, 4),
+                   abstain_reason=decision.reason, related=tuple(r.hits[:3]))
 
 
 def finish(index, question: str, standalone: str, text: str, citations: list[Citation], hits) -> Answer:
@@ -87,7 +158,7 @@ def finish(index, question: str, standalone: str, text: str, citations: list[Cit
     )
 
 
-def abstain(question: str, standalone: str, hits: Sequence[Hit]) -> Answer:
+def abstain(question: str, standalone: str, hits: Sequence[Hit], decision: Decision | None = None) -> Answer:
     return Answer(
         question=question,
         standalone_question=standalone,
@@ -95,6 +166,8 @@ def abstain(question: str, standalone: str, hits: Sequence[Hit]) -> Answer:
         abstained=True,
         related=tuple(hits[:3]),
         hits=tuple(hits),
+        confidence=round(decision.confidence, 4) if decision else 0.0,
+        abstain_reason=decision.reason if decision else NO_PASSAGES,
     )
 
 

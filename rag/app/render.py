@@ -24,6 +24,7 @@ _VERDICT_LABEL = {
     "unsupported": ("✖", "not supported by the cited passage"),
 }
 _ABSTAIN_NOTE = "No answer found"
+_PARTIAL_NOTE = "Not answered: the articles cover the topic, not what was asked"
 
 
 def escape_markdown(text: str) -> str:
@@ -69,7 +70,7 @@ def _sentence_spans(answer: Answer, stripped: str) -> list[tuple[int, int, str]]
 
 def answer_markdown(answer: Answer, turn: int = 0) -> str:
     """The chat message for a final answer: linked [n] markers, weak/unsupported sentences marked."""
-    if answer.abstained:
+    if answer.abstained and not answer.partial:
         return abstention_markdown(answer)
     stripped, markers = _strip_markers(answer.text)
     flagged = [s for s in _sentence_spans(answer, stripped) if s[2] in _VERDICT_LABEL]
@@ -90,7 +91,9 @@ def answer_markdown(answer: Answer, turn: int = 0) -> str:
             icon, why = _VERDICT_LABEL[opens[a]]
             out.append(f'<span class="claim claim-{opens[a]}" title="{why}">{icon} ')
         out.append(escape_markdown(stripped[a:b]))
-    return "".join(out) + _legend(answer)
+    body = "".join(out) + _legend(answer)
+    # The partial form quotes what the articles do say; it must not read as an answer.
+    return f'<span class="partial">**{_PARTIAL_NOTE}.**</span> {body}' if answer.partial else body
 
 
 def _legend(answer: Answer) -> str:
