@@ -216,4 +216,4 @@ def scorer_note(settings: Settings) -> str:
     scorer = load_scorer()
     threshold = settings.answer_threshold or scorer.threshold
     return (f"answer scorer v{scorer.version}: answers at confidence >= {threshold:.2f} "
-            f"(chosen for precision {scorer.precision:.2f} on the fit halves)")
+            f"(chosen so that abstentions are right >= {scorer.precision:.0%} of the time, out of fold on the fit halves)")

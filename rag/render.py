@@ -27,6 +27,8 @@ def render_answer(answer: Answer) -> str:
     lines = [answer.text, ""]
     if answer.partial:  # on topic, but not the asked detail: say so before anything is quoted
         lines = [f"NOT ANSWERED ({answer.abstain_reason}).", *lines]
+    if answer.fallback:
+        lines = [f"EXTRACTIVE ANSWER ({answer.fallback}).", *lines]
     flagged = [s for s in answer.sentences if s.verdict != "supported"]
     for sentence in flagged:
         lines.append(f"note: {sentence.verdict}{_MARK[sentence.verdict]}: {sentence.text}")

@@ -130,6 +130,7 @@ class Answer:
     # On topic but without the asked detail: text says what is missing and cites what the articles do say.
     # A partial answer is also ``abstained`` (it answers nothing), but keeps its citations.
     partial: bool = False
+    fallback: str = ""  # why the LLM's own answer is not shown (it failed the support check), when it isn't
     related: tuple[Hit, ...] = field(default=())  # "possibly related" passages on abstention
     hits: tuple[Hit, ...] = field(default=())  # what retrieval returned, for the scores toggle
 
@@ -143,6 +144,7 @@ class Answer:
             "partial": self.partial,
             "confidence": self.confidence,
             "abstain_reason": self.abstain_reason,
+            "fallback": self.fallback,
             "citations": [c.to_dict() for c in self.citations],
             "sentences": [s.to_dict() for s in self.sentences],
             "related": [h.to_dict() for h in self.related],

@@ -28,7 +28,8 @@ NAMES = (
     "cosine", "lexical", "score", "margin", "cosine_gap",
     "typed", "span", "span_near",
     "specific", "specific_missing_sentence", "specific_missing_passage", "specific_missing_hits",
-    "content_missing_passage", "rarest_missing_passage", "content_missing_hits",
+    "any_specific_missing_passage", "any_specific_missing_hits", "terms_missing_passage", "terms_missing_sentence",
+    "content_missing_passage", "rarest_missing_passage", "content_missing_hits", "best_single_coverage", "split_gap",
     "dense_top", "bm25_top", "hit_rank", "question_terms", "sentence_terms",
     *(f"q_{t}" for t in QTYPES),
 )
@@ -96,7 +97,8 @@ def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str
     sentence, hit = best.candidate.text, best.candidate.hit
     terms = question_terms(question)
     in_sentence, in_passage = text_keys(sentence), text_keys(hit.chunk.text)
-    in_hits = set().union(*(text_keys(h.chunk.text) for h in hits)) if hits else set()
+    per_hit = [text_keys(h.chunk.text) for h in hits]
+    in_hits = set().union(*per_hit) if per_hit else set()
     specific = [t for t in terms if t.specific]
     top_idf = max(idf.values(), default=1.0)
 
@@ -124,9 +126,17 @@ def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str
         missing(in_sentence, specific),
         missing(in_passage, specific),
         missing(in_hits, specific),
+        1.0 if any(t.stem not in in_passage for t in specific) else 0.0,
+        1.0 if any(t.stem not in in_hits for t in specific) else 0.0,
+        math.log1p(len(lacking)),
+        math.log1p(sum(t.stem not in in_sentence for t in terms)),
         weighted_missing(in_passage),
         rarest,
         weighted_missing(in_hits),
+        # Terms found only across different passages ("Trevor Martin" in one, "quadrangles" in another)
+        # mean no single passage is about what was asked.
+        1.0 - min((weighted_missing(keys) for keys in per_hit), default=1.0),
+        min((weighted_missing(keys) for keys in per_hit), default=1.0) - weighted_missing(in_hits),
         1.0 / hit.dense_rank if hit.dense_rank else 0.0,
         1.0 / hit.bm25_rank if hit.bm25_rank else 0.0,
         1.0 / hit.rank,
@@ -134,9 +144,19 @@ def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str
         math.log1p(len(content_stems(sentence))),
         *(1.0 if qtype == t else 0.0 for t in QTYPES),
     )
-    gone = tuple(t.text for t in specific if t.stem not in in_hits) or tuple(
-        t.text for t in specific if t.stem not in in_passage)
+    gone = _missing_phrases(question, in_hits) or _missing_phrases(question, in_passage)
     return Features(tuple(float(v) for v in values), gone)
+
+
+def _missing_phrases(question: str, found: set[str]) -> tuple[str, ...]:
+    """Names and numbers of the question none of whose words are in ``found``: ('Xi Jinping',)."""
+    phrases = [s.text for s in name_spans(question)] + _DIGITS.findall(question)
+    out = []
+    for phrase in phrases:
+        keys = [_key(w) for w in WORD.findall(phrase) if w.lower() not in STOPWORDS]
+        if keys and not any(k in found for k in keys):
+            out.append(phrase.rstrip(".,"))
+    return tuple(dict.fromkeys(out))
 
 
 def _nearness(sentence: str, span, terms: list[Term]) -> float:

@@ -89,7 +89,7 @@ def decide(r: Ranked, settings: Settings) -> Decision:
         return Decision(False, 0.0, NO_PASSAGES)
     topical = ex.confidence(r.ranked[0])
     if topical < settings.abstain_threshold:
-        return Decision(False, topical, OFF_TOPIC)
+        return Decision(False, 0.0, OFF_TOPIC)  # not scored: nothing on topic to score
     if not settings.answer_scorer:
         return Decision(True, topical)
     from rag.answer.scorer import load_scorer
@@ -99,7 +99,7 @@ def decide(r: Ranked, settings: Settings) -> Decision:
     p = scorer.probability(found)
     if p >= (settings.answer_threshold or scorer.threshold):
         return Decision(True, p)
-    what = ", ".join(f"“{m}”" for m in found.missing)
+    what = " or ".join(found.missing)
     reason = (f"the articles never mention {what}" if found.missing
               else "the closest sentences don't hold what the question asks for")
     return Decision(False, p, reason, partial=True, missing=found.missing)
@@ -132,12 +132,13 @@ def compose_answer(index, question: str, r: Ranked, confidence: float) -> Answer
 def partial(index, question: str, r: Ranked, decision: Decision) -> Answer:
     """"The articles don't say X. They mention: …[1]": what is there, marked as not the answer."""
     best = r.ranked[0]
-    what = ("anything about " + " ".join(decision.missing)) if decision.missing else "what the question asks"
-    head = PARTIAL_TEXT.format(what=what)
-    text = head + _with_marker(best.candidate.text, 1)
-    answer = finish(index, question, r.standalone, text, [_citation(1, best.candidate)], r.hits)
-    return replace(answer, abstained=True, partial=True, confidence=round(decision.confidence, 4),
-                   abstain_reason=decision.reason, related=tuple(r.hits[:3]))
+    what = ("anything about " + " or ".join(decision.missing)) if decision.missing else "what the question asks"
+    quoted = _with_marker(best.candidate.text, 1)
+    # Only the quote is a claim to check; the note before it is ours, not the articles'.
+    answer = finish(index, question, r.standalone, quoted, [_citation(1, best.candidate)], r.hits)
+    return replace(answer, text=PARTIAL_TEXT.format(what=what) + quoted, abstained=True, partial=True,
+                   confidence=round(decision.confidence, 4), abstain_reason=decision.reason,
+                   related=tuple(r.hits[:3]))
 
 
 def finish(index, question: str, standalone: str, text: str, citations: list[Citation], hits) -> Answer:
@@ -167,7 +168,7 @@ def abstain(question: str, standalone: str, hits: Sequence[Hit], decision: Decis
         related=tuple(hits[:3]),
         hits=tuple(hits),
         confidence=round(decision.confidence, 4) if decision else 0.0,
-        abstain_reason=decision.reason if decision else NO_PASSAGES,
+        abstain_reason=decision.reason if decision else "",
     )
 
 

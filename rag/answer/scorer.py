@@ -34,7 +34,9 @@ class Scorer:
     weights: np.ndarray
     intercept: float
     threshold: float  # probability at or above which the answer is given
-    precision: float  # the precision (share of given answers that are right) the threshold was chosen for
+    # The stated precision the threshold was chosen for: the share of abstentions that are right
+    # (the question unanswerable, or the answer that would have been given wrong).
+    precision: float
 
     def probability(self, features: Features) -> float:
         x = (np.asarray(features.values, dtype=np.float64) - self.mean) / self.scale

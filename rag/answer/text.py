@@ -160,6 +160,21 @@ def has_type(text: str, qtype: str) -> bool:
     return True
 
 
+_MONTH_NAMES = "|".join(m.capitalize() for m in MONTHS) + r"|Sept?\."
+_DATE = re.compile(
+    rf"\b(?:(?:{'|'.join(w.capitalize() for w in WEEKDAYS)}),?\s+)?"
+    rf"(?:\d{{1,2}}\s+(?:{_MONTH_NAMES})(?:\s+\d{{4}})?"  # 4 July 1776
+    rf"|(?:{_MONTH_NAMES})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?"  # July 4, 1776 / July 1776
+    rf"|(?:early|mid|late)?-?(?:1[5-9]|20)\d\ds?"  # 1776, the 1990s
+    rf"|(?:{'|'.join(w.capitalize() for w in WEEKDAYS)}))\b"
+)
+
+
+def date_spans(text: str) -> list[Span]:
+    """Dates: 'July 4, 1776', '4 July', 'June 2021', '1991', 'the 1990s', 'Thursday'."""
+    return [Span(m.start(), m.end(), m.group(0)) for m in _DATE.finditer(text) if m.group(0).strip()]
+
+
 def number_spans(text: str) -> list[Span]:
     return [Span(m.start(), m.end(), m.group(0).rstrip(".,")) for m in _NUMBER.finditer(text)]
 
@@ -174,11 +189,11 @@ PLACE_CUES = frozenset("in to at from near into across toward towards visited".s
 
 
 def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
-    """The short answer inside ``sentence``: a name for who, a place for where, a number for how many."""
+    """The short answer inside ``sentence``: a name for who, a place for where, a number for how many, a date for when."""
     asked = {stem(w) for w in words(question)}
-    finders = {"person": person_spans, "place": place_spans, "number": number_spans}
+    finders = {"person": person_spans, "place": place_spans, "number": number_spans, "date": date_spans}
     if qtype not in finders:
-        return None
+        return other_span(sentence, question, asked)
     candidates = [s for s in finders[qtype](sentence) if not _mostly_asked(s.text, asked)]
     if not candidates:
         return None
@@ -196,6 +211,39 @@ def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
 
     best = max(candidates, key=fitness)
     return with_role(sentence, best) if qtype == "person" else best
+
+
+_STOP_PHRASE = re.compile(r"[,;:.!?“”\"()—–]|\s(?:and|but|which|who|while|because|after|before|as|said|says)\s")
+
+
+def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
+    """The short answer to a what/which question: a name for "which country/newspaper ...", else the
+    noun phrase after the verb the question asks about ("What did Putin's essay question?" ->
+    "the legitimacy of Ukraine's borders"). None when neither is clear."""
+    q = question.lower().strip()
+    if re.match(r"^(which|what)\s+(?!did|does|do|is|was|are|were|has|have|had|will|would|can|could)\w+", q):
+        names = [s for s in name_spans(sentence) if not _mostly_asked(s.text, asked)]
+        anchors = [m.start() for m in WORD.finditer(sentence)
+                   if m.group(0).lower() not in STOPWORDS and stem(m.group(0)) in asked]
+        if not names or not anchors:
+            return None
+        return min(names, key=lambda s: min(abs(a - s.start) for a in anchors))
+    wanted = [stem(w) for w in words(question) if w.lower() not in STOPWORDS]
+    if not wanted or not q.startswith("what"):
+        return None
+    # The question's last content word is usually its verb ("question", "warn"): the answer follows it.
+    verb = wanted[-1]
+    hits = [m for m in WORD.finditer(sentence) if stem(m.group(0)) == verb]
+    if not hits:
+        return None
+    rest = sentence[hits[-1].end():]
+    cut = _STOP_PHRASE.search(rest)
+    phrase = rest[: cut.start() if cut else len(rest)].strip()
+    tokens = phrase.split()
+    if not 1 <= len(tokens) <= 8 or _mostly_asked(phrase, set(wanted)):
+        return None
+    start = sentence.index(phrase, hits[-1].end())
+    return Span(start, start + len(phrase), phrase)
 
 
 def _mostly_asked(span_text: str, asked: set[str]) -> bool:

@@ -93,6 +93,8 @@ def answer_markdown(answer: Answer, turn: int = 0) -> str:
         out.append(escape_markdown(stripped[a:b]))
     body = "".join(out) + _legend(answer)
     # The partial form quotes what the articles do say; it must not read as an answer.
+    if answer.fallback:
+        body = f'<span class="fallback">**Extractive answer** ({escape_markdown(answer.fallback)}).</span> {body}'
     return f'<span class="partial">**{_PARTIAL_NOTE}.**</span> {body}' if answer.partial else body
 
 
