@@ -26,7 +26,7 @@ from rag.types import Hit
 
 NAMES = (
     "cosine", "lexical", "score", "margin", "cosine_gap",
-    "typed", "span", "span_near",
+    "typed", "type_unmet", "span", "span_near", "focus_missing_sentence", "focus_missing_passage",
     "specific", "specific_missing_sentence", "specific_missing_passage", "specific_missing_hits",
     "any_specific_missing_passage", "any_specific_missing_hits", "terms_missing_passage", "terms_missing_sentence",
     "content_missing_passage", "rarest_missing_passage", "content_missing_hits", "best_single_coverage", "split_gap",
@@ -60,7 +60,7 @@ def question_terms(question: str) -> list[Term]:
     """Content words of the question; names, numbers and dates are marked specific."""
     named = {stem(w) for s in name_spans(question) for w in s.text.split() if w.lower() not in STOPWORDS}
     out, seen = [], set()
-    for word in WORD.findall(question):
+    for word in _parts(question):
         if word.lower() in STOPWORDS or (len(word) < 2 and not word.isdigit()):
             continue
         key = _key(word)
@@ -81,8 +81,13 @@ def _key(word: str) -> str:
 _POSSESSIVE = re.compile(r"['’]s$")
 
 
+def _parts(text: str) -> list[str]:
+    """Words, with hyphenated compounds split: 'Biden-Putin' -> 'Biden', 'Putin' (a passage names them apart)."""
+    return [part for w in WORD.findall(text) for part in (w.split("-") if "-" in w else (w,)) if part]
+
+
 def text_keys(text: str) -> set[str]:
-    keys = {_key(w) for w in WORD.findall(text) if w.lower() not in STOPWORDS}
+    keys = {_key(w) for w in _parts(text) if w.lower() not in STOPWORDS}
     keys.update(re.sub(r"[^\d]", "", m) for m in _DIGITS.findall(text))
     return keys
 
@@ -120,8 +125,10 @@ def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str
         best.score - second.score if second else best.score,
         best.cosine - max((s.cosine for s in ranked[1:]), default=0.0),
         1.0 if best.typed else 0.0,
+        1.0 if qtype != "other" and not span else 0.0,  # "how many troops" and no number to give
         1.0 if span else 0.0,
         _nearness(sentence, span, terms) if span else 0.0,
+        *_focus_missing(question, in_sentence, in_passage),
         math.log1p(len(specific)),
         missing(in_sentence, specific),
         missing(in_passage, specific),
@@ -148,12 +155,28 @@ def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str
     return Features(tuple(float(v) for v in values), gone)
 
 
+_FOCUS = re.compile(r"^\s*(?:how (?:many|much)|which|what|whose|what kind of|what type of)\s+([A-Za-z][\w'’-]*)", re.I)
+
+
+def _focus_missing(question: str, in_sentence: set[str], in_passage: set[str]) -> tuple[float, float]:
+    """Is the word the question is about ("troops" in "how many troops", the verb of "who warned") absent?"""
+    match = _FOCUS.match(question)
+    if match and match.group(1).lower() not in STOPWORDS:
+        focus = match.group(1)
+    else:
+        focus = next((w for w in _parts(question) if w.lower() not in STOPWORDS and len(w) > 1), "")
+    if not focus:
+        return 0.0, 0.0
+    key = _key(focus)
+    return (0.0 if key in in_sentence else 1.0), (0.0 if key in in_passage else 1.0)
+
+
 def _missing_phrases(question: str, found: set[str]) -> tuple[str, ...]:
     """Names and numbers of the question none of whose words are in ``found``: ('Xi Jinping',)."""
     phrases = [s.text for s in name_spans(question)] + _DIGITS.findall(question)
     out = []
     for phrase in phrases:
-        keys = [_key(w) for w in WORD.findall(phrase) if w.lower() not in STOPWORDS]
+        keys = [_key(w) for w in _parts(phrase) if w.lower() not in STOPWORDS]
         if keys and not any(k in found for k in keys):
             out.append(phrase.rstrip(".,"))
     return tuple(dict.fromkeys(out))
@@ -162,7 +185,7 @@ def _missing_phrases(question: str, found: set[str]) -> tuple[str, ...]:
 def _nearness(sentence: str, span, terms: list[Term]) -> float:
     """1 when the answer span sits next to a word the question asked about, falling with the word distance."""
     keys = {t.stem for t in terms}
-    positions = [m.start() for m in WORD.finditer(sentence) if _key(m.group(0)) in keys]
+    positions = [m.start() for m in WORD.finditer(sentence) if any(_key(p) in keys for p in m.group(0).split("-") if p)]
     if not positions:
         return 0.0
     # Characters between the span and the closest asked-about word; about six characters a word.
