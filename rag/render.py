@@ -38,7 +38,7 @@ def render_answer(answer: Answer) -> str:
         where = f" <{c.url}>" if c.url else ""
         lines.append(f"[{c.number}] {c.title}{where}  ({c.article_id} {c.start}:{c.end})")
         lines.append(textwrap.indent(textwrap.fill(f"“{c.quote}”", 100), "    "))
-    if answer.abstained and answer.related:
+    if answer.abstained and answer.related and not answer.partial:
         lines.append("Possibly related:")
         for hit in answer.related:
             lines.append(f"- {hit.title}: {textwrap.shorten(hit.chunk.text, 160)}")
