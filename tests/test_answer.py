@@ -94,8 +94,8 @@ ADJACENT = [json.loads(line) for line in (ROOT / "tests" / "seed_adjacent.jsonl"
 def test_adjacent_questions_the_article_does_not_cover_are_mostly_not_answered(seed_index, settings):
     """People and events next to the seed article's topic: abstain, or say what is missing (partial).
 
-    Measured with scorer v1: 7 of the 14 are not answered (4 by the topic gate, 3 partial); today's
-    answerer abstains on 4. Those not answered must be in one of the two honest forms.
+    Measured with scorer v1: 8 of the 14 are not answered (3 by the topic gate, 5 in the partial form);
+    today's answerer abstains on 3. Those not answered must be in one of the two honest forms.
     """
     withheld = []
     for q in ADJACENT:
@@ -110,11 +110,11 @@ def test_adjacent_questions_the_article_does_not_cover_are_mostly_not_answered(s
         else:
             assert answer.text.startswith("The indexed articles don't contain") and not answer.citations
         withheld.append(answer)
-    assert len(withheld) >= 7 and any(a.partial for a in withheld)
+    assert len(withheld) >= 8 and any(a.partial for a in withheld)
 
 
-@pytest.mark.xfail(strict=True, reason="known miss of scorer v1 (p=0.28 > 0.21): an on-topic Belarus-border "
-                                      "sentence with 'two officials' in it; trained on xquad-en only")
+@pytest.mark.xfail(strict=True, reason="known miss of scorer v1 (p=0.31 >= 0.20): an on-topic Belarus-border "
+                                      "sentence with 'two officials' in it")
 def test_troops_to_the_belarus_border_is_not_answered(seed_index, settings):
     answer = answer_question(seed_index, "How many troops did Russia move to the Belarus border?", (), settings)
     assert answer.abstained
