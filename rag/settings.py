@@ -82,7 +82,10 @@ class Settings:
     dedup_threshold: float = 0.9  # shingle Jaccard above which two chunks are one story
     # Answering.
     answerer: str = "extractive"  # or an LLM spec such as "openai:gpt-4o-mini", "ollama:llama3.2"
-    abstain_threshold: float = 0.35
+    abstain_threshold: float = 0.35  # topic gate: below this the best sentence is not even on topic
+    # The learned answerability scorer (rag.answer.scorer) after the topic gate; off = the answerer before it.
+    answer_scorer: bool = True
+    answer_threshold: float = 0.0  # probability needed to answer; 0: the threshold shipped with the scorer
     llm_unsupported: str = "mark"  # what the LLM path does with unsupported sentences
     llm_temperature: float = 0.0
     prompts_dir: Path | None = None  # None: the repository's prompts/ folder
@@ -126,6 +129,7 @@ class Settings:
         _check_range("ann_threshold", self.ann_threshold, 0, 10**9)
         _check_range("dedup_threshold", self.dedup_threshold, 0.0, 1.0)
         _check_range("abstain_threshold", self.abstain_threshold, 0.0, 1.0)
+        _check_range("answer_threshold", self.answer_threshold, 0.0, 1.0)
         _check_range("llm_temperature", self.llm_temperature, 0.0, 2.0)
         _check_range("port", self.port, 0, 65535)
         _check_range("max_upload_bytes", self.max_upload_bytes, 1, 1_000_000_000)
@@ -135,7 +139,7 @@ class Settings:
         _check_range("lock_timeout", self.lock_timeout, 0.0, 86_400.0)
         _check_range("max_fetch_bytes", self.max_fetch_bytes, 1, 1_000_000_000)
         _check_range("fetch_timeout", self.fetch_timeout, 0.1, 600.0)
-        for name in ("allow_public", "allow_private_urls"):
+        for name in ("allow_public", "allow_private_urls", "answer_scorer"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
         for name in self.allowed_host_list:

@@ -130,6 +130,13 @@ class Answer:
     abstained: bool = False
     standalone_question: str = ""
     short_answer: str = ""  # the name, place or number the answer leads with, when one was found
+    # How likely the answer answers the question (the learned scorer's probability; 0 when not scored).
+    confidence: float = 0.0
+    abstain_reason: str = ""  # why it abstained (or gave the partial form); "" when it answered
+    # On topic but without the asked detail: text says what is missing and cites what the articles do say.
+    # A partial answer is also ``abstained`` (it answers nothing), but keeps its citations.
+    partial: bool = False
+    fallback: str = ""  # why the LLM's own answer is not shown (it failed the support check), when it isn't
     related: tuple[Hit, ...] = field(default=())  # "possibly related" passages on abstention
     hits: tuple[Hit, ...] = field(default=())  # what retrieval returned, for the scores toggle
 
@@ -140,6 +147,10 @@ class Answer:
             "text": self.text,
             "short_answer": self.short_answer,
             "abstained": self.abstained,
+            "partial": self.partial,
+            "confidence": self.confidence,
+            "abstain_reason": self.abstain_reason,
+            "fallback": self.fallback,
             "citations": [c.to_dict() for c in self.citations],
             "sentences": [s.to_dict() for s in self.sentences],
             "related": [h.to_dict() for h in self.related],

@@ -6,8 +6,9 @@ import pytest
 
 from rag.answer.extractive import Candidate, compose, score_candidates
 from rag.answer.followup import rewrite_followup
+from rag.answer.spans import answer_span
 from rag.answer.support import Claim, check_claims, parse_claims, strip_invalid_markers
-from rag.answer.text import answer_span, content_stems, person_spans, question_type
+from rag.answer.text import content_stems, person_spans, question_type
 from rag.text.query import expand_query, is_credit
 from rag.types import Chunk, Hit, Turn
 

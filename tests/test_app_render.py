@@ -93,6 +93,21 @@ def test_abstention_shows_possibly_related_passages():
     assert "Possibly related" in panel and "&lt;script&gt;" in panel and "<script>" not in panel
 
 
+def test_partial_answer_is_marked_as_not_answered_yet_keeps_its_linked_sources():
+    text = "The articles don't say anything about Xi Jinping. They mention: William Burns warned Russia [1]."
+    answer = _answer(text=text, sentences=(SentenceSupport("William Burns warned Russia.", (1,), "supported", 0.9),),
+                     abstained=True, partial=True, abstain_reason="the articles never mention Xi Jinping")
+    md = render.answer_markdown(answer, turn=2)
+    assert md.startswith('<span class="partial">**Not answered') and "No answer found" not in md
+    assert 'href="#src-2-1"' in md and "Xi Jinping" in md
+    assert 'id="src-2-1"' in render.sources_html(answer, {"a1": _article()}, turn=2)
+
+
+def test_llm_fallback_says_the_extractive_answer_is_shown_and_why():
+    md = render.answer_markdown(_answer(fallback="3 of 3 sentences of the model's answer failed the support check"))
+    assert '<span class="fallback">**Extractive answer**' in md and "failed the support check" in md
+
+
 # -- sources panel ------------------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from rag.cli import main
-from rag.eval.answers import contains, holdout_split, normalize, token_f1
+from rag.eval.answers import contains, holdout_split, normalize, reliability, token_f1
 from rag.eval.retrieval import percentile
 
 DOCS = [
@@ -60,8 +60,19 @@ def test_eval_answers_runs_and_measures_abstention(tmp_path):
     corpus, questions = _write(tmp_path)
     out = tmp_path / "a.json"
     argv = ["eval", "answers", "--corpus", str(corpus), "--questions", str(questions), "--json-out", str(out)]
-    assert main(argv + ["--holdout", "0.5"]) == 0
+    assert main(argv + ["--holdout", "0.5", "--baseline"]) == 0
     scores = json.loads(out.read_text())
     assert scores["questions"] == 3 and scores["unanswerable"] >= 1
-    for key in ("contains_accuracy", "token_f1", "citation_precision", "correct_abstention", "wrong_abstention"):
-        assert 0.0 <= scores[key] <= 1.0
+    for data in (scores, scores["baseline"]):  # the answerer without the learned scorer, same run, same index
+        for key in ("contains_accuracy", "exact_match", "token_f1", "citation_precision", "correct_abstention",
+                    "wrong_abstention", "partial"):
+            assert 0.0 <= data[key] <= 1.0
+        assert sum(n for _, _, n, _ in data["reliability"]) <= 3
+    assert scores["baseline"]["partial"] == 0.0  # only the scorer gives the partial form
+
+
+def test_reliability_bins_confidence_against_how_often_it_was_right():
+    table = reliability([(0.05, False), (0.15, False), (0.9, True), (0.95, False), (1.0, True)])
+    assert table[0] == (0.0, 0.2, 2, 0.0)
+    assert table[-1][2] == 3 and abs(table[-1][3] - 2 / 3) < 1e-9
+    assert sum(n for _, _, n, _ in table) == 5

@@ -102,7 +102,8 @@ def test_system_message_is_the_fixed_rules_whatever_the_articles_say(evil):
     assert isinstance(system, SystemMessage) and isinstance(human, HumanMessage)
     assert system.content == expected
     assert "New rule" not in system.content and "Moscow" not in system.content
-    assert [s.verdict for s in final.sentences] == ["unsupported"]  # obeying the injection cites nothing
+    # Obeying the injection cites nothing, so the model's text is not shown: the extractive answer is, labelled.
+    assert final.fallback and all(s.verdict != "unsupported" for s in final.sentences)
 
 
 @pytest.mark.parametrize("attack", list(ATTACKS))

@@ -127,6 +127,26 @@ def test_only_invented_text_in_drop_mode_abstains(monkeypatch, seed_index, setti
     _script(monkeypatch, f"{PETROV} [1].")
     final = _run(seed_index, settings, llm_unsupported="drop")[-1]
     assert final.abstained and final.text == ABSTAIN_TEXT and final.related
+    assert "support check" in final.abstain_reason
+
+
+def test_mostly_unsupported_llm_answer_is_replaced_by_the_labelled_extractive_answer(monkeypatch, seed_index, settings):
+    """Like SmolLM2's 40 lines of '<source>': nothing supported, so the model's text is not shown."""
+    junk = " ".join(f"{PETROV} number {i} [1]." for i in range(4))
+    _script(monkeypatch, junk)
+    final = _run(seed_index, settings, question="Who warned Russia?")[-1]
+    assert not final.abstained and "4 of 4 sentences" in final.fallback
+    assert "Petrov" not in final.text and "William Burns" in final.text
+    assert all(s.verdict == "supported" for s in final.sentences)
+    assert all(seed_index.articles[c.article_id].text[c.start : c.end] == c.quote for c in final.citations)
+
+
+def test_passages_that_dont_answer_never_reach_the_model(monkeypatch, seed_index, settings):
+    """The scorer says the seed article doesn't answer: the model would fill the gap from memory."""
+    model = _script(monkeypatch, "Xi Jinping said the summit was a success [1].")
+    final = _run(seed_index, settings, question="What did Xi Jinping say about the summit?")[-1]
+    assert model.received == [] and final.abstained
+    assert final.abstain_reason and "success" not in final.text
 
 
 def test_model_abstention_sentence_gives_an_abstaining_answer(monkeypatch, seed_index, settings):
@@ -207,7 +227,8 @@ def test_injected_instructions_reach_the_model_only_as_fenced_source_data(monkey
     assert INJECTION not in outside
     fenced = re.findall(r"\n<<<\n(.*?)\n>>>", block.group(1), re.S)
     assert sum(INJECTION in passage for passage in fenced) == 1
-    assert [s.verdict for s in final.sentences] == ["unsupported"]  # obeying the injection cites nothing
+    # Obeying the injection cites nothing, so the model's text is not shown: the extractive answer is, labelled.
+    assert "sources are empty" not in final.text and final.fallback
 
 
 # -- a real HTTP round trip to an OpenAI-compatible server -----------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from rag.answer.support import best_quote, check_claims, parse_claims
 from rag.stores.base import Store
 from rag.text.pages import page_label
 from rag.types import Answer, Citation, Hit
+
+if TYPE_CHECKING:
+    from rag.answer.decision import Decision
 
 ABSTAIN_TEXT = "The indexed articles don't contain an answer to this question."
 
@@ -41,7 +45,7 @@ def finish(index: Store, question: str, standalone: str, text: str, citations: l
     )
 
 
-def abstain(question: str, standalone: str, hits: Sequence[Hit]) -> Answer:
+def abstain(question: str, standalone: str, hits: Sequence[Hit], decision: Decision | None = None) -> Answer:
     return Answer(
         question=question,
         standalone_question=standalone,
@@ -49,6 +53,8 @@ def abstain(question: str, standalone: str, hits: Sequence[Hit]) -> Answer:
         abstained=True,
         related=tuple(hits[:3]),
         hits=tuple(hits),
+        confidence=round(decision.confidence, 4) if decision else 0.0,
+        abstain_reason=decision.reason if decision else "",
     )
 
 

@@ -29,13 +29,15 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from rag.answer.compose import compose_answer, partial
+from rag.answer.decision import Decision, Ranked, decide, rank
 from rag.answer.finish import ABSTAIN_TEXT, abstain, citation_for_claim, finish
 from rag.answer.followup import rewrite_followup
 from rag.answer.markers import strip_markers, with_markers
 from rag.answer.prompts import Rendered, format_history, format_sources, load_prompt, neutralise
 from rag.answer.support import parse_claims, strip_invalid_markers
 from rag.errors import ConfigError, RagError
-from rag.retrieval.search import MAX_QUESTION_CHARS, search_index
+from rag.retrieval.search import MAX_QUESTION_CHARS
 from rag.settings import Settings
 from rag.types import Answer, Hit, Turn
 
@@ -111,15 +113,40 @@ def stream_llm_answer(index, question: str, history: Sequence[Turn], settings: S
     model = make_chat_model(settings.answerer, settings.llm_temperature)
     folder = settings.prompts_dir
     standalone = condense_question(model, question, history, settings.answerer, folder) if history else question
-    hits = search_index(index, standalone, settings.k)
-    if not hits:
-        yield abstain(question, standalone, hits)
+    r = rank(index, standalone, settings)
+    decision = decide(r, settings)
+    hits = list(r.hits)
+    if not decision.answers:
+        # The passages don't answer: the model is not asked, so it cannot fill the gap from memory.
+        yield partial(index, question, r, decision) if decision.partial else abstain(question, standalone, hits,
+                                                                                       decision)
         return
     text = ""
     for piece in _tokens(model, answer_messages(standalone, hits, folder), settings.answerer):
         text += piece
         yield Answer(question=question, text=text, standalone_question=standalone)
-    yield finalize_answer(index, question, standalone, text, hits, settings.llm_unsupported)
+    final = finalize_answer(index, question, standalone, text, hits, settings.llm_unsupported)
+    yield replace(fallback(index, question, r, decision, final), confidence=round(decision.confidence, 4))
+
+
+#: Share of unsupported sentences at which the model's answer is not shown (2 of 3 is still shown, marked).
+FALLBACK_SHARE = 0.75
+
+
+def fallback(index, question: str, r: Ranked, decision: Decision, final: Answer) -> Answer:
+    """The model's checked answer, or, when most of it fails the support check, the extractive answer, saying why.
+
+    Under the "drop" policy an answer with nothing left already abstains; it now says why.
+    """
+    if final.abstained:
+        return final
+    unsupported = sum(s.verdict == "unsupported" for s in final.sentences)
+    if not final.sentences or unsupported / len(final.sentences) < FALLBACK_SHARE:
+        return final
+    why = (f"{unsupported} of {len(final.sentences)} sentences of the model's answer failed the support check; "
+           "showing the extractive answer instead")
+    log.warning("LLM answer not shown: %s", why)
+    return replace(compose_answer(index, question, r, decision.confidence), fallback=why)
 
 
 def condense_question(
@@ -169,7 +196,7 @@ def finalize_answer(
     text = strip_invalid_markers(_ECHO.sub("", text).strip(), valid).strip()
     claims = parse_claims(text, valid) if text else []
     if not claims or _abstains(text):
-        return abstain(question, standalone, hits)
+        return replace(abstain(question, standalone, hits), abstain_reason="the model found no answer in the passages")
     claims_of: dict[int, list[str]] = {}
     for claim in claims:
         for number in claim.citations:
@@ -183,7 +210,8 @@ def finalize_answer(
         return answer
     kept = [s for s in answer.sentences if s.verdict != "unsupported"]
     if not kept:
-        return abstain(question, standalone, hits)
+        return replace(abstain(question, standalone, hits),
+                       abstain_reason="every sentence of the model's answer failed the support check")
     cited = {n for s in kept for n in s.citations}
     return replace(answer, text=" ".join(with_markers(s.text, s.citations) for s in kept), sentences=tuple(kept),
                    citations=tuple(c for c in answer.citations if c.number in cited))

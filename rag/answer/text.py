@@ -33,6 +33,8 @@ MONTHS = (
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec"
 ).split()
+#: The question types ``question_type`` tells apart (the scorer has one feature per type).
+QTYPES = ("person", "place", "date", "number", "other")
 WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 NUMBER_WORDS = (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -159,6 +161,21 @@ def has_type(text: str, qtype: str) -> bool:
     return True
 
 
+_MONTH_NAMES = "|".join(m.capitalize() for m in MONTHS) + r"|Sept?\."
+_DATE = re.compile(
+    rf"\b(?:(?:{'|'.join(w.capitalize() for w in WEEKDAYS)}),?\s+)?"
+    rf"(?:\d{{1,2}}\s+(?:{_MONTH_NAMES})(?:\s+\d{{4}})?"  # 4 July 1776
+    rf"|(?:{_MONTH_NAMES})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?"  # July 4, 1776 / July 1776
+    rf"|(?:early|mid|late)?-?(?:1[5-9]|20)\d\ds?"  # 1776, the 1990s
+    rf"|(?:{'|'.join(w.capitalize() for w in WEEKDAYS)}))\b"
+)
+
+
+def date_spans(text: str) -> list[Span]:
+    """Dates: 'July 4, 1776', '4 July', 'June 2021', '1991', 'the 1990s', 'Thursday'."""
+    return [Span(m.start(), m.end(), m.group(0)) for m in _DATE.finditer(text) if m.group(0).strip()]
+
+
 def number_spans(text: str) -> list[Span]:
     return [Span(m.start(), m.end(), m.group(0).rstrip(".,")) for m in _NUMBER.finditer(text)]
 
@@ -170,49 +187,3 @@ ROLES = frozenset(
     coach manager captain king queen prince pope representative envoy premier chancellor""".split()
 )
 PLACE_CUES = frozenset("in to at from near into across toward towards visited".split())
-
-
-def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
-    """The short answer inside ``sentence``: a name for who, a place for where, a number for how many."""
-    asked = {stem(w) for w in words(question)}
-    finders = {"person": person_spans, "place": place_spans, "number": number_spans}
-    if qtype not in finders:
-        return None
-    candidates = [s for s in finders[qtype](sentence) if not _mostly_asked(s.text, asked)]
-    if not candidates:
-        return None
-    # Anchors: where the question's own content words occur in the sentence (whole words, by stem).
-    anchors = [m.start() for m in WORD.finditer(sentence)
-               if m.group(0).lower() not in STOPWORDS and stem(m.group(0)) in asked]
-
-    def fitness(span: Span) -> tuple[float, float]:
-        if not anchors:
-            return 0.0, -span.start
-        nearest = min(anchors, key=lambda a: abs(a - span.start))
-        # "Who warned Russia?": the answer is the subject, named before the verb it asks about.
-        subject = 1.0 if qtype == "person" and span.start < nearest else 0.0
-        return subject, -abs(nearest - span.start)
-
-    best = max(candidates, key=fitness)
-    return with_role(sentence, best) if qtype == "person" else best
-
-
-def _mostly_asked(span_text: str, asked: set[str]) -> bool:
-    tokens = [stem(t) for t in span_text.split()]
-    return sum(t in asked for t in tokens) * 2 >= len(tokens)
-
-
-def with_role(sentence: str, span: Span) -> Span:
-    """Widen a name to take in its title: 'William Burns' -> 'CIA director William Burns'."""
-    start = span.start
-    seen_role = False
-    for m in reversed(list(re.finditer(r"[\w.’'-]+", sentence[: span.start]))[-4:]):
-        token = m.group(0)
-        if sentence[m.end() : start].strip():
-            break  # punctuation between: 'Putin, Kremlin spokesperson Peskov' is two people
-        if token.lower() in ROLES:
-            seen_role = True
-        elif not (seen_role and token[:1].isupper() and token.lower() not in STOPWORDS):
-            break  # titles read 'CIA director', 'Defense Minister': capitalised words before a role
-        start = m.start()
-    return Span(start, span.end, sentence[start : span.end])

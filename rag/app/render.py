@@ -25,6 +25,7 @@ _VERDICT_LABEL = {
 _ABSTAIN_NOTE = "No answer found"
 # An absolute POSIX path (two parts or more) outside a URL: messages show only its last part.
 _SERVER_PATH = re.compile(r"(?<![\w:/.~%-])/(?:[^\s/'\"<>]+/)+([^\s/'\"<>]+)")
+_PARTIAL_NOTE = "Not answered: the articles cover the topic, not what was asked"
 
 
 def escape_markdown(text: str) -> str:
@@ -55,7 +56,7 @@ def _sentence_spans(answer: Answer, stripped: str) -> list[tuple[int, int, str]]
 
 def answer_markdown(answer: Answer, turn: int = 0) -> str:
     """The chat message for a final answer: linked [n] markers, weak/unsupported sentences marked."""
-    if answer.abstained:
+    if answer.abstained and not answer.partial:
         return abstention_markdown(answer)
     stripped, markers = split_markers(answer.text)
     flagged = [s for s in _sentence_spans(answer, stripped) if s[2] in _VERDICT_LABEL]
@@ -76,7 +77,11 @@ def answer_markdown(answer: Answer, turn: int = 0) -> str:
             icon, why = _VERDICT_LABEL[opens[a]]
             out.append(f'<span class="claim claim-{opens[a]}" title="{why}">{icon} ')
         out.append(escape_markdown(stripped[a:b]))
-    return "".join(out) + _legend(answer)
+    body = "".join(out) + _legend(answer)
+    # The partial form quotes what the articles do say; it must not read as an answer.
+    if answer.fallback:
+        body = f'<span class="fallback">**Extractive answer** ({escape_markdown(answer.fallback)}).</span> {body}'
+    return f'<span class="partial">**{_PARTIAL_NOTE}.**</span> {body}' if answer.partial else body
 
 
 def _legend(answer: Answer) -> str:

@@ -135,7 +135,7 @@ def eval_answers(args, settings: Settings) -> None:
     from rag.eval.answers import evaluate_answers
 
     evaluate_answers(args.corpus, args.questions, settings, limit=args.limit, json_out=args.json_out,
-                     holdout=args.holdout)
+                     holdout=args.holdout, baseline=args.baseline, reuse_index=args.reuse_index)
 
 
 def serve(args, settings: Settings) -> None:

@@ -116,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(run=run)
     p.add_argument("--holdout", type=float, default=0.0,
                    help="leave this fraction of documents out; their questions become unanswerable")
+    p.add_argument("--baseline", action="store_true", help="also run the answerer without the learned scorer")
+    p.add_argument("--reuse-index", action="store_true",
+                   help="answer from the saved --index-dir index instead of building one from --corpus")
 
     p = commands.add_parser("serve", parents=[common], help="start the browser chat")
     p.add_argument("--host", default=None)

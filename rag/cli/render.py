@@ -34,6 +34,10 @@ def render_hits(hits: list[Hit]) -> str:
 
 def render_answer(answer: Answer) -> str:
     lines = [answer.text, ""]
+    if answer.partial:  # on topic, but not the asked detail: say so before anything is quoted
+        lines = [f"NOT ANSWERED ({answer.abstain_reason}).", *lines]
+    if answer.fallback:
+        lines = [f"EXTRACTIVE ANSWER ({answer.fallback}).", *lines]
     flagged = [s for s in answer.sentences if s.verdict != "supported"]
     for sentence in flagged:
         lines.append(f"note: {sentence.verdict}{_MARK[sentence.verdict]}: {sentence.text}")
@@ -42,9 +46,9 @@ def render_answer(answer: Answer) -> str:
     for c in answer.citations:
         where = f" <{c.url}>" if c.url else ""
         at = f", {c.location}" if c.location else ""
-        lines.append(f"[{c.number}] {c.title}{where}  ({c.article_id} {c.start}:{c.end}{at})")
+        lines.append(f"[{c.number}] {shown(c.title)}{where}  ({shown(c.article_id)} {c.start}:{c.end}{at})")
         lines.append(textwrap.indent(textwrap.fill(f"“{c.quote}”", 100), "    "))
-    if answer.abstained and answer.related:
+    if answer.abstained and answer.related and not answer.partial:
         lines.append("Possibly related:")
         for hit in answer.related:
             lines.append(f"- {shown(hit.title)}: {textwrap.shorten(hit.chunk.text, 160)}")

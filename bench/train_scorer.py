@@ -1,0 +1,176 @@
+"""Train the answer scorer (``rag/answer/scorer.json``): one command, deterministic, fit halves only.
+
+    # 1. features: run the answerer's ranking over the fit halves written by bench.unanswerable
+    python -m bench.train_scorer features --questions /tmp/unanswerable \\
+        --index xquad-en=/tmp/xq_ix --index news-dev=/tmp/nd_ix   # -> bench/data/scorer_fit.csv
+    # 2. train: cross-validated logistic regression -> rag/answer/scorer.json
+    python -m bench.train_scorer train
+
+Step 1 needs the shared data and built indexes; its output (numbers only, no
+article or question text) is committed, so step 2 (the one that makes the shipped
+file, and the one ``tests/test_scorer.py`` re-runs) needs only this repository.
+A row is a question that passed the topic gate; its label is 1 when today's
+extractive answer contains a gold answer, 0 when it does not or when the
+question is unanswerable. Folds group by article (xquad-en) or quiz date
+(news-dev), so no article is in both the training and the held-out fold.
+scikit-learn is a bench dependency only: the package ships the weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+from rag.answer.answerability import NAMES
+
+ROOT = Path(__file__).resolve().parent.parent
+FEATURES = ROOT / "bench" / "data" / "scorer_fit.csv"
+SCORER = ROOT / "rag" / "answer" / "scorer.json"
+META = ("dataset", "group", "id", "kind", "answerable", "correct", "cited", "topical")
+VERSION = "1"
+# The stated operating point: when the scorer abstains, it should be right (the question unanswerable
+# or today's answer wrong) at least this often, out of fold on the fit halves.
+PRECISION = 0.9
+CS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+
+
+def extract(index_dirs: dict[str, Path], questions: Path, split: str, out: Path) -> None:
+    """Features and labels of every question of ``split`` that passes the topic gate."""
+    from rag.answer import extractive as ex
+    from rag.answer.answerability import features
+    from rag.answer.compose import compose_answer
+    from rag.answer.decision import decide, rank
+    from rag.eval.answers import contains
+    from rag.settings import Settings
+    from rag.stores import open_index
+
+    rows = []
+    for dataset, folder in sorted(index_dirs.items()):
+        settings = Settings(index_dir=folder, answer_scorer=False)
+        index = open_index(settings)
+        items = [json.loads(line) for line in (questions / f"{dataset}.{split}.jsonl").read_text().splitlines()]
+        for item in items:
+            r = rank(index, item["question"], settings)
+            decision = decide(r, settings)
+            if not decision.answers:
+                continue
+            answer = compose_answer(index, item["question"], r, decision.confidence)
+            gold = tuple(item["answers"])
+            correct = bool(item["answerable"]) and contains(answer.text, gold)
+            cited = bool(item["answerable"]) and any(contains(c.quote, gold) for c in answer.citations)
+            found = features(r.standalone, r.ranked, r.hits, ex.pool_idf([s.candidate.text for s in r.ranked]))
+            group = item["relevant_doc_ids"][0].split("#")[0] if dataset == "xquad-en" else item["source_id"][:8]
+            rows.append([dataset, group, item["id"], item["kind"], int(item["answerable"]), int(correct),
+                         int(cited), f"{decision.confidence:.6f}", *(f"{v:.6f}" for v in found.values)])
+        print(f"{dataset}: {len(rows)} rows so far")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow([*META, *NAMES])
+        writer.writerows(rows)
+
+
+def load(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict]]:
+    with path.open(encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    x = np.array([[float(r[n]) for n in NAMES] for r in rows])
+    y = np.array([int(r["correct"]) for r in rows])
+    groups = np.array([f"{r['dataset']}:{r['group']}" for r in rows])
+    return x, y, groups, rows
+
+
+def train(features_path: Path = FEATURES, precision: float = PRECISION, verbose: bool = True) -> dict:
+    """The scorer file's content, from the committed features: same input, same output."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+    from sklearn.model_selection import GroupKFold
+    from sklearn.preprocessing import StandardScaler
+
+    x, y, groups, rows = load(features_path)
+    folds = list(GroupKFold(n_splits=5).split(x, y, groups))
+
+    def out_of_fold(c: float) -> np.ndarray:
+        p = np.zeros(len(y))
+        for train_rows, test_rows in folds:
+            scaler = StandardScaler().fit(x[train_rows])
+            model = LogisticRegression(C=c, max_iter=5000).fit(scaler.transform(x[train_rows]), y[train_rows])
+            p[test_rows] = model.predict_proba(scaler.transform(x[test_rows]))[:, 1]
+        return p
+
+    losses = {c: log_loss(y, out_of_fold(c)) for c in CS}
+    best_c = min(CS, key=lambda c: (round(losses[c], 6), c))
+    oof = out_of_fold(best_c)
+    threshold = pick_threshold(oof, y, precision)
+    scaler = StandardScaler().fit(x)
+    model = LogisticRegression(C=best_c, max_iter=5000).fit(scaler.transform(x), y)
+    if verbose:
+        print("cross-validated log loss by C:", {c: round(v, 4) for c, v in losses.items()}, "-> C =", best_c)
+        print(operating_table(oof, y, rows, threshold))
+    return {
+        "version": VERSION,
+        "model": "logistic regression on standardised features (bench/train_scorer.py)",
+        "trained_on": f"{features_path.name}: {len(y)} rows, {int(y.sum())} positive",
+        "C": best_c,
+        "cv_log_loss": round(losses[best_c], 6),
+        "features": list(NAMES),
+        "mean": [round(float(v), 6) for v in scaler.mean_],
+        "scale": [round(float(v), 6) for v in scaler.scale_],
+        "weights": [round(float(v), 6) for v in model.coef_[0]],
+        "intercept": round(float(model.intercept_[0]), 6),
+        "precision": precision,
+        "threshold": round(threshold, 4),
+    }
+
+
+def pick_threshold(p: np.ndarray, y: np.ndarray, precision: float) -> float:
+    """The highest probability below which abstaining is right at least ``precision`` of the time."""
+    best = 0.05
+    for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
+        withheld = p < t
+        if withheld.any() and 1.0 - y[withheld].mean() >= precision:
+            best = float(t)
+    return best
+
+
+def operating_table(p: np.ndarray, y: np.ndarray, rows: list[dict], chosen: float) -> str:
+    """Out-of-fold: at each threshold, precision, answerable-correct kept, unanswerable abstained."""
+    answerable = np.array([r["answerable"] == "1" for r in rows])
+    lines = ["| threshold | abstention precision | correct answers kept | unanswerable abstained (of gated-in) |",
+             "|---|---|---|---|"]
+    for t in sorted({0.1, 0.15, 0.2, 0.3, 0.4, 0.5, chosen}):
+        given = p >= t
+        lines.append(f"| {t:.2f}{' *' if t == chosen else ''} | {1 - y[~given].mean() if (~given).any() else 1:.3f} "
+                     f"| {(given & (y == 1)).sum() / max((y == 1).sum(), 1):.3f} "
+                     f"| {(~given & ~answerable).sum() / max((~answerable).sum(), 1):.3f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="train the answer scorer")
+    sub = parser.add_subparsers(dest="command", required=True)
+    f = sub.add_parser("features")
+    f.add_argument("--questions", type=Path, required=True, help="folder written by python -m bench.unanswerable")
+    f.add_argument("--index", action="append", required=True, help="dataset=index-dir, e.g. xquad-en=/tmp/xq")
+    f.add_argument("--split", default="fit")
+    f.add_argument("--out", type=Path, default=FEATURES)
+    t = sub.add_parser("train")
+    t.add_argument("--features", type=Path, default=FEATURES)
+    t.add_argument("--precision", type=float, default=PRECISION)
+    t.add_argument("--out", type=Path, default=SCORER)
+    args = parser.parse_args(argv)
+    if args.command == "features":
+        dirs = dict(item.split("=", 1) for item in args.index)
+        extract({k: Path(v) for k, v in dirs.items()}, args.questions, args.split, args.out)
+    else:
+        data = train(args.features, args.precision)
+        args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.out} (threshold {data['threshold']} for precision {data['precision']})")
+
+
+if __name__ == "__main__":
+    main()

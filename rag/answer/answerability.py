@@ -1,0 +1,200 @@
+"""Does the chosen sentence answer what the question asks? Features for the learned answer scorer.
+
+A quoted sentence always "supports" itself, and an on-topic sentence is always
+similar to the question, so similarity alone cannot tell "What did Xi Jinping say
+about the summit?" (no Xi in the article) from a question the article answers.
+What can: the question's *specific* content (names, numbers, dates, rare words)
+must be found in the chosen sentence or at least its passage; the question type
+must be met by a span near the words it matched ("how many troops" needs a number
+close to "troops"); a clear winner beats a near tie; and the dense and lexical
+retrievers should agree on the passage. These are turned into numbers here, from
+what answering already computed (no model, no disk); ``rag.answer.scorer`` turns
+them into a probability. The feature order is part of the scorer file's contract.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.answer.spans import answer_span
+from rag.answer.text import (
+    QTYPES,
+    STOPWORDS,
+    WORD,
+    content_stems,
+    name_spans,
+    question_type,
+    stem,
+)
+from rag.types import Hit
+
+NAMES = (
+    "cosine", "lexical", "score", "margin", "cosine_gap",
+    "typed", "type_unmet", "span", "span_near", "focus_missing_sentence", "focus_missing_passage",
+    "specific", "specific_missing_sentence", "specific_missing_passage", "specific_missing_hits",
+    "any_specific_missing_passage", "any_specific_missing_hits", "terms_missing_passage", "terms_missing_sentence",
+    "content_missing_passage", "rarest_missing_passage", "content_missing_hits", "best_single_coverage", "split_gap",
+    "dense_top", "bm25_top", "hit_rank", "question_terms", "sentence_terms",
+    *(f"q_{t}" for t in QTYPES),
+)
+_DIGITS = re.compile(r"\d[\d,.]*")
+
+
+@dataclass(frozen=True)
+class Features:
+    """The scorer's inputs, in ``NAMES`` order, plus the specific terms the passages lack (for the reply)."""
+
+    values: tuple[float, ...]
+    missing: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, float]:
+        return dict(zip(NAMES, self.values))
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word of the question the answer must account for: its stem, how it reads, and whether it is specific."""
+
+    stem: str
+    text: str
+    specific: bool
+
+
+def question_terms(question: str) -> list[Term]:
+    """Content words of the question; names, numbers and dates are marked specific."""
+    named = {stem(w) for s in name_spans(question) for w in s.text.split() if w.lower() not in STOPWORDS}
+    out, seen = [], set()
+    for word in _parts(question):
+        if word.lower() in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        key = _key(word)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Term(key, word, key in named or any(ch.isdigit() for ch in word)))
+    return out
+
+
+def _key(word: str) -> str:
+    """Numbers compare by digits ('5,000' = '5000'), words by stem without a possessive ('Belarus’s')."""
+    if any(ch.isdigit() for ch in word):
+        return re.sub(r"[^\d]", "", word)
+    return stem(_POSSESSIVE.sub("", word))
+
+
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def _parts(text: str) -> list[str]:
+    """Words, with hyphenated compounds split: 'Biden-Putin' -> 'Biden', 'Putin' (a passage names them apart)."""
+    return [part for w in WORD.findall(text) for part in (w.split("-") if "-" in w else (w,)) if part]
+
+
+def text_keys(text: str) -> set[str]:
+    keys = {_key(w) for w in _parts(text) if w.lower() not in STOPWORDS}
+    keys.update(re.sub(r"[^\d]", "", m) for m in _DIGITS.findall(text))
+    return keys
+
+
+def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str, float]) -> Features:
+    """Features of the best of ``ranked`` (``rag.answer.extractive.Scored``, best first).
+
+    ``idf`` is the pool IDF the ranking used: how rare each stem is among the retrieved sentences.
+    """
+    best = ranked[0]
+    second = ranked[1] if len(ranked) > 1 else None
+    sentence, hit = best.candidate.text, best.candidate.hit
+    terms = question_terms(question)
+    in_sentence, in_passage = text_keys(sentence), text_keys(hit.chunk.text)
+    per_hit = [text_keys(h.chunk.text) for h in hits]
+    in_hits = set().union(*per_hit) if per_hit else set()
+    specific = [t for t in terms if t.specific]
+    top_idf = max(idf.values(), default=1.0)
+
+    def missing(pool: set[str], wanted: list[Term]) -> float:
+        return sum(t.stem not in pool for t in wanted) / len(wanted) if wanted else 0.0
+
+    def weighted_missing(pool: set[str]) -> float:
+        total = sum(idf.get(t.stem, top_idf) for t in terms)
+        return sum(idf.get(t.stem, top_idf) for t in terms if t.stem not in pool) / total if total else 0.0
+
+    lacking = [t for t in terms if t.stem not in in_passage]
+    rarest = max((idf.get(t.stem, top_idf) for t in lacking), default=0.0) / top_idf if top_idf else 0.0
+    qtype = question_type(question)
+    span = answer_span(sentence, question, qtype)
+    values = (
+        best.cosine,
+        best.lexical,
+        best.score,
+        best.score - second.score if second else best.score,
+        best.cosine - max((s.cosine for s in ranked[1:]), default=0.0),
+        1.0 if best.typed else 0.0,
+        1.0 if qtype != "other" and not span else 0.0,  # "how many troops" and no number to give
+        1.0 if span else 0.0,
+        _nearness(sentence, span, terms) if span else 0.0,
+        *_focus_missing(question, in_sentence, in_passage),
+        math.log1p(len(specific)),
+        missing(in_sentence, specific),
+        missing(in_passage, specific),
+        missing(in_hits, specific),
+        1.0 if any(t.stem not in in_passage for t in specific) else 0.0,
+        1.0 if any(t.stem not in in_hits for t in specific) else 0.0,
+        math.log1p(len(lacking)),
+        math.log1p(sum(t.stem not in in_sentence for t in terms)),
+        weighted_missing(in_passage),
+        rarest,
+        weighted_missing(in_hits),
+        # Terms found only across different passages ("Trevor Martin" in one, "quadrangles" in another)
+        # mean no single passage is about what was asked.
+        1.0 - min((weighted_missing(keys) for keys in per_hit), default=1.0),
+        min((weighted_missing(keys) for keys in per_hit), default=1.0) - weighted_missing(in_hits),
+        1.0 / hit.dense_rank if hit.dense_rank else 0.0,
+        1.0 / hit.bm25_rank if hit.bm25_rank else 0.0,
+        1.0 / hit.rank,
+        math.log1p(len(terms)),
+        math.log1p(len(content_stems(sentence))),
+        *(1.0 if qtype == t else 0.0 for t in QTYPES),
+    )
+    gone = _missing_phrases(question, in_hits) or _missing_phrases(question, in_passage)
+    return Features(tuple(float(v) for v in values), gone)
+
+
+_FOCUS = re.compile(r"^\s*(?:how (?:many|much)|which|what|whose|what kind of|what type of)\s+([A-Za-z][\w'’-]*)", re.I)
+
+
+def _focus_missing(question: str, in_sentence: set[str], in_passage: set[str]) -> tuple[float, float]:
+    """Is the word the question is about ("troops" in "how many troops", the verb of "who warned") absent?"""
+    match = _FOCUS.match(question)
+    if match and match.group(1).lower() not in STOPWORDS:
+        focus = match.group(1)
+    else:
+        focus = next((w for w in _parts(question) if w.lower() not in STOPWORDS and len(w) > 1), "")
+    if not focus:
+        return 0.0, 0.0
+    key = _key(focus)
+    return (0.0 if key in in_sentence else 1.0), (0.0 if key in in_passage else 1.0)
+
+
+def _missing_phrases(question: str, found: set[str]) -> tuple[str, ...]:
+    """Names and numbers of the question none of whose words are in ``found``: ('Xi Jinping',)."""
+    phrases = [s.text for s in name_spans(question)] + _DIGITS.findall(question)
+    out = []
+    for phrase in phrases:
+        keys = [_key(w) for w in _parts(phrase) if w.lower() not in STOPWORDS]
+        if keys and not any(k in found for k in keys):
+            out.append(phrase.rstrip(".,"))
+    return tuple(dict.fromkeys(out))
+
+
+def _nearness(sentence: str, span, terms: list[Term]) -> float:
+    """1 when the answer span sits next to a word the question asked about, falling with the word distance."""
+    keys = {t.stem for t in terms}
+    positions = [m.start() for m in WORD.finditer(sentence) if any(_key(p) in keys for p in m.group(0).split("-") if p)]
+    if not positions:
+        return 0.0
+    # Characters between the span and the closest asked-about word; about six characters a word.
+    gap = min(span.start - p if p < span.start else max(0, p - span.end) for p in positions)
+    return 1.0 / (1.0 + gap / 30.0)

@@ -1,0 +1,46 @@
+"""The extractive answer's text: the best sentences with their markers, or the partial form.
+
+A full answer leads with its short answer span ("CIA director William Burns
+[1].") when there is one, then quotes the sentences that carry it. The partial
+form says what the articles do not hold, then quotes what they do say, marked
+as not the answer. Both end in ``rag.answer.finish``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rag.answer import extractive as ex
+from rag.answer.decision import Decision, Ranked
+from rag.answer.finish import citation, finish
+from rag.answer.markers import with_markers
+from rag.stores.base import Store
+from rag.types import Answer
+
+# The partial state: the topic is there, the asked detail is not. What they do say follows, cited.
+PARTIAL_TEXT = "The articles don't say {what}. They mention: "
+
+
+def compose_answer(index: Store, question: str, r: Ranked, confidence: float) -> Answer:
+    """The cited answer from the best sentences, led by its short answer span when there is one."""
+    draft = ex.compose(r.standalone, r.ranked)
+    citations = [citation(i + 1, s.candidate) for i, s in enumerate(draft.sentences)]
+    # Lead with the short answer, unless the quoted sentence already opens with it.
+    opens_with_lead = draft.lead and draft.sentences[0].candidate.text.startswith(draft.lead)
+    parts = [f"{draft.lead} [1]."] if draft.lead and not opens_with_lead else []
+    parts += [with_markers(s.candidate.text, [i + 1]) for i, s in enumerate(draft.sentences)]
+    text = " ".join(parts)
+    return replace(finish(index, question, r.standalone, text, citations, r.hits), short_answer=draft.lead or "",
+                   confidence=round(confidence, 4))
+
+
+def partial(index: Store, question: str, r: Ranked, decision: Decision) -> Answer:
+    """"The articles don't say X. They mention: …[1]": what is there, marked as not the answer."""
+    best = r.ranked[0]
+    what = ("anything about " + " or ".join(decision.missing)) if decision.missing else "what the question asks"
+    quoted = with_markers(best.candidate.text, [1])
+    # Only the quote is a claim to check; the note before it is ours, not the articles'.
+    answer = finish(index, question, r.standalone, quoted, [citation(1, best.candidate)], r.hits)
+    return replace(answer, text=PARTIAL_TEXT.format(what=what) + quoted, abstained=True, partial=True,
+                   confidence=round(decision.confidence, 4), abstain_reason=decision.reason,
+                   related=tuple(r.hits[:3]))

@@ -1,0 +1,104 @@
+"""The short answer inside a sentence: the span that answers the question, by question type. Pure.
+
+A who-question leads with a name (with its role: "CIA director William Burns"),
+where with a place, when with a date, how many with a number, and what/which
+with the noun phrase that carries the answer ("the legitimacy of Ukraine's
+borders"). The extractive answer opens with it and the scorer checks for it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.text import (
+    ROLES,
+    STOPWORDS,
+    WORD,
+    Span,
+    date_spans,
+    name_spans,
+    number_spans,
+    person_spans,
+    place_spans,
+    stem,
+    words,
+)
+
+
+def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
+    """The short answer inside ``sentence``: a name for who, a place for where, a number for how many, a date for when."""
+    asked = {stem(w) for w in words(question)}
+    finders = {"person": person_spans, "place": place_spans, "number": number_spans, "date": date_spans}
+    if qtype not in finders:
+        return other_span(sentence, question, asked)
+    candidates = [s for s in finders[qtype](sentence) if not _mostly_asked(s.text, asked)]
+    if not candidates:
+        return None
+    # Anchors: where the question's own content words occur in the sentence (whole words, by stem).
+    anchors = [m.start() for m in WORD.finditer(sentence)
+               if m.group(0).lower() not in STOPWORDS and stem(m.group(0)) in asked]
+
+    def fitness(span: Span) -> tuple[float, float]:
+        if not anchors:
+            return 0.0, -span.start
+        nearest = min(anchors, key=lambda a: abs(a - span.start))
+        # "Who warned Russia?": the answer is the subject, named before the verb it asks about.
+        subject = 1.0 if qtype == "person" and span.start < nearest else 0.0
+        return subject, -abs(nearest - span.start)
+
+    best = max(candidates, key=fitness)
+    return with_role(sentence, best) if qtype == "person" else best
+
+
+_STOP_PHRASE = re.compile(r"[,;:.!?“”\"()—–]|\s(?:and|but|which|who|while|because|after|before|as|said|says)\s")
+
+
+def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
+    """The short answer to a what/which question: a name for "which country/newspaper ...", else the
+    noun phrase after the verb the question asks about ("What did Putin's essay question?" ->
+    "the legitimacy of Ukraine's borders"). None when neither is clear."""
+    q = question.lower().strip()
+    if re.match(r"^(which|what)\s+(?!did|does|do|is|was|are|were|has|have|had|will|would|can|could)\w+", q):
+        names = [s for s in name_spans(sentence) if not _mostly_asked(s.text, asked)]
+        anchors = [m.start() for m in WORD.finditer(sentence)
+                   if m.group(0).lower() not in STOPWORDS and stem(m.group(0)) in asked]
+        if not names or not anchors:
+            return None
+        return min(names, key=lambda s: min(abs(a - s.start) for a in anchors))
+    wanted = [stem(w) for w in words(question) if w.lower() not in STOPWORDS]
+    if not wanted or not q.startswith("what"):
+        return None
+    # The question's last content word is usually its verb ("question", "warn"): the answer follows it.
+    verb = wanted[-1]
+    hits = [m for m in WORD.finditer(sentence) if stem(m.group(0)) == verb]
+    if not hits:
+        return None
+    rest = sentence[hits[-1].end():]
+    cut = _STOP_PHRASE.search(rest)
+    phrase = rest[: cut.start() if cut else len(rest)].strip()
+    tokens = phrase.split()
+    if not 1 <= len(tokens) <= 8 or _mostly_asked(phrase, set(wanted)):
+        return None
+    start = sentence.index(phrase, hits[-1].end())
+    return Span(start, start + len(phrase), phrase)
+
+
+def _mostly_asked(span_text: str, asked: set[str]) -> bool:
+    tokens = [stem(t) for t in span_text.split()]
+    return sum(t in asked for t in tokens) * 2 >= len(tokens)
+
+
+def with_role(sentence: str, span: Span) -> Span:
+    """Widen a name to take in its title: 'William Burns' -> 'CIA director William Burns'."""
+    start = span.start
+    seen_role = False
+    for m in reversed(list(re.finditer(r"[\w.’'-]+", sentence[: span.start]))[-4:]):
+        token = m.group(0)
+        if sentence[m.end() : start].strip():
+            break  # punctuation between: 'Putin, Kremlin spokesperson Peskov' is two people
+        if token.lower() in ROLES:
+            seen_role = True
+        elif not (seen_role and token[:1].isupper() and token.lower() not in STOPWORDS):
+            break  # titles read 'CIA director', 'Defense Minister': capitalised words before a role
+        start = m.start()
+    return Span(start, span.end, sentence[start : span.end])

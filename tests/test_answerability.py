@@ -1,0 +1,56 @@
+"""The answerability features: pure, so checked on hand-made passages (the real model runs in test_answer)."""
+
+from __future__ import annotations
+
+from rag.answer import extractive as ex
+from rag.answer.answerability import NAMES, features, question_terms
+from rag.types import Chunk, Hit
+
+PASSAGE = (
+    "Preparations are underway for a virtual summit, Kremlin spokesperson Dmitry Peskov said. "
+    "Russia moved 90,000 troops near Ukraine's border, officials said."
+)
+
+
+def _ranked(question: str, passage: str = PASSAGE):
+    hit = Hit(Chunk("c1", "a1", 0, 0, len(passage), passage), "T", 0.03, 1, dense_rank=1, bm25_rank=2)
+    pool = ex.candidates([hit])
+    ranked = ex.score_candidates(question, pool, [0.6 - 0.1 * i for i in range(len(pool))])
+    return ranked, [hit]
+
+
+def _features(question: str, passage: str = PASSAGE):
+    ranked, hits = _ranked(question, passage)
+    return features(question, ranked, hits, ex.pool_idf([s.candidate.text for s in ranked]))
+
+
+def test_names_and_numbers_of_the_question_are_its_specific_terms():
+    terms = {t.text: t.specific for t in question_terms("How many troops did Russia move in 2021?")}
+    assert terms == {"troops": False, "Russia": True, "move": False, "2021": True}
+
+
+def test_a_person_the_passages_never_name_is_missing_and_reported():
+    got = _features("What did Xi Jinping say about the summit?")
+    values = got.as_dict()
+    assert values["specific_missing_passage"] == 1.0 and values["specific_missing_hits"] == 1.0
+    assert got.missing == ("Xi Jinping",)
+
+
+def test_a_question_whose_names_are_in_the_passage_misses_none():
+    got = _features("Who did Dmitry Peskov say was preparing a summit?")
+    assert got.as_dict()["specific_missing_passage"] == 0.0 and got.missing == ()
+
+
+def test_possessives_and_digit_groups_match_their_plain_forms():
+    got = _features("How many troops did Russia move near Ukraine?", PASSAGE)
+    assert got.as_dict()["specific_missing_passage"] == 0.0  # "Ukraine's" holds Ukraine
+
+
+def test_a_number_next_to_the_asked_noun_is_near():
+    values = _features("How many troops did Russia move?").as_dict()
+    assert values["span"] == 1.0 and values["span_near"] > 0.5 and values["q_number"] == 1.0
+
+
+def test_every_feature_is_a_finite_number_in_the_named_order():
+    got = _features("Where is the summit?")
+    assert len(got.values) == len(NAMES) and all(v == v and abs(v) < 1e6 for v in got.values)
