@@ -27,6 +27,27 @@ def default_settings() -> Settings:
     return Settings.from_env(os.environ)
 
 
+def resolve_settings(settings: Settings | str | os.PathLike | None = None, index_dir: str | os.PathLike | None = None,
+                     ) -> Settings:
+    """``Settings`` from what a caller passed: ``Settings``, an index folder, or nothing (the environment).
+
+    A folder (``"index"``, a ``Path``), as a positional argument or as ``index_dir=``,
+    means the index in that folder, whatever ``RAG_STORE`` says. Anything else is a
+    ``TypeError`` naming what was given.
+    """
+    if isinstance(settings, (str, os.PathLike)):
+        if index_dir is not None:
+            raise TypeError("pass the index folder once: as settings or as index_dir=, not both")
+        settings, index_dir = None, settings
+    if settings is not None and not isinstance(settings, Settings):
+        raise TypeError(f"settings must be a rag.Settings or an index folder (str or os.PathLike), "
+                        f"not {type(settings).__name__}")
+    if index_dir is not None and not isinstance(index_dir, (str, os.PathLike)):
+        raise TypeError(f"index_dir must be a folder path (str or os.PathLike), not {type(index_dir).__name__}")
+    settings = settings or default_settings()
+    return settings if index_dir is None else settings.replace(index_dir=Path(index_dir), store="")
+
+
 def read_source(source: str | Path, settings: Settings | None = None) -> list[Article]:
     """Articles from a file, a folder, or a URL (fetched within ``rag.fetch``'s SSRF guard and limits)."""
     if isinstance(source, str) and "://" in source:
@@ -80,8 +101,9 @@ def _article_limit(settings: Settings | None) -> int:
 
 def build_index(
     paths: Sequence[str | Path] | Reading | None = None,
-    settings: Settings | None = None,
+    settings: Settings | str | os.PathLike | None = None,
     *,
+    index_dir: str | os.PathLike | None = None,
     progress: bool = False,
     skip_bad_lines: bool = False,
     encode=None,
@@ -90,12 +112,15 @@ def build_index(
 
     ``paths`` may also be a ``Reading`` already made by ``read_sources``. With
     ``skip_bad_lines`` (see ``read_sources``) skipped lines are logged as warnings.
-    The index goes to the configured store (``Settings.store``); ``encode`` replaces
-    the local embedder (``rag.distributed.ray_encoder``).
+    The index goes to the configured store (``Settings.store``), or to the folder
+    given as ``settings`` or ``index_dir``; ``encode`` replaces the local embedder
+    (``rag.distributed.ray_encoder``).
     """
     from rag.stores import create_index
 
-    settings = settings or default_settings()
+    if isinstance(paths, (str, os.PathLike)):  # one path, not the characters of a string
+        paths = [paths]
+    settings = resolve_settings(settings, index_dir)
     reading = paths if isinstance(paths, Reading) else read_sources(
         paths or [settings.corpus_dir], settings, skip_bad_lines=skip_bad_lines)
     articles = reading.articles
@@ -104,11 +129,11 @@ def build_index(
     return index
 
 
-def load_index(settings: Settings | None = None, *, reload: bool = False):
-    """The index of the configured store (``settings.index_dir`` by default), loaded once per process."""
+def load_index(settings: Settings | str | os.PathLike | None = None, *, reload: bool = False):
+    """The index in a folder (``load_index("index")``) or the store ``Settings`` name, loaded once per process."""
     from rag.stores import open_index
 
-    settings = settings or default_settings()
+    settings = resolve_settings(settings)
     key = _key(settings)
     with _lock:
         if reload or key not in _loaded:
@@ -132,11 +157,13 @@ def search(
     mode: str | None = None,
     filters: Filters | None = None,
     settings: Settings | None = None,
+    index_dir: str | os.PathLike | None = None,
     index=None,
 ) -> list[Hit]:
     """Ranked passages for ``question`` (hybrid dense + BM25 by default)."""
     from rag.retrieve import check_question, search_index
 
+    settings = resolve_settings(settings, index_dir) if index is None else settings
     question = check_question(question)  # before loading anything: a bad question costs nothing
     index = index or load_index(settings)
     return search_index(index, question, k, mode=mode, filters=filters)
@@ -147,6 +174,7 @@ def ask(
     history: Sequence[Turn] | None = None,
     *,
     settings: Settings | None = None,
+    index_dir: str | os.PathLike | None = None,
     index=None,
     **options,
 ) -> Answer:
@@ -154,8 +182,8 @@ def ask(
     from rag.answer import answer_question
     from rag.retrieve import check_question
 
+    settings = resolve_settings(settings, index_dir)
     question = check_question(question)  # before loading anything: a bad question costs nothing
-    settings = settings or default_settings()
     if options:
         settings = settings.replace(**options)
     index = index or load_index(settings)
