@@ -25,8 +25,11 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from rag._extras import MissingExtraError, install_hint, needs
+
+with needs("llm"):
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from rag.answer.followup import rewrite_followup
 from rag.answer.pipeline import ABSTAIN_TEXT, abstain, citation_for_claim, finish
@@ -66,12 +69,16 @@ def make_chat_model(spec: str, temperature: float) -> BaseChatModel:
     # Local OpenAI-compatible servers (llama.cpp, vLLM, LM Studio) need no key, but the client insists on one.
     if provider == "openai" and os.environ.get("OPENAI_BASE_URL") and not os.environ.get("OPENAI_API_KEY"):
         options["api_key"] = "not-needed"
-    from langchain.chat_models import init_chat_model
+    with needs("llm"):
+        from langchain.chat_models import init_chat_model
 
     try:
         return init_chat_model(model, model_provider=provider, temperature=temperature, streaming=True, **options)
     except ImportError as error:
-        raise ConfigError(f"answerer {spec!r} needs a package that is not installed: {_first_line(error)}") from None
+        extra = {"ollama": "ollama", "openai": "llm"}.get(provider)
+        hint = f": {install_hint(extra)}" if extra else ""
+        raise MissingExtraError(f"answerer {spec!r} needs a package that is not installed: "
+                                f"{_first_line(error)}{hint}") from None
     except Exception as error:  # unknown provider, missing credentials, rejected options
         raise ConfigError(f"answerer {spec!r} cannot be used: {_first_line(error)}") from None
 
@@ -80,8 +87,9 @@ def make_chat_model(spec: str, temperature: float) -> BaseChatModel:
 def local_gguf_chat_model(path: str, temperature: float, max_new_tokens: int) -> BaseChatModel:
     """A local GGUF model as a LangChain chat model (weights load once per process)."""
     tokenizer, model = _load_gguf(path)
-    from langchain_huggingface import ChatHuggingFace, HuggingFacePipeline
-    from transformers import pipeline
+    with needs("dev"):
+        from langchain_huggingface import ChatHuggingFace, HuggingFacePipeline
+        from transformers import pipeline
 
     sampling = {"do_sample": True, "temperature": temperature} if temperature > 0 else {"do_sample": False}
     generator = pipeline("text-generation", model=model, tokenizer=tokenizer,
@@ -96,10 +104,9 @@ def _load_gguf(path: str):
     file = Path(path).expanduser()
     if not file.is_file():
         raise ConfigError(f"no GGUF file at {file} (answerer 'hf-gguf:<path-to.gguf>')")
-    try:
+    with needs("dev"):
+        import gguf  # noqa: F401  transformers reads GGUF files with it
         from transformers import AutoModelForCausalLM, AutoTokenizer
-    except ImportError:
-        raise ConfigError("answerer 'hf-gguf:...' needs transformers, gguf and langchain-huggingface") from None
     log.info("loading local model %s", file)
     tokenizer = AutoTokenizer.from_pretrained(str(file.parent), gguf_file=file.name)
     model = AutoModelForCausalLM.from_pretrained(str(file.parent), gguf_file=file.name)
