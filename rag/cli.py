@@ -3,8 +3,8 @@
 An edge of the program: it builds ``Settings`` once from flags and the
 environment, calls the library, and turns any ``RagError`` into one line on
 stderr and exit status 2 (as argparse does for a usage error); an ``OSError``
-is a runtime failure: one line and exit status 1. Inputs are read and checked before the index is
-touched, so a bad file never costs what is already indexed.
+is a runtime failure: one line and exit status 1. Inputs are read and checked
+before the index is touched, so a bad file never costs what is already indexed.
 """
 
 from __future__ import annotations
