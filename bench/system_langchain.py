@@ -30,7 +30,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 def _faiss_class():
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # langchain-community announces its sunset on import
+        # langchain-community announces its sunset on import; nothing else is silenced.
+        warnings.filterwarnings("ignore", message=r"`langchain-community` is being sunset", category=DeprecationWarning)
         from langchain_community.vectorstores import FAISS
     return FAISS
 

@@ -108,3 +108,98 @@ def test_import_rag_stays_light():
     code = "import sys, rag; print(any(m in sys.modules for m in ('torch', 'sentence_transformers', 'gradio', 'faiss')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False"
+
+
+# Shared options go before or after the subcommand (issue 16): a default on the
+# subcommand used to overwrite the value given before it.
+@pytest.mark.parametrize("command", [["search", "q"], ["ask", "q"], ["index", "build"], ["index", "stats"],
+                                     ["eval", "answers", "--corpus", "c", "--questions", "q"], ["serve"]])
+def test_shared_options_parse_the_same_before_and_after_the_command(command):
+    from rag.cli.main import _parser
+
+    shared = ["--index-dir", "elsewhere", "--store", "x.db", "-v"]
+    before, after = _parser().parse_args(shared + command), _parser().parse_args(command + shared)
+    for args in (before, after):
+        assert (str(args.index_dir), args.store, args.verbose) == ("elsewhere", "x.db", True)
+    plain = _parser().parse_args(command)
+    assert (plain.index_dir, plain.store, plain.verbose) == (None, None, False)
+
+
+def test_index_dir_before_the_command_is_used(tmp_path, capsys):
+    index_dir = tmp_path / "other-index"
+    assert main(["--index-dir", str(index_dir), "index", "build", str(SEED)]) == 0
+    assert (index_dir / "manifest.json").exists()
+    capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "search", "Who warned Russia?", "--json", "-k", "1"]) == 0
+    assert BURNS in json.loads(capsys.readouterr().out)[0]["chunk"]["text"]
+
+
+def test_store_before_the_command_is_used(tmp_path, capsys):
+    # A store URI that is refused proves the option reached Settings (it was dropped before).
+    assert main(["--store", "ftp://nowhere/x", "index", "stats", "--index-dir", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith("error: store must be")
+
+
+def test_version_and_python_dash_m_rag():
+    from importlib.metadata import version
+
+    for argv in (["-m", "rag", "--version"], ["-m", "rag.cli", "--version"]):
+        result = subprocess.run([sys.executable, *argv], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0 and result.stdout.strip() == f"rag {version('rag-news')}", result.stderr
+
+
+def _all_parsers(parser):
+    import argparse
+
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _all_parsers(sub)
+
+
+def test_every_option_and_subcommand_has_help():
+    import argparse
+
+    from rag.cli.main import _parser
+
+    for parser in _all_parsers(_parser()):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                listed = {choice.dest for choice in action._choices_actions}
+                assert listed == set(action.choices), (parser.prog, set(action.choices) - listed)
+                assert all(choice.help for choice in action._choices_actions), parser.prog
+            else:
+                assert action.help, (parser.prog, action.option_strings or action.dest)
+
+
+def test_eval_help_lists_its_subcommands():
+    result = subprocess.run([sys.executable, "-m", "rag", "eval", "--help"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0 and "retrieval" in result.stdout and "answers" in result.stdout
+
+
+def test_usage_error_is_2_and_os_error_is_1(monkeypatch, capsys):
+    with pytest.raises(SystemExit) as usage:
+        main(["search"])  # the question is missing
+    assert usage.value.code == 2
+    import rag.api
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    # A runtime failure that is not the input's fault (the index checks turn what they can foresee,
+    # such as --index-dir naming a file, into one-line input errors, exit 2).
+    monkeypatch.setattr(rag.api, "index_stats", disk_full)
+    capsys.readouterr()
+    assert main(["index", "stats"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["error: [Errno 28] No space left on device"]
+
+
+def test_json_output_is_only_json(built):
+    for command in (["search", "Who warned Russia?"], ["ask", "Who warned Russia?"], ["index", "stats"]):
+        result = subprocess.run([sys.executable, "-m", "rag", *command, "--json", "-v", "--index-dir", str(built)],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        json.loads(result.stdout)

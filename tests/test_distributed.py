@@ -8,8 +8,8 @@ import pytest
 from tests.conftest import SEED
 from tests.synthetic import write_corpus
 
-pytest.importorskip("ray", reason="ray is not installed (pip install -e '.[scale]')")
-pytest.importorskip("pymilvus", reason="pymilvus is not installed (pip install -e '.[scale]')")
+pytest.importorskip("ray", reason="ray is not installed (pip install -e '.[ray]')")
+pytest.importorskip("pymilvus", reason="pymilvus is not installed (pip install -e '.[milvus]')")
 
 pytestmark = pytest.mark.slow
 

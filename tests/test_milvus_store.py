@@ -15,7 +15,7 @@ from tests.conftest import BURNS, SEED, seed_questions
 from tests.milvus_server import milvus_lite_server
 from tests.synthetic import cli_env, question, run_cli, write_corpus
 
-pytest.importorskip("pymilvus", reason="pymilvus is not installed (pip install -e '.[scale]')")
+pytest.importorskip("pymilvus", reason="pymilvus is not installed (pip install -e '.[milvus]')")
 
 pytestmark = pytest.mark.slow
 

@@ -16,19 +16,21 @@ removes ("drop") the unsupported ones. Models are "provider:model" for
 
 from __future__ import annotations
 
-import functools
 import logging
-import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from rag._extras import needs
 
+with needs("llm"):
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+
+from rag.answer.chat_models import first_line as _first_line
+from rag.answer.chat_models import make_chat_model
 from rag.answer.compose import compose_answer, partial
 from rag.answer.decision import Decision, Ranked, decide, rank
 from rag.answer.finish import ABSTAIN_TEXT, abstain, citation_for_claim, finish
@@ -36,15 +38,13 @@ from rag.answer.followup import rewrite_followup
 from rag.answer.markers import strip_markers, with_markers
 from rag.answer.prompts import Rendered, format_history, format_sources, load_prompt, neutralise
 from rag.answer.support import parse_claims, strip_invalid_markers
-from rag.errors import ConfigError, RagError
+from rag.errors import RagError
 from rag.retrieval.search import MAX_QUESTION_CHARS
 from rag.settings import Settings
 from rag.types import Answer, Hit, Turn
 
 log = logging.getLogger(__name__)
 
-#: New tokens a local GGUF model may write per call: a CPU budget, and answers are short anyway.
-LOCAL_MAX_NEW_TOKENS = 160
 _ECHO = re.compile(r"</?(?:sources|question)>|<<<|>>>", re.IGNORECASE)
 # Beyond what rag.answer.prompts.neutralise handles: characters a model reads as nothing (zero-width, soft
 # hyphen, bidi controls), so "</sour\u200bces>" would read as the tag; full-width, small and HTML-entity
@@ -55,57 +55,6 @@ _LT = re.compile(r"&(?:lt|#0*60|#x0*3c);|[\uff1c\ufe64]", re.IGNORECASE)
 _GT = re.compile(r"&(?:gt|#0*62|#x0*3e);|[\uff1e\ufe65]", re.IGNORECASE)
 _TEMPLATE_TOKEN = re.compile(r"<\||\|>")
 _QUESTION_TAG = re.compile(r"<(\s*/?\s*question\b)", re.IGNORECASE)
-
-
-def make_chat_model(spec: str, temperature: float) -> BaseChatModel:
-    """A streaming chat model for "provider:model"; any problem building it is one ``ConfigError``."""
-    provider, _, model = (part.strip() for part in spec.partition(":"))
-    if not provider or not model:
-        raise ConfigError(f"answerer must look like 'provider:model' (e.g. 'openai:gpt-4o-mini'), got {spec!r}")
-    if provider == "hf-gguf":
-        return local_gguf_chat_model(model, temperature, LOCAL_MAX_NEW_TOKENS)
-    options: dict[str, Any] = {}
-    # Local OpenAI-compatible servers (llama.cpp, vLLM, LM Studio) need no key, but the client insists on one.
-    if provider == "openai" and os.environ.get("OPENAI_BASE_URL") and not os.environ.get("OPENAI_API_KEY"):
-        options["api_key"] = "not-needed"
-    from langchain.chat_models import init_chat_model
-
-    try:
-        return init_chat_model(model, model_provider=provider, temperature=temperature, streaming=True, **options)
-    except ImportError as error:
-        raise ConfigError(f"answerer {spec!r} needs a package that is not installed: {_first_line(error)}") from None
-    except Exception as error:  # unknown provider, missing credentials, rejected options
-        raise ConfigError(f"answerer {spec!r} cannot be used: {_first_line(error)}") from None
-
-
-@functools.lru_cache(maxsize=4)
-def local_gguf_chat_model(path: str, temperature: float, max_new_tokens: int) -> BaseChatModel:
-    """A local GGUF model as a LangChain chat model (weights load once per process)."""
-    tokenizer, model = _load_gguf(path)
-    from langchain_huggingface import ChatHuggingFace, HuggingFacePipeline
-    from transformers import pipeline
-
-    sampling = {"do_sample": True, "temperature": temperature} if temperature > 0 else {"do_sample": False}
-    generator = pipeline("text-generation", model=model, tokenizer=tokenizer,
-                         max_new_tokens=max_new_tokens, return_full_text=False, **sampling)
-    # The tokenizer is passed in so ChatHuggingFace never looks the model id up on a hub.
-    return ChatHuggingFace(llm=HuggingFacePipeline(pipeline=generator, model_id=path),
-                           tokenizer=tokenizer, model_id=path, streaming=True)
-
-
-@functools.lru_cache(maxsize=2)
-def _load_gguf(path: str):
-    file = Path(path).expanduser()
-    if not file.is_file():
-        raise ConfigError(f"no GGUF file at {file} (answerer 'hf-gguf:<path-to.gguf>')")
-    try:
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-    except ImportError:
-        raise ConfigError("answerer 'hf-gguf:...' needs transformers, gguf and langchain-huggingface") from None
-    log.info("loading local model %s", file)
-    tokenizer = AutoTokenizer.from_pretrained(str(file.parent), gguf_file=file.name)
-    model = AutoModelForCausalLM.from_pretrained(str(file.parent), gguf_file=file.name)
-    return tokenizer, model.eval()
 
 
 def stream_llm_answer(index, question: str, history: Sequence[Turn], settings: Settings) -> Iterator[Answer]:
@@ -246,7 +195,3 @@ def _abstains(text: str) -> bool:
         return " ".join(strip_markers(s).replace("’", "'").lower().split()).rstrip(".! ")
 
     return norm(text).startswith(norm(ABSTAIN_TEXT))
-
-
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]

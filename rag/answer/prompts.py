@@ -1,7 +1,7 @@
 """Prompt templates as files: load, check and fill them; format sources as fenced data.
 
 Prompts live in ``prompts/*.txt`` (see ``prompts/README.md``) so they can be
-reviewed and changed without touching code. This module is pure: it reads a
+reviewed and changed without touching code; wheels carry them as ``rag/prompt_files``. This module is pure: it reads a
 file and substitutes strings, nothing else. Rendering is strict, because a typo
 in a placeholder would otherwise send the model a prompt with a hole in it:
 a missing or an unused variable is a ``ConfigError`` naming it.
@@ -23,8 +23,11 @@ from rag.answer.markers import strip_markers
 from rag.errors import ConfigError
 from rag.types import Hit, Turn
 
-#: The repository's prompt folder (``prompts/`` beside the ``rag`` package).
-DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "prompts"
+_PACKAGE = Path(__file__).resolve().parents[1]  # rag/
+#: Where prompts are looked up by default, first found: ``rag/prompt_files`` in an installed
+#: wheel (setup.py ships the repository's ``prompts/`` there), ``prompts/`` beside the package
+#: in a checkout (an editable install).
+DEFAULT_FOLDERS = (_PACKAGE / "prompt_files", _PACKAGE.parent / "prompts")
 #: A line that splits a prompt file into its system part (above) and user part (below).
 USER_SEPARATOR = "=== user ==="
 
@@ -74,8 +77,8 @@ class Prompt:
 
 
 def load_prompt(name: str, folder: Path | None = None) -> Prompt:
-    """``<folder>/<name>.txt`` (default: the repository's ``prompts/``), checked for bad placeholders."""
-    folder = Path(folder) if folder is not None else DEFAULT_FOLDER
+    """``<folder>/<name>.txt`` (default: the first of ``DEFAULT_FOLDERS``), checked for bad placeholders."""
+    folder = Path(folder) if folder is not None else default_folder()
     path = folder / f"{name}.txt"
     try:
         text = path.read_text(encoding="utf-8")
@@ -95,6 +98,11 @@ def load_prompt(name: str, folder: Path | None = None) -> Prompt:
     prompt = Prompt(name, system, user)
     _ = prompt.variables  # parse now so a malformed template fails at load, not mid-answer
     return prompt
+
+
+def default_folder() -> Path:
+    """The first of ``DEFAULT_FOLDERS`` that exists (the first, to name in errors, if none does)."""
+    return next((folder for folder in DEFAULT_FOLDERS if folder.is_dir()), DEFAULT_FOLDERS[0])
 
 
 def format_sources(hits: Sequence[Hit]) -> str:

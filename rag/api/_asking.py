@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from rag.api._indexing import load_index
-from rag.api._reading import default_settings
+from rag.api._reading import default_settings, resolve_settings
 from rag.filters import Filters
 from rag.settings import Settings
 from rag.types import Answer, Hit, Turn
@@ -23,12 +24,13 @@ def search(
     filters: Filters | None = None,
     settings: Settings | None = None,
     index: Store | None = None,
+    index_dir: str | os.PathLike | None = None,
 ) -> list[Hit]:
     """Ranked passages for ``question`` (hybrid dense + BM25 by default)."""
     from rag.retrieval.search import check_question, search_index
 
     question = check_question(question)
-    index = index or load_index(settings)
+    index = index or load_index(resolve_settings(settings, index_dir))
     return search_index(index, question, k, mode=mode, filters=filters)
 
 
@@ -55,10 +57,11 @@ def ask(
     *,
     settings: Settings | None = None,
     index: Store | None = None,
+    index_dir: str | os.PathLike | None = None,
     **options: object,
 ) -> Answer:
     """A cited answer to ``question``; ``history`` turns make follow-ups work; ``options`` replace settings."""
-    settings = settings or default_settings()
+    settings = resolve_settings(settings, index_dir) if index is None else (settings or default_settings())
     if options:
         settings = settings.replace(**options)
     *_, final = stream_ask(question, history, settings=settings, index=index)  # the checked answer comes last

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rag.api._reading import default_settings, known_urls, read_articles, read_sources
+from rag.api._reading import default_settings, known_urls, read_articles, read_sources, resolve_settings
 from rag.errors import InputError, RagError
 from rag.readers.files import Reading
 from rag.readers.jsonl import BadLine
@@ -39,9 +40,10 @@ class SyncReport:
 
 
 def build_index(
-    paths: Sequence[str | Path] | Reading | None = None,
-    settings: Settings | None = None,
+    paths: Sequence[str | Path] | str | Path | Reading | None = None,
+    settings: Settings | str | os.PathLike | None = None,
     *,
+    index_dir: str | os.PathLike | None = None,
     progress: bool = False,
     skip_bad_lines: bool = False,
     ray: str | None = None,
@@ -50,14 +52,17 @@ def build_index(
     """Read articles (default: the bundled corpus), build a fresh index and save it.
 
     ``paths`` may also be a ``Reading`` already made by ``read_sources``. The index
-    goes to the configured store (``Settings.store``). ``ray`` embeds on Ray Data
+    goes to the configured store (``Settings.store``), or to the folder given as
+    ``settings`` or ``index_dir``. ``ray`` embeds on Ray Data
     instead of in this process: "" for a local Ray, else the cluster's address. A folder
     holding files other than an index's is refused unless ``force`` (which never deletes them).
     """
     from rag.stores import create_index
     from rag.stores.holder import holder_for
 
-    settings = settings or default_settings()
+    if isinstance(paths, (str, os.PathLike)):  # one path, not the characters of a string
+        paths = [paths]
+    settings = resolve_settings(settings, index_dir)
     reading = paths if isinstance(paths, Reading) else read_sources(
         paths or [settings.corpus_dir], settings, skip_bad_lines=skip_bad_lines)
     encode = None
@@ -70,11 +75,11 @@ def build_index(
     return index
 
 
-def load_index(settings: Settings | None = None, *, reload: bool = False) -> Store:
-    """The index of the configured store (``settings.index_dir`` by default), loaded once per process."""
+def load_index(settings: Settings | str | os.PathLike | None = None, *, reload: bool = False) -> Store:
+    """The index in a folder (``load_index("index")``) or the store ``Settings`` name, loaded once per process."""
     from rag.stores.holder import holder_for
 
-    holder = holder_for(settings or default_settings())
+    holder = holder_for(resolve_settings(settings))
     if reload:
         holder.reload()
     return holder.index

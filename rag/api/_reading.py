@@ -15,6 +15,28 @@ def default_settings() -> Settings:
     return Settings.from_env(os.environ)
 
 
+def resolve_settings(
+    settings: Settings | str | os.PathLike | None = None, index_dir: str | os.PathLike | None = None
+) -> Settings:
+    """``Settings`` from what a caller passed: ``Settings``, an index folder, or nothing (the environment).
+
+    A folder (``"index"``, a ``Path``), as a positional argument or as ``index_dir=``,
+    means the index in that folder, whatever ``RAG_STORE`` says. Anything else is a
+    ``TypeError`` naming what was given.
+    """
+    if isinstance(settings, (str, os.PathLike)):
+        if index_dir is not None:
+            raise TypeError("pass the index folder once: as settings or as index_dir=, not both")
+        settings, index_dir = None, settings
+    if settings is not None and not isinstance(settings, Settings):
+        raise TypeError(f"settings must be a rag.Settings or an index folder (str or os.PathLike), "
+                        f"not {type(settings).__name__}")
+    if index_dir is not None and not isinstance(index_dir, (str, os.PathLike)):
+        raise TypeError(f"index_dir must be a folder path (str or os.PathLike), not {type(index_dir).__name__}")
+    settings = settings or default_settings()
+    return settings if index_dir is None else settings.replace(index_dir=Path(index_dir), store="")
+
+
 def read_sources(
     sources: Iterable[str | Path], settings: Settings | None = None, *, skip_bad_lines: bool = False
 ) -> Reading:

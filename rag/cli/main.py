@@ -2,8 +2,9 @@
 
 An edge of the program: it builds ``Settings`` once from flags and the
 environment, calls the library, and turns any ``RagError`` into one line on
-stderr and exit status 2. Inputs are read and checked before the index is
-touched, so a bad file never costs what is already indexed.
+stderr and exit status 2 (as argparse does for a usage error); an ``OSError``
+is a runtime failure: one line and exit status 1. Inputs are read and checked
+before the index is touched, so a bad file never costs what is already indexed.
 """
 
 from __future__ import annotations
@@ -33,28 +34,31 @@ def main(argv: list[str] | None = None) -> int:
 
             kill_at(os.environ["RAG_DEBUG_KILL_AT"])
         return args.run(args, settings) or 0
-    except RagError as error:
+    except RagError as error:  # refused input, configuration or index: the user can fix it
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a runtime failure (disk full, permission denied, ...): not the input's fault
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--index-dir", type=Path, default=None, help="index folder (default: index/)")
-    common.add_argument("--store", default=None, metavar="URI",
-                        help="where the index lives: milvus://HOST:PORT/COLLECTION or PATH.db (Milvus Lite); "
-                             "default: the index folder (RAG_STORE)")
-    common.add_argument("-v", "--verbose", action="store_true")
-    parser = argparse.ArgumentParser(prog="rag", description=__doc__.splitlines()[0], parents=[common])
+    # The shared options are accepted before and after the subcommand. On the
+    # subcommands they default to SUPPRESS: a default there would overwrite the
+    # value given before the subcommand (argparse fills sub-level defaults last).
+    common = _common(argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(prog="rag", description=__doc__.splitlines()[0], parents=[_common(None)],
+                                     epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     index = commands.add_parser("index", help="build and update the index").add_subparsers(
         required=True, metavar="ACTION"
     )
     p = index.add_parser("build", parents=[common], help="rebuild from scratch (default: data/articles/)")
-    p.add_argument("paths", nargs="*", type=Path)
+    p.add_argument("paths", nargs="*", type=Path, help="article files and folders (default: data/articles/)")
     p.add_argument("--ray", nargs="?", const="local", default=None, metavar="ADDRESS",
                    help="embed with Ray Data: a local Ray, or the cluster at ADDRESS (e.g. auto, HOST:6379)")
     p.add_argument("--force", action="store_true",
@@ -63,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     _lock_flag(p)
     p.set_defaults(run=cmd.build)
     p = index.add_parser("add", parents=[common], help="add files, folders or URLs incrementally")
-    p.add_argument("sources", nargs="+")
+    p.add_argument("sources", nargs="+", help="article files, folders or http(s) URLs")
     _skip_flag(p)
     p.add_argument("--allow-private-urls", action="store_true", default=None,
                    help="also fetch URLs on loopback/private addresses (RAG_ALLOW_PRIVATE_URLS=1)")
@@ -76,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     _lock_flag(p)
     p.set_defaults(run=cmd.sync)
     p = index.add_parser("remove", parents=[common], help="remove an article by id")
-    p.add_argument("article_id")
+    p.add_argument("article_id", help="the article's id (see rag index stats)")
     _lock_flag(p)
     p.set_defaults(run=cmd.remove)
     p = index.add_parser("restore", parents=[common], help="make generation GEN live again (a lost 'current' link)")
@@ -84,35 +88,38 @@ def _parser() -> argparse.ArgumentParser:
     _lock_flag(p)
     p.set_defaults(run=cmd.restore)
     p = index.add_parser("stats", parents=[common], help="what the index holds")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON only")
     p.set_defaults(run=cmd.stats)
 
     p = commands.add_parser("search", parents=[common], help="ranked passages for a question")
     p.add_argument("question", help="the question; '-' reads it from standard input")
-    p.add_argument("-k", type=int, default=5)
-    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default=None)
+    p.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
+    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default=None,
+                   help="retrieval: dense + BM25 fused (default, RAG_MODE), or one of them")
     p.add_argument("--article", action="append", default=[], help="only this article id (repeatable)")
     p.add_argument("--source", action="append", default=[], help="url/path substring (repeatable)")
     p.add_argument("--from", dest="date_from", default=None, help="published on or after YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", default=None, help="published on or before YYYY-MM-DD")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON only")
     p.set_defaults(run=cmd.search)
 
     p = commands.add_parser("ask", parents=[common], help="a cited answer to a question")
     p.add_argument("question", help="the question; '-' reads it from standard input")
     p.add_argument("--llm", default=None, help="answer with an LLM, e.g. openai:gpt-4o-mini")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON only")
     p.set_defaults(run=cmd.ask)
 
     evaluate = commands.add_parser("eval", help="measure retrieval or answers").add_subparsers(
         required=True, metavar="WHAT"
     )
-    for name, run in (("retrieval", cmd.eval_retrieval), ("answers", cmd.eval_answers)):
-        p = evaluate.add_parser(name, parents=[common])
-        p.add_argument("--corpus", type=Path, required=True)
-        p.add_argument("--questions", type=Path, required=True)
+    for name, run, what in (("retrieval", cmd.eval_retrieval, "recall@k and MRR of each retrieval mode"),
+                            ("answers", cmd.eval_answers, "answer accuracy, citation precision and abstention")):
+        p = evaluate.add_parser(name, parents=[common], help=what)
+        p.add_argument("--corpus", type=Path, required=True, help="articles, one JSON object a line")
+        p.add_argument("--questions", type=Path, required=True,
+                       help="questions with relevant_doc_ids, one JSON object a line")
         p.add_argument("--limit", type=int, default=None, help="use the first N questions")
-        p.add_argument("--json-out", type=Path, default=None)
+        p.add_argument("--json-out", type=Path, default=None, metavar="PATH", help="also write the figures as JSON")
         p.set_defaults(run=run)
     p.add_argument("--holdout", type=float, default=0.0,
                    help="leave this fraction of documents out; their questions become unanswerable")
@@ -121,14 +128,40 @@ def _parser() -> argparse.ArgumentParser:
                    help="answer from the saved --index-dir index instead of building one from --corpus")
 
     p = commands.add_parser("serve", parents=[common], help="start the browser chat")
-    p.add_argument("--host", default=None)
-    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1, RAG_HOST)")
+    p.add_argument("--port", type=int, default=None, help="port (default 7860, RAG_PORT)")
     p.add_argument("--auth", default=None, metavar="USER:PASSWORD",
                    help="require this login (prefer RAG_AUTH: a flag shows in the process list)")
     p.add_argument("--allow-public", action="store_true", default=None,
                    help="serve a non-loopback --host without --auth (refused otherwise)")
     p.set_defaults(run=cmd.serve)
     return parser
+
+
+_EPILOG = """\
+--index-dir, --store and -v go before or after the command.
+exit status: 0 done; 1 unexpected failure (an OS error, a bug); 2 usage error or refused
+input, configuration or index (one line "error: ..." on stderr); 130 interrupted."""
+
+
+def _common(default: object) -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index-dir", type=Path, default=default, help="index folder (default: index/, RAG_INDEX_DIR)")
+    common.add_argument("--store", default=default, metavar="URI",
+                        help="where the index lives: milvus://HOST:PORT/COLLECTION or PATH.db (Milvus Lite); "
+                             "default: the index folder (RAG_STORE)")
+    common.add_argument("-v", "--verbose", action="store_true", default=default if default is not None else False,
+                        help="log progress (INFO) on stderr")
+    return common
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rag-news")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
 
 
 def _lock_flag(p: argparse.ArgumentParser) -> None:

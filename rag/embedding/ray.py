@@ -67,7 +67,10 @@ def ray_encoder(settings: Settings, address: str | None = None):
 
 
 def embed_with_ray(texts: Sequence[str], spans, settings: Settings, address: str | None = None) -> Passages:
-    import ray
+    from rag._extras import needs
+
+    with needs("ray"):
+        import ray
 
     started = _start(ray, address)
     try:

@@ -17,8 +17,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
-from pymilvus import DataType, Function, FunctionType, MilvusClient, MilvusException
 
+from rag._extras import needs
+
+with needs("milvus"):
+    from pymilvus import DataType, Function, FunctionType, MilvusClient, MilvusException
 from rag.embedding.embedder import Passages
 from rag.errors import IndexStoreError
 from rag.settings import StoreSpec
@@ -73,7 +76,8 @@ def release(spec: StoreSpec) -> None:
     if found is not None:
         found.close()
     if spec.lite:
-        from milvus_lite.server_manager import server_manager_instance
+        with needs("milvus"):
+            from milvus_lite.server_manager import server_manager_instance
 
         server_manager_instance.release_server(spec.uri)
 
