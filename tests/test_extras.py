@@ -18,10 +18,14 @@ from tests.conftest import ROOT
 
 
 def _absent(monkeypatch, *modules: str, fresh: tuple[str, ...] = ()) -> None:
-    for name in modules:
-        monkeypatch.setitem(sys.modules, name, None)
-    for name in fresh:
+    for name in modules:  # the package and every submodule an earlier test imported
+        for loaded in {name, *(m for m in sys.modules if m.startswith(name + "."))}:
+            monkeypatch.setitem(sys.modules, loaded, None)
+    for name in fresh:  # imported afresh: gone from sys.modules and from its package's attributes
         monkeypatch.delitem(sys.modules, name, raising=False)
+        parent, _, leaf = name.rpartition(".")
+        if parent in sys.modules and sys.modules[parent] is not None:
+            monkeypatch.delattr(sys.modules[parent], leaf, raising=False)
 
 
 def _one_line(error: BaseException, extra: str) -> None:
@@ -36,7 +40,7 @@ def _one_line(error: BaseException, extra: str) -> None:
     ("langchain_core", "rag.integrations.langchain", "langchain"),
 ])
 def test_importing_a_feature_without_its_extra_names_the_extra(monkeypatch, missing, module, extra):
-    _absent(monkeypatch, missing, fresh=(module, "rag.stores.milvus.schema"))
+    _absent(monkeypatch, missing, fresh=(module, "rag.stores.milvus.schema", "rag.answer.chat_models"))
     with pytest.raises(MissingExtraError) as raised:
         importlib.import_module(module)
     _one_line(raised.value, extra)
@@ -53,7 +57,8 @@ def test_ray_build_without_ray_names_the_extra(monkeypatch, settings):
 
 
 def test_cli_store_without_milvus_is_one_line_exit_2(monkeypatch, tmp_path, capsys):
-    _absent(monkeypatch, "pymilvus", fresh=("rag.stores.milvus.store", "rag.stores.milvus.schema"))
+    _absent(monkeypatch, "pymilvus",
+            fresh=("rag.stores.milvus.kind", "rag.stores.milvus.store", "rag.stores.milvus.schema"))
     assert main(["--store", str(tmp_path / "lite.db"), "index", "stats"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1 and 'pip install "rag-news[milvus]"' in err
