@@ -139,7 +139,8 @@ def search(
 
     question = check_question(question)  # before loading anything: a bad question costs nothing
     index = index or load_index(settings)
-    return search_index(index, question, k, mode=mode, filters=filters)
+    as_of = settings.as_of if settings is not None else None
+    return search_index(index, question, k, mode=mode, filters=filters, as_of=as_of)
 
 
 def ask(

@@ -32,6 +32,9 @@ class Weights:
     article_bm25: float = 1.0
     passage_bm25: float = 0.5
     passage_dense: float = 1.0
+    # Cosine spread counted as the full [0, 1] at least: with few candidates (a small index)
+    # min-max scaling would blow tiny cosine differences up to the whole range.
+    dense_span: float = 0.2
     date_window: float = 0.5  # the date prior when the question names a time ("this week", "in March")
     recency: float = 0.1  # the date prior otherwise: newer first among equals
 
@@ -69,7 +72,7 @@ def article_scores(
         add(article, weights.article_bm25 * value / top if top > 0 else 0.0)
     for article, value in _best(found.lexical, article_of, _by_top(found.lexical)).items():
         add(article, weights.passage_bm25 * value)
-    for article, value in _best(found.dense, article_of, _min_max(found.dense)).items():
+    for article, value in _best(found.dense, article_of, _min_max(found.dense, weights.dense_span)).items():
         add(article, weights.passage_dense * value)
     if prior:
         for article in list(score):
@@ -82,13 +85,14 @@ def _by_top(ranked: Sequence[tuple[int, float]]) -> Callable[[float], float]:
     return (lambda v: v / top) if top > 0 else (lambda v: 0.0)
 
 
-def _min_max(ranked: Sequence[tuple[int, float]]) -> Callable[[float], float]:
-    """Cosines scaled to [0, 1] over the candidates: the last one found counts nothing."""
+def _min_max(ranked: Sequence[tuple[int, float]], least_span: float) -> Callable[[float], float]:
+    """Cosines scaled to [0, 1] below the best one: ``1 - (best - v) / span``, floored at 0, where
+    ``span`` is the candidates' spread but at least ``least_span``."""
     if not ranked:
         return lambda v: 0.0
     high, low = ranked[0][1], ranked[-1][1]
-    span = high - low
-    return (lambda v: (v - low) / span) if span > 1e-9 else (lambda v: 1.0)
+    span = max(high - low, least_span, 1e-9)
+    return lambda v: max(0.0, 1.0 - (high - v) / span)
 
 
 def _best(ranked, article_of, scale) -> dict[str, float]:

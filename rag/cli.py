@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env(
             os.environ, index_dir=args.index_dir, store=args.store,
-            lock_timeout=getattr(args, "lock_timeout", None),
+            lock_timeout=getattr(args, "lock_timeout", None), as_of=getattr(args, "as_of", None),
         )
         if os.environ.get("RAG_DEBUG_KILL_AT"):  # tests only: crash a writer at a chosen point
             from rag.generations import kill_at
@@ -78,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("search", parents=[common], help="ranked passages for a question")
     p.add_argument("question", help="the question; '-' reads it from standard input")
     p.add_argument("-k", type=int, default=5)
-    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default=None)
+    p.add_argument("--mode", choices=["hybrid", "dense", "bm25", "rrf"], default=None)
+    _as_of_flag(p)
     p.add_argument("--article", action="append", default=[], help="only this article id (repeatable)")
     p.add_argument("--source", action="append", default=[], help="url/path substring (repeatable)")
     p.add_argument("--from", dest="date_from", default=None, help="published on or after YYYY-MM-DD")
@@ -89,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("ask", parents=[common], help="a cited answer to a question")
     p.add_argument("question", help="the question; '-' reads it from standard input")
     p.add_argument("--llm", default=None, help="answer with an LLM, e.g. openai:gpt-4o-mini")
+    _as_of_flag(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_ask)
 
@@ -105,6 +107,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="fit/report half of the questions (by date, else by article; see rag.split); "
                             "both: fit and report in one run")
         p.set_defaults(run=run)
+    evaluate.choices["retrieval"].add_argument(
+        "--prebuilt", type=Path, default=None, metavar="DIR",
+        help="score the index in DIR (built from --corpus) instead of building a throwaway one")
     p.add_argument("--holdout", type=float, default=0.0,
                    help="leave this fraction of documents out; their questions become unanswerable")
 
@@ -117,6 +122,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="serve a non-loopback --host without --auth (refused otherwise)")
     p.set_defaults(run=_serve)
     return parser
+
+
+def _as_of_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
+                   help="'now' for ranking: newer articles are left out, 'this week' means the week before it "
+                        "(default: the newest article date in the index; RAG_AS_OF)")
 
 
 def _lock_flag(p: argparse.ArgumentParser) -> None:
@@ -234,7 +245,7 @@ def _eval_retrieval(args, settings: Settings) -> None:
 
     splits = ("fit", "report") if args.split == "both" else (args.split,)
     evaluate_retrieval(args.corpus, args.questions, settings, limit=args.limit, json_out=args.json_out,
-                       splits=splits)
+                       splits=splits, prebuilt=args.prebuilt)
 
 
 def _eval_answers(args, settings: Settings) -> None:

@@ -86,6 +86,7 @@ def question_window(question: str, as_of: date) -> Window | None:
         else:  # the latest such month up to as_of
             first = date(as_of.year if month <= as_of.month else as_of.year - 1, month, 1)
         last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        # A week past the month: reports of late-month events appear in the days after.
         return Window(first, min(last + timedelta(days=7), as_of) if first <= as_of else last)
     year = _YEAR.search(question)
     if year:

@@ -63,7 +63,9 @@ def search_index(
     mode: str | None = None,
     filters: Filters | None = None,
     query_vector: np.ndarray | None = None,
+    as_of: str | None = None,
 ) -> list[Hit]:
+    """The best ``k`` passages; ``as_of`` (ISO date) overrides ``Settings.as_of`` as "now"."""
     question = check_question(question)
     settings = index.settings
     k = k or settings.k
@@ -85,7 +87,7 @@ def search_index(
     elif mode == "rrf":
         fused = reciprocal_rank_fusion([[r for r, _ in dense], [r for r, _ in lexical]], settings.rrf_k)
     else:
-        fused = _article_aware(index, question, vector, dense, lexical, filters, k)
+        fused = _article_aware(index, question, vector, dense, lexical, filters, k, as_of)
     dense_info = {row: (rank + 1, score) for rank, (row, score) in enumerate(dense)}
     lexical_info = {row: (rank + 1, score) for rank, (row, score) in enumerate(lexical)}
     hits = [
@@ -95,17 +97,18 @@ def search_index(
     return collapse_near_duplicates(hits, settings.dedup_threshold)[:k]
 
 
-def as_of_date(index: Index) -> date | None:
-    """"Now" for ranking: ``Settings.as_of``, else the newest article date, else None (no dates)."""
-    return dates.parse_date(index.settings.as_of or index.newest_date)
+def as_of_date(index: Index, as_of: str | None = None) -> date | None:
+    """"Now" for ranking: ``as_of``, ``Settings.as_of``, the newest article date, or None (no dates)."""
+    return dates.parse_date(as_of or index.settings.as_of or index.newest_date)
 
 
-def _article_aware(index: Index, question: str, vector: np.ndarray, dense, lexical, filters, k: int):
+def _article_aware(index: Index, question: str, vector: np.ndarray, dense, lexical, filters, k: int,
+                   as_of: str | None):
     """Rows ranked article first (``rag.article_rank``), each with its article's score."""
     settings = index.settings
     query = expand_query(question)
     articles = index.search_articles(query, max(settings.candidates, k * 3), filters)
-    now = as_of_date(index)
+    now = as_of_date(index, as_of)
     prior = None
     if now is not None:
         def known(article_id: str) -> bool:

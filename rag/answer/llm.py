@@ -111,7 +111,7 @@ def stream_llm_answer(index, question: str, history: Sequence[Turn], settings: S
     model = make_chat_model(settings.answerer, settings.llm_temperature)
     folder = settings.prompts_dir
     standalone = condense_question(model, question, history, settings.answerer, folder) if history else question
-    hits = search_index(index, standalone, settings.k)
+    hits = search_index(index, standalone, settings.k, as_of=settings.as_of)
     if not hits:
         yield abstain(question, standalone, hits)
         return

@@ -51,7 +51,7 @@ def stream_answer(index, question: str, history: Sequence[Turn], settings: Setti
 def extractive_answer(index, question: str, history: Sequence[Turn], settings: Settings) -> Answer:
     standalone = rewrite_followup(question, history)
     query_vector = index.embedder.encode_query(standalone)  # one encoding serves retrieval and scoring
-    hits = search_index(index, standalone, settings.k, query_vector=query_vector)
+    hits = search_index(index, standalone, settings.k, query_vector=query_vector, as_of=settings.as_of)
     pool = ex.candidates(hits)
     if not pool:
         return abstain(question, standalone, hits)
