@@ -15,13 +15,16 @@ kept up to date by ``added``/``removed`` as the index changes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import numpy as np
+import orjson
 
 from rag.lexical import Bm25Index
 from rag.types import Article
 
 TITLE_WEIGHT = 2
+_IDS = "ids.json"
 
 
 def article_text(article: Article, title_weight: int = TITLE_WEIGHT) -> str:
@@ -65,3 +68,12 @@ class ArticleBm25:
             mask[rows] = 1.0
         found = self.bm25.search(query, k, mask)
         return sorted(((self.ids[r], s) for r, s in found), key=lambda pair: (-pair[1], pair[0]))
+
+    def save(self, folder: Path) -> None:
+        self.bm25.save(folder)
+        (folder / _IDS).write_bytes(orjson.dumps(list(self.ids)))
+
+    @classmethod
+    def load(cls, folder: Path) -> ArticleBm25:
+        ids = orjson.loads((folder / _IDS).read_bytes())
+        return cls(ids, Bm25Index.load(folder, len(ids)))

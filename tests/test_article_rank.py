@@ -66,3 +66,11 @@ def test_article_bm25_weighs_the_title_and_follows_additions_and_removals():
     assert grown.search("stadium", 5)[0][0] == "z" and lexicon.search("stadium", 5) == []
     assert [a for a, _ in grown.removed(["x"]).search("harbour bridge", 5)] == ["y"]
     assert grown.search("harbour bridge", 5, allowed={"y"})[0][0] == "y"
+
+
+def test_article_bm25_survives_save_and_load(tmp_path):
+    lexicon = ArticleBm25.build([_article("x", "Harbour bridge reopens", "The mayor spoke."),
+                                 _article("y", "Budget news", "Taxes rise.")])
+    lexicon.save(tmp_path / "a")
+    again = ArticleBm25.load(tmp_path / "a")
+    assert again.ids == lexicon.ids and again.search("bridge mayor", 5) == lexicon.search("bridge mayor", 5)
