@@ -90,11 +90,17 @@ def search_index(
         fused = _article_aware(index, question, vector, dense, lexical, filters, k, as_of)
     dense_info = {row: (rank + 1, score) for rank, (row, score) in enumerate(dense)}
     lexical_info = {row: (rank + 1, score) for rank, (row, score) in enumerate(lexical)}
+    keep = max(k, settings.rerank_depth) if settings.reranker else k
     hits = [
         _hit(index, row, score, rank + 1, dense_info.get(row), lexical_info.get(row))
-        for rank, (row, score) in enumerate(fused[: k * 3])
+        for rank, (row, score) in enumerate(fused[: keep * 3])
     ]
-    return collapse_near_duplicates(hits, settings.dedup_threshold)[:k]
+    hits = collapse_near_duplicates(hits, settings.dedup_threshold)[:keep]
+    if settings.reranker:
+        from rag.rerank import get_reranker, rerank
+
+        hits = rerank(question, hits, get_reranker(settings.reranker, settings.device))
+    return hits[:k]
 
 
 def as_of_date(index: Index, as_of: str | None = None) -> date | None:

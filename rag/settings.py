@@ -49,6 +49,9 @@ class Settings:
     # "Now" for date-aware ranking (ISO date): newer articles are left out, "this week" means the week
     # before it. None: the newest article date in the index (rag.dates).
     as_of: str | None = None
+    # Optional cross-encoder reranking (rag.rerank): a local sentence-transformers CrossEncoder folder, "" off.
+    reranker: str = ""
+    rerank_depth: int = 20  # passages the reranker rescores before the best k are kept
     # Answering.
     answerer: str = "extractive"  # or an LLM spec such as "openai:gpt-4o-mini", "ollama:llama3.2"
     abstain_threshold: float = 0.35
@@ -86,6 +89,7 @@ class Settings:
         _check_range("rrf_k", self.rrf_k, 1, 10_000)
         _check_range("candidates", self.candidates, 1, 10_000)
         _check_range("ann_threshold", self.ann_threshold, 0, 10**9)
+        _check_range("rerank_depth", self.rerank_depth, 1, 1000)
         _check_range("dedup_threshold", self.dedup_threshold, 0.0, 1.0)
         _check_range("abstain_threshold", self.abstain_threshold, 0.0, 1.0)
         _check_range("llm_temperature", self.llm_temperature, 0.0, 2.0)
