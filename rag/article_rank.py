@@ -30,13 +30,13 @@ class Weights:
     """How much each normalised signal counts in an article's score."""
 
     article_bm25: float = 1.0
-    passage_bm25: float = 0.5
-    passage_dense: float = 1.0
+    passage_bm25: float = 0.25
+    passage_dense: float = 0.5
     # Cosine spread counted as the full [0, 1] at least: with few candidates (a small index)
     # min-max scaling would blow tiny cosine differences up to the whole range.
     dense_span: float = 0.2
-    date_window: float = 0.5  # the date prior when the question names a time ("this week", "in March")
-    recency: float = 0.1  # the date prior otherwise: newer first among equals
+    date_window: float = 0.1  # the date prior when the question names a time ("this week", "in March")
+    recency: float = 0.02  # the date prior otherwise: newer first among near-equals
 
 
 DEFAULT_WEIGHTS = Weights()
