@@ -35,7 +35,8 @@ from bench.scoring import answer_figures, first_ranks, paired, retrieval_figures
 log = logging.getLogger("bench")
 ALL_SYSTEMS = ("ours", "langchain", "bm25", "dense", "rrf")
 DESCRIPTIONS = {
-    "ours": "Index.build, default Settings(): sentence chunks ≤200 tokens + title, MiniLM + BM25, RRF; extractive answerer",
+    "ours": "Index.build, default Settings(): sentence chunks ≤200 tokens + title, MiniLM + BM25, article-aware ranking "
+            "(whole-article BM25 + best passage scores); extractive answerer",
     "langchain": "RecursiveCharacterTextSplitter(1000, 200) + HuggingFaceEmbeddings(MiniLM) + FAISS.from_documents",
     "bm25": "ours' index, BM25 only (mode='bm25')",
     "dense": "ours' index, dense only (mode='dense')",

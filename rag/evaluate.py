@@ -91,8 +91,14 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
+#: The hybrid ranking with "now" set to each question's date (questions that have one): as asked that day.
+DATED = "hybrid@question-date"
+
+
 def score_retrieval(index, questions: list[Question], mode: str, k_max: int = 10) -> RetrievalScores:
     from rag.retrieve import search_index
+
+    dated = mode == DATED
 
     found = {k: 0 for k in CUTOFFS}
     reciprocal = 0.0
@@ -100,7 +106,10 @@ def score_retrieval(index, questions: list[Question], mode: str, k_max: int = 10
     scored = [q for q in questions if q.relevant]
     for q in scored:
         start = time.perf_counter()
-        hits = search_index(index, q.question, k_max, mode=mode)
+        if dated:
+            hits = search_index(index, q.question, k_max, mode="hybrid", as_of=q.date)
+        else:
+            hits = search_index(index, q.question, k_max, mode=mode)
         latencies.append((time.perf_counter() - start) * 1000)
         ranks = [h.rank for h in hits if h.chunk.article_id in q.relevant]
         first = min(ranks) if ranks else None
@@ -162,7 +171,8 @@ def evaluate_retrieval(
         for split in splits:
             questions = split_questions(every, split)
             questions = questions[:limit] if limit else questions
-            results += [replace(score_retrieval(index, questions, mode), split=split) for mode in MODES_MEASURED]
+            modes = MODES_MEASURED + ((DATED,) if questions and all(q.date for q in questions) else ())
+            results += [replace(score_retrieval(index, questions, mode), split=split) for mode in modes]
         close_store(index.settings)  # Milvus Lite: let go of the scratch database before its folder goes
     print(render_retrieval(results))
     report = json.dumps([r.to_dict() for r in results], indent=2)
