@@ -13,8 +13,9 @@ normalised signals:
 Scores are normalised per query so the weights mean the same on every corpus; the
 weights were fitted on the fitting half of news-dev and xquad (``rag.split``) and are
 quoted on the other half (README, "Retrieval"). Passages are then taken best article
-first, one per article before any article gets a second, ordered within an article
-by reciprocal rank fusion of the two passage rankings. Pure: no index, no model.
+first, an article's later passages discounted geometrically (a weak article's best
+passage comes after a strong article's second), ordered within an article by
+reciprocal rank fusion of the two passage rankings. Pure: no index, no model.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class Weights:
     # Cosine spread counted as the full [0, 1] at least: with few candidates (a small index)
     # min-max scaling would blow tiny cosine differences up to the whole range.
     dense_span: float = 0.2
+    # An article's j-th passage counts decay**j of its article's score (0: one passage per article first).
+    passage_decay: float = 0.5
     date_window: float = 0.1  # the date prior when the question names a time ("this week", "in March")
     recency: float = 0.02  # the date prior otherwise: newer first among near-equals
 
@@ -108,10 +111,14 @@ def passage_order(
     found: Candidates,
     article_of: Callable[[int], str],
     rrf_k: int = 60,
+    decay: float = 0.5,
 ) -> list[tuple[int, float]]:
-    """Chunk rows with their article's score: each article's best passage in article order,
-    then each article's second passage, and so on. Passages of an article are ordered by
-    RRF of the two passage rankings, then by cosine for rows only ``found.extra`` holds."""
+    """Chunk rows, best first, each scored ``article score * decay ** j`` for an article's
+    ``j``-th passage: a weak article's best passage comes after a strong article's second.
+
+    Passages of an article are ordered by RRF of the two passage rankings, then by cosine
+    for rows only ``found.extra`` holds. Equal scores keep article order, then passage order.
+    """
     fused = reciprocal_rank_fusion([[r for r, _ in found.dense], [r for r, _ in found.lexical]], rrf_k)
     by_article: dict[str, list[int]] = {}
     for row, _ in fused:
@@ -120,15 +127,13 @@ def passage_order(
         rows = by_article.setdefault(article_of(row), [])
         if row not in rows:
             rows.append(row)
-    queues = [(by_article.get(article, []), score) for article, score in articles]
-    out: list[tuple[int, float]] = []
-    depth = 0
-    while True:
-        layer = [(rows[depth], score) for rows, score in queues if depth < len(rows)]
-        if not layer:
-            return out
-        out.extend(layer)
-        depth += 1
+    scored = [
+        (score * decay**j, position, j, row)
+        for position, (article, score) in enumerate(articles)
+        for j, row in enumerate(by_article.get(article, []))
+    ]
+    scored.sort(key=lambda item: (-item[0], item[2], item[1]))
+    return [(row, value) for value, _, _, row in scored]
 
 
 def articles_without_passages(articles: Sequence[tuple[str, float]], found: Candidates,

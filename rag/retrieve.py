@@ -136,7 +136,7 @@ def _article_aware(index: Index, question: str, vector: np.ndarray, dense, lexic
         rows = [r for a in missing for r in index.rows_of(a)]
         cosines = index.vectors(rows) @ np.asarray(vector, dtype=np.float32).reshape(-1)
         found = article_rank.Candidates(dense, lexical, articles, dict(zip(rows, map(float, cosines))))
-    return article_rank.passage_order(ranked, found, article_of, settings.rrf_k)
+    return article_rank.passage_order(ranked, found, article_of, settings.rrf_k, WEIGHTS.passage_decay)
 
 
 def _article_of(index: Index):

@@ -38,11 +38,16 @@ def test_prior_is_added_and_can_reorder_near_ties():
     assert article_scores(found, of, prior={"b": 0.3})[0][0] == "b"
 
 
-def test_passages_come_one_per_article_in_article_order_then_the_seconds():
+def test_passages_come_best_article_first_and_a_strong_articles_second_beats_a_weak_first():
     found = Candidates(dense=[(1, 0.9), (0, 0.8), (4, 0.7), (3, 0.6)], lexical=[(0, 5.0), (3, 2.0)], articles=[])
-    rows = [r for r, _ in passage_order([("c", 2.0), ("a", 1.0)], found, of)]
-    assert rows[:2] in ([3, 0], [4, 0], [3, 1], [4, 1]) and sorted(rows) == [0, 1, 3, 4]
-    assert {of(r) for r in rows[:2]} == {"c", "a"}
+    close = [of(r) for r, _ in passage_order([("c", 2.0), ("a", 1.5)], found, of)]
+    assert close == ["c", "a", "c", "a"]  # 2.0, 1.5, then 1.0 and 0.75
+    far = [of(r) for r, _ in passage_order([("c", 2.0), ("a", 0.4)], found, of)]
+    assert far == ["c", "c", "a", "a"]
+    strict = [of(r) for r, _ in passage_order([("c", 2.0), ("a", 0.4)], found, of, decay=0.0)]
+    assert strict[:2] == ["c", "a"]
+    rows = [r for r, _ in passage_order([("c", 2.0), ("a", 1.5)], found, of)]
+    assert rows[:2] == [3, 0]  # within an article, RRF of the two passage rankings
 
 
 def test_articles_only_whole_article_bm25_found_get_their_passages_from_extra():
