@@ -84,7 +84,7 @@ def main(argv=None) -> int:
     print("|---|---|---|---|---|")
     for _, w, f in rows[: args.top]:
         r = figures(index, report, w)
-        fmt = lambda m: " / ".join(f"{m[k]:.3f}" for k in (1, 4, 10, "mrr"))  # noqa: E731
+        fmt = lambda m: " / ".join(f"{m[k]:.3f}" for k in (1, 4, 10, "mrr"))
         print(f"| {w.passage_bm25} | {w.passage_dense} | {w.dense_span} | {fmt(f)} | {fmt(r)} |")
     return 0
 

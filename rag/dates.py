@@ -66,7 +66,7 @@ def question_window(question: str, as_of: date) -> Window | None:
             return Window(as_of - timedelta(days=1), as_of, 2)
         if phrase == "yesterday":
             return Window(as_of - timedelta(days=2), as_of, 2)
-        if phrase.endswith("week") or phrase.endswith("few days"):
+        if phrase.endswith(("week", "few days")):
             back = 14 if phrase.startswith("last") else 7
             return Window(as_of - timedelta(days=back), as_of)
         if phrase.endswith("month"):

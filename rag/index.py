@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from rag import generations, ingest, persist, store
+from rag.article_lexical import ArticleBm25
 from rag.dense import DenseIndex
 from rag.embed import Embedder, get_embedder
-from rag.article_lexical import ArticleBm25
 from rag.errors import InputError
 from rag.fusion import Filters
 from rag.ingest import Encode, NewBatch

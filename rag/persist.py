@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rag import generations, store
-from rag.dense import DenseIndex
 from rag.article_lexical import ArticleBm25
+from rag.dense import DenseIndex
 from rag.embed import get_embedder
 from rag.errors import IndexStoreError
 from rag.lexical import Bm25Index

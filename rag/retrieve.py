@@ -16,7 +16,6 @@ near-duplicate collapse happen here, so both stores rank alike.
 from __future__ import annotations
 
 import logging
-
 from datetime import date
 
 import numpy as np

@@ -32,7 +32,7 @@ def iso_date(raw: str | None) -> str | None:
 
 def article_key(doc_ids: Sequence[str]) -> str:
     """The article a question is about: its first relevant id (sorted) before any ``#paragraph``."""
-    return sorted(doc_ids)[0].split("#")[0] if doc_ids else ""
+    return min(doc_ids).split("#")[0] if doc_ids else ""
 
 
 def split_questions(questions: Sequence[Q], part: str) -> list[Q]:

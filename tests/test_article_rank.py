@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from rag.article_lexical import ArticleBm25
-from rag.article_rank import Candidates, Weights, article_scores, articles_without_passages, passage_order
+from rag.article_rank import (
+    Candidates,
+    Weights,
+    article_scores,
+    articles_without_passages,
+    passage_order,
+)
 from rag.types import Article
 
 ROW_ARTICLE = {0: "a", 1: "a", 2: "b", 3: "c", 4: "c", 5: "d"}
