@@ -1,7 +1,7 @@
 """``python -m bench run``: the side-by-side comparison (and optional scaling points) in one process.
 
     python -m bench run --corpus C.jsonl --questions Q.jsonl [--limit-docs N] [--limit-questions N]
-        [--out bench/results] [--systems ours,langchain,bm25,dense] [--update-readme]
+        [--out bench/results] [--systems ours,langchain,bm25,dense,rrf] [--split all|fit|report] [--update-readme]
         [--scale-sizes 10000,100000 [--scale-corpus news-scale.jsonl.gz] [--scale-only]]
 
 Writes ``latest.md``, ``latest.json`` and ``quality_vs_latency.png`` into
@@ -44,7 +44,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--limit-docs", type=int, default=None, help="first N articles only")
     run.add_argument("--limit-questions", type=int, default=None, help="first N usable questions only")
     run.add_argument("--out", type=Path, default=HERE / "results", help="output folder (default bench/results)")
-    run.add_argument("--systems", default="ours,langchain,bm25,dense", help="comma-separated subset")
+    run.add_argument("--systems", default="ours,langchain,bm25,dense,rrf", help="comma-separated subset")
+    run.add_argument("--split", choices=["all", "fit", "report"], default="all",
+                     help="score only this half of the questions (by date, else by article; see rag.eval.split)")
     run.add_argument("--update-readme", action="store_true", help="rewrite the README's results section")
     run.add_argument("--readme", type=Path, default=HERE / "README.md", help="README to update")
     run.add_argument("--scale-sizes", type=_int_list, default=None, help="chunk counts, e.g. 10000,100000")
@@ -78,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 
         names = [n.strip() for n in args.systems.split(",") if n.strip()]
         results.update(compare(args.corpus, args.questions, names, limit_docs=args.limit_docs,
-                               limit_questions=args.limit_questions))
+                               limit_questions=args.limit_questions, split=args.split))
     if args.scale_sizes:
         from bench.inputs import question_texts
         from bench.scaling import run_scaling

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import ticker  # noqa: E402
 
 LABEL_OFFSETS = [(7, 7), (7, -15), (-30, 12), (-30, -20)]
-COLORS = {"ours": "tab:blue", "langchain": "tab:orange", "bm25": "tab:green", "dense": "tab:purple"}
+COLORS = {"ours": "tab:blue", "langchain": "tab:orange", "bm25": "tab:green", "dense": "tab:purple", "rrf": "tab:gray"}
 
 
 def quality_vs_latency(results: dict, path: Path) -> Path:

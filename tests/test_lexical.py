@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.stores.folder.lexical import Bm25Index
+from rag.stores.lexical import Bm25Index
 
 DOCS = [
     "CIA director William Burns traveled to Moscow to warn Russia.",

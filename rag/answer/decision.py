@@ -50,7 +50,7 @@ class Decision:
 
 def rank(index: Store, standalone: str, settings: Settings) -> Ranked:
     query_vector = index.embedder.encode_query(standalone)  # one encoding serves retrieval and scoring
-    hits = search_index(index, standalone, settings.k, query_vector=query_vector)
+    hits = search_index(index, standalone, settings.k, query_vector=query_vector, as_of=settings.as_of)
     pool = ex.candidates(hits)
     if not pool:
         return Ranked(standalone, tuple(hits), ())

@@ -31,7 +31,8 @@ def search(
 
     question = check_question(question)
     index = index or load_index(resolve_settings(settings, index_dir))
-    return search_index(index, question, k, mode=mode, filters=filters)
+    as_of = settings.as_of if settings is not None else None
+    return search_index(index, question, k, mode=mode, filters=filters, as_of=as_of)
 
 
 def stream_ask(

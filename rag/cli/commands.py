@@ -128,7 +128,9 @@ def _question(arg: str) -> str:
 def eval_retrieval(args, settings: Settings) -> None:
     from rag.eval.retrieval import evaluate_retrieval
 
-    evaluate_retrieval(args.corpus, args.questions, settings, limit=args.limit, json_out=args.json_out)
+    splits = ("fit", "report") if args.split == "both" else (args.split,)
+    evaluate_retrieval(args.corpus, args.questions, settings, limit=args.limit, json_out=args.json_out,
+                       splits=splits, prebuilt=args.prebuilt)
 
 
 def eval_answers(args, settings: Settings) -> None:

@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env(
             os.environ, index_dir=args.index_dir, store=args.store,
-            lock_timeout=getattr(args, "lock_timeout", None),
+            lock_timeout=getattr(args, "lock_timeout", None), as_of=getattr(args, "as_of", None),
         )
         if os.environ.get("RAG_DEBUG_KILL_AT"):  # tests only: crash a writer at a chosen point
             from rag.stores.folder.generations import kill_at
@@ -94,19 +94,21 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("search", parents=[common], help="ranked passages for a question")
     p.add_argument("question", help="the question; '-' reads it from standard input")
     p.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
-    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default=None,
+    p.add_argument("--mode", choices=["hybrid", "dense", "bm25", "rrf"], default=None,
                    help="retrieval: dense + BM25 fused (default, RAG_MODE), or one of them")
     p.add_argument("--article", action="append", default=[], help="only this article id (repeatable)")
     p.add_argument("--source", action="append", default=[], help="url/path substring (repeatable)")
     p.add_argument("--from", dest="date_from", default=None, help="published on or after YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", default=None, help="published on or before YYYY-MM-DD")
     p.add_argument("--json", action="store_true", help="print JSON only")
+    _as_of_flag(p)
     p.set_defaults(run=cmd.search)
 
     p = commands.add_parser("ask", parents=[common], help="a cited answer to a question")
     p.add_argument("question", help="the question; '-' reads it from standard input")
     p.add_argument("--llm", default=None, help="answer with an LLM, e.g. openai:gpt-4o-mini")
     p.add_argument("--json", action="store_true", help="print JSON only")
+    _as_of_flag(p)
     p.set_defaults(run=cmd.ask)
 
     evaluate = commands.add_parser("eval", help="measure retrieval or answers").add_subparsers(
@@ -120,7 +122,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="questions with relevant_doc_ids, one JSON object a line")
         p.add_argument("--limit", type=int, default=None, help="use the first N questions")
         p.add_argument("--json-out", type=Path, default=None, metavar="PATH", help="also write the figures as JSON")
+        p.add_argument("--split", choices=["all", "fit", "report", "both"], default="all",
+                       help="fit/report half of the questions (by date, else by article; see rag.eval.split); "
+                            "both: fit and report in one run")
         p.set_defaults(run=run)
+    evaluate.choices["retrieval"].add_argument(
+        "--prebuilt", type=Path, default=None, metavar="DIR",
+        help="score the index in DIR (built from --corpus) instead of building a throwaway one")
     p.add_argument("--holdout", type=float, default=0.0,
                    help="leave this fraction of documents out; their questions become unanswerable")
     p.add_argument("--baseline", action="store_true", help="also run the answerer without the learned scorer")
@@ -168,6 +176,12 @@ def _lock_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lock-timeout", type=float, default=None, metavar="SECONDS",
                    help="wait this long for another writer of the index, 0: fail at once "
                         "(default 600, RAG_LOCK_TIMEOUT)")
+
+
+def _as_of_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
+                   help="'now' for ranking: newer articles are left out, 'this week' means the week before it "
+                        "(default: the newest article date in the index; RAG_AS_OF)")
 
 
 def _skip_flag(p: argparse.ArgumentParser) -> None:

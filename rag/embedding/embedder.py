@@ -95,6 +95,9 @@ class Embedder:
         self._model = _load(resolve_model_path(model), device, self.precision)
         self.dimension = int(self._model.get_embedding_dimension())
         self.max_seq_length = int(self._model.max_seq_length)
+        # Sentence vectors pooled from token vectors live in the query space only for a plain
+        # mean-pooling model; after CLS pooling or a Dense layer (another dimension) they don't.
+        self.late_chunking = mean_pooled_only(self._model)
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         if not texts:
@@ -131,9 +134,9 @@ class Embedder:
                 )["offset_mapping"]
                 for out, token_spans, wanted in zip(outputs, offsets, spans[start : start + PASSAGE_BLOCK]):
                     tokens = out["token_embeddings"][out["attention_mask"].bool()].float().numpy()
-                    if len(tokens) == len(token_spans):
+                    if self.late_chunking and len(tokens) == len(token_spans):
                         rows.append(pool_spans(tokens, np.asarray(token_spans, dtype=np.int64), wanted))
-                    else:  # a tokenizer disagreement: these sentences get embedded when asked about
+                    else:  # no late chunking, or a tokenizer disagreement: embedded when asked about
                         rows.append(np.zeros((len(wanted), self.dimension), dtype=np.float32))
                     vectors.append(out["sentence_embedding"].float().numpy())
         matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, self.dimension), np.float32)
@@ -146,6 +149,17 @@ class Embedder:
     def count_tokens(self, text: str) -> int:
         """Word-piece tokens without the special ones, as the model sees the text."""
         return len(self._model.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def mean_pooled_only(model) -> bool:
+    """True for Transformer -> mean Pooling (-> Normalize): token vectors then average into sentence vectors."""
+    kinds = [type(m).__name__ for m in model]
+    if kinds[:2] != ["Transformer", "Pooling"] or any(k != "Normalize" for k in kinds[2:]):
+        return False
+    pooling = model[1]
+    config = pooling.get_config_dict() if hasattr(pooling, "get_config_dict") else {}
+    mode = config.get("pooling_mode") or ("mean" if config.get("pooling_mode_mean_tokens") else None)
+    return mode in ("mean", ["mean"], ("mean",))
 
 
 @contextlib.contextmanager

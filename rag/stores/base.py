@@ -14,6 +14,8 @@ articles from known ones, chunking and embedding them, and the manifest update.
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ import numpy as np
 from rag.embedding import ingest
 from rag.embedding.ingest import Encode, NewBatch
 from rag.settings import Settings
+from rag.stores.article_lexical import ArticleBm25
 from rag.stores.manifest import Manifest, now
 from rag.types import Article, Chunk
 
@@ -55,6 +58,9 @@ class Store(Protocol):
     def sentence_vectors(self, chunk: Chunk) -> np.ndarray | None: ...
     def rows_of(self, article_id: str) -> list[int]: ...
     def article_of(self, chunk: Chunk) -> Article: ...
+    def search_articles(self, query: str, depth: int, filters: Filters | None) -> list[tuple[str, float]]: ...
+    @property
+    def newest_date(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,10 @@ class StoreBase:
         self._rows_by_article: dict[str, list[int]] = {}
         for row, chunk in enumerate(chunks):
             self._rows_by_article.setdefault(chunk.article_id, []).append(row)
+        # Whole-article BM25 (rag.stores.article_lexical): built from ``articles`` on first use, in memory
+        # for every store; ``add``/``remove`` carry a built one forward instead of rebuilding it.
+        self._article_bm25: ArticleBm25 | None = None
+        self._article_lock = threading.Lock()
 
     @property
     def embedder(self) -> Embedder:
@@ -140,6 +150,35 @@ class StoreBase:
 
     def rows_of(self, article_id: str) -> list[int]:
         return self._rows_by_article.get(article_id, [])
+
+    @property
+    def article_bm25(self) -> ArticleBm25:
+        """BM25 over whole articles: saved in the generation, else built on first use (~1 s per 1,000 articles)."""
+        with self._article_lock:
+            if self._article_bm25 is None:
+                self._article_bm25 = ArticleBm25.build(self.articles.values())
+            return self._article_bm25
+
+    def carry_articles_from(self, parent: StoreBase, *, added: Sequence[Article] = (), removed: Sequence[str] = ()) -> None:
+        """Derive this index's article BM25 from ``parent``'s, if that one was built."""
+        built = parent._article_bm25
+        if built is not None:
+            self._article_bm25 = built.removed(removed).added(list(added))
+
+    def search_articles(self, query: str, depth: int, filters: Filters | None) -> list[tuple[str, float]]:
+        """Best ``depth`` articles by whole-article BM25, as ``(article_id, score)``."""
+        allowed = filters.allowed(self.articles.values()) if filters is not None and filters.active else None
+        return self.article_bm25.search(query, depth, allowed)
+
+    @functools.cached_property
+    def newest_date(self) -> str | None:
+        """The newest article date in the index (what "now" is unless ``Settings.as_of`` says)."""
+        dates = [a.published for a in self.articles.values() if a.published]
+        return max(dates) if dates else None
+
+    def set_article_bm25(self, built: ArticleBm25 | None) -> None:
+        """Use ``built`` (read from disk with the rest of the index) instead of building one on first use."""
+        self._article_bm25 = built
 
     def article_of(self, chunk: Chunk) -> Article:
         return self.articles[chunk.article_id]

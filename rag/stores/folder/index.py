@@ -20,7 +20,7 @@ from rag.settings import Settings
 from rag.stores.base import Change, Encode, Store, StoreBase, by_score, empty_manifest
 from rag.stores.folder import generations, genscan, layout, persist
 from rag.stores.folder.dense import DenseIndex
-from rag.stores.folder.lexical import Bm25Index
+from rag.stores.lexical import Bm25Index
 from rag.types import Article, Chunk
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,7 @@ class Index(StoreBase):
         bm25 = self.bm25.added([c.text for c in batch.chunks]) if self.chunks else Bm25Index.build(
             [c.text for c in chunks])
         index = self._derive(articles_by_id, chunks, dense, bm25)
+        index.carry_articles_from(self, added=batch.fresh)
         log.info("added %d articles (%d chunks), skipped %d", len(batch.fresh), len(batch.chunks), len(batch.skipped))
         return Change(index, batch.fresh, batch.skipped)
 
@@ -84,7 +85,9 @@ class Index(StoreBase):
         chunks = [c for i, c in enumerate(self.chunks) if i not in rows]
         articles = {k: v for k, v in self.articles.items() if k != article_id}
         bm25 = self.bm25.removed(sorted(rows))
-        return Change(self._derive(articles, chunks, dense, bm25), removed=(article_id,))
+        index = self._derive(articles, chunks, dense, bm25)
+        index.carry_articles_from(self, removed=(article_id,))
+        return Change(index, removed=(article_id,))
 
     def _derive(
         self, articles: dict[str, Article], chunks: list[Chunk], dense: DenseIndex, bm25: Bm25Index
@@ -175,5 +178,7 @@ class Index(StoreBase):
         settings = settings.replace(
             chunk_tokens=parts.manifest.chunk_tokens, overlap_sentences=parts.manifest.overlap_sentences
         )
-        return cls(settings, parts.manifest, parts.articles, parts.chunks, parts.dense, parts.bm25,
-                   generation=parts.generation)
+        index = cls(settings, parts.manifest, parts.articles, parts.chunks, parts.dense, parts.bm25,
+                    generation=parts.generation)
+        index.set_article_bm25(parts.article_bm25)
+        return index

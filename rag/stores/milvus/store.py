@@ -100,6 +100,7 @@ class MilvusIndex(StoreBase):
                       batch.passages, terms_of([c.text for c in batch.chunks]))
         by_id: dict[str, Article] = {**self.articles, **{a.id: a for a in batch.fresh}}
         index = self._derived(by_id, self.chunks + batch.chunks)
+        index.carry_articles_from(self, added=batch.fresh)
         log.info("added %d articles (%d chunks) to %s", len(batch.fresh), len(batch.chunks), self.spec.label())
         return Change(index, batch.fresh, batch.skipped)
 
@@ -109,7 +110,9 @@ class MilvusIndex(StoreBase):
         schema.delete_article(self.spec, article_id)
         articles = {k: v for k, v in self.articles.items() if k != article_id}
         chunks = [c for c in self.chunks if c.article_id != article_id]
-        return Change(self._derived(articles, chunks), removed=(article_id,))
+        index = self._derived(articles, chunks)
+        index.carry_articles_from(self, removed=(article_id,))
+        return Change(index, removed=(article_id,))
 
     def _derived(self, articles: dict[str, Article], chunks: list[Chunk]) -> MilvusIndex:
         manifest = self.manifest_for(articles, chunks)
