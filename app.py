@@ -21,19 +21,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=None, help="port (default 7860)")
     parser.add_argument("--index-dir", type=Path, default=None, help="index folder (default index/)")
-    parser.add_argument("--store", default=None, metavar="URI",
-                        help="milvus://HOST:PORT/COLLECTION or PATH.db (Milvus Lite); default the index folder")
-    parser.add_argument("--auth", default=None, metavar="USER:PASSWORD",
-                        help="require this login (prefer RAG_AUTH: a flag shows in the process list)")
-    parser.add_argument("--allow-public", action="store_true", default=None,
-                        help="serve a non-loopback --host without --auth (refused otherwise)")
+    parser.add_argument(
+        "--store",
+        default=None,
+        metavar="URI",
+        help="milvus://HOST:PORT/COLLECTION or PATH.db (Milvus Lite); default the index folder",
+    )
+    parser.add_argument(
+        "--auth",
+        default=None,
+        metavar="USER:PASSWORD",
+        help="require this login (prefer RAG_AUTH: a flag shows in the process list)",
+    )
+    parser.add_argument(
+        "--allow-public",
+        action="store_true",
+        default=None,
+        help="serve a non-loopback --host without --auth (refused otherwise)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        settings = Settings.from_env(os.environ, host=args.host, port=args.port, index_dir=args.index_dir,
-                                     store=args.store,
-                                     auth=parse_auth(args.auth) if args.auth else None,
-                                     allow_public=args.allow_public)
+        settings = Settings.from_env(
+            os.environ,
+            host=args.host,
+            port=args.port,
+            index_dir=args.index_dir,
+            store=args.store,
+            auth=parse_auth(args.auth) if args.auth else None,
+            allow_public=args.allow_public,
+        )
         from rag.app.server import serve
 
         serve(settings)

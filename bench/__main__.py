@@ -45,15 +45,23 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--limit-questions", type=int, default=None, help="first N usable questions only")
     run.add_argument("--out", type=Path, default=HERE / "results", help="output folder (default bench/results)")
     run.add_argument("--systems", default="ours,langchain,bm25,dense,rrf", help="comma-separated subset")
-    run.add_argument("--split", choices=["all", "fit", "report"], default="all",
-                     help="score only this half of the questions (by date, else by article; see rag.eval.split)")
+    run.add_argument(
+        "--split",
+        choices=["all", "fit", "report"],
+        default="all",
+        help="score only this half of the questions (by date, else by article; see rag.eval.split)",
+    )
     run.add_argument("--update-readme", action="store_true", help="rewrite the README's results section")
     run.add_argument("--readme", type=Path, default=HERE / "README.md", help="README to update")
     run.add_argument("--scale-sizes", type=_int_list, default=None, help="chunk counts, e.g. 10000,100000")
     run.add_argument("--scale-corpus", type=Path, default=DEFAULT_SCALE_CORPUS, help="corpus sliced for scaling")
     run.add_argument("--scale-questions", type=int, default=50, help="questions timed per scaling point")
-    run.add_argument("--torch-threads", type=int, default=None,
-                     help="torch.set_num_threads(N) before anything runs (default: torch's own choice)")
+    run.add_argument(
+        "--torch-threads",
+        type=int,
+        default=None,
+        help="torch.set_num_threads(N) before anything runs (default: torch's own choice)",
+    )
     run.add_argument("--scale-only", action="store_true", help="skip the comparison, run the scaling points")
     return p
 
@@ -79,8 +87,16 @@ def main(argv: list[str] | None = None) -> int:
         from bench.runner import compare
 
         names = [n.strip() for n in args.systems.split(",") if n.strip()]
-        results.update(compare(args.corpus, args.questions, names, limit_docs=args.limit_docs,
-                               limit_questions=args.limit_questions, split=args.split))
+        results.update(
+            compare(
+                args.corpus,
+                args.questions,
+                names,
+                limit_docs=args.limit_docs,
+                limit_questions=args.limit_questions,
+                split=args.split,
+            )
+        )
     if args.scale_sizes:
         from bench.inputs import question_texts
         from bench.scaling import run_scaling
@@ -96,8 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         charts.append(chart.scaling(results["scaling"], args.out / "scaling.png"))
         (args.out / "scaling.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         table = render_scaling(results["scaling"])
-        (args.out / "scaling.md").write_text(f"# Scaling\n\n{table}\n\nCommand: `{results['command']}`\n",
-                                             encoding="utf-8")
+        (args.out / "scaling.md").write_text(
+            f"# Scaling\n\n{table}\n\nCommand: `{results['command']}`\n", encoding="utf-8"
+        )
         print(table)
         return 0
     charts.append(chart.quality_vs_latency(results, args.out / "quality_vs_latency.png"))

@@ -97,11 +97,18 @@ def start_app(
     port = port or free_port()
     work.mkdir(parents=True, exist_ok=True)
     log_path = work / f"app-{port}.log"
-    command = [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port),
-               "--index-dir", str(index_dir)]
+    command = [
+        sys.executable,
+        str(ROOT / "app.py"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--index-dir",
+        str(index_dir),
+    ]
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=app_env(work, env), stdout=log,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env=app_env(work, env), stdout=log, stderr=subprocess.STDOUT)
     app = AppProcess(process, f"http://127.0.0.1:{port}/", log_path)
     try:
         wait_ready(app.url, timeout, process)

@@ -49,10 +49,17 @@ def build(corpus: Path, targets: list[int], out: Path) -> list[dict]:
         folder = out / str(target)
         _, save_s = timed(index.save, folder)
         point = {
-            "target_chunks": target, "articles": len(chosen), "chunks": len(index.chunks), "tokens": tokens,
-            "build_s": round(seconds, 1), "articles_per_s": round(len(chosen) / seconds, 2),
-            "tokens_per_s": round(tokens / seconds), "save_s": round(save_s, 2),
-            "index_mb": round(folder_bytes(folder) / 2**20, 1), "dense_kind": index.dense.kind, **peak.figures(),
+            "target_chunks": target,
+            "articles": len(chosen),
+            "chunks": len(index.chunks),
+            "tokens": tokens,
+            "build_s": round(seconds, 1),
+            "articles_per_s": round(len(chosen) / seconds, 2),
+            "tokens_per_s": round(tokens / seconds),
+            "save_s": round(save_s, 2),
+            "index_mb": round(folder_bytes(folder) / 2**20, 1),
+            "dense_kind": index.dense.kind,
+            **peak.figures(),
         }
         log.info("built %s", point)
         points.append(point)
@@ -92,15 +99,21 @@ def serve(folder: Path, questions: list[str], extras: list) -> dict:
     loads = [timed(Index.load, settings)[1] for _ in range(3)]
     recall = _ann_recall(index, embedder, questions[:200])
     return {
-        "chunks": len(index.chunks), "dense_kind": index.dense.kind, "questions": len(questions),
+        "chunks": len(index.chunks),
+        "dense_kind": index.dense.kind,
+        "questions": len(questions),
         "first_load_s": round(first_load_s, 2),
-        "load_s_median": round(statistics.median(loads), 3), "load_s_runs": [round(x, 3) for x in loads],
-        "rss_mb_before_load": round(rss_start / 2**20), "rss_mb_loaded": round(rss_loaded / 2**20),
+        "load_s_median": round(statistics.median(loads), 3),
+        "load_s_runs": [round(x, 3) for x in loads],
+        "rss_mb_before_load": round(rss_start / 2**20),
+        "rss_mb_loaded": round(rss_loaded / 2**20),
         "rss_mb_after_questions": round(rss_served / 2**20),
         "latency_ms": {k: latency_summary([x * 1000 for x in v]) for k, v in parts.items()},
         "ann_recall_at_10_vs_exact": recall,
-        "add_one_article_s": statistics.median(add_times), "add_one_article_runs_s": add_times,
-        "add_chunks": added_chunks, "save_after_add_s": round(save_s, 2),
+        "add_one_article_s": statistics.median(add_times),
+        "add_one_article_runs_s": add_times,
+        "add_chunks": added_chunks,
+        "save_after_add_s": round(save_s, 2),
     }
 
 
@@ -146,11 +159,16 @@ def main(argv: list[str] | None = None) -> None:
         from rag.readers.clean import make_article
 
         run = time.strftime("%Y%m%dT%H%M%S")  # new articles each run: an add must never be a duplicate
-        extras = [make_article(  # about the length of a news article: 60 sentences, ~6 chunks
-            f"Freshly filed report {n} of {run}",
-            " ".join(f"Sentence {i} of report {n} of {run} says the harbour reopened on day {i}." for i in range(60)),
-            source="bench:add",
-        ) for n in range(3)]
+        extras = [
+            make_article(  # about the length of a news article: 60 sentences, ~6 chunks
+                f"Freshly filed report {n} of {run}",
+                " ".join(
+                    f"Sentence {i} of report {n} of {run} says the harbour reopened on day {i}." for i in range(60)
+                ),
+                source="bench:add",
+            )
+            for n in range(3)
+        ]
         result = serve(args.index, question_texts(args.questions, args.limit), extras)
         text = json.dumps(result, indent=1)
         if args.json_out:

@@ -32,26 +32,38 @@ def load(folder: Path) -> tuple[list[dict], dict[int, dict]]:
 
 
 def render(builds: list[dict], serves: dict[int, dict]) -> str:
-    lines = ["| target | articles | chunks | build s | articles/s | tokens/s | peak RSS MiB | index MiB |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| target | articles | chunks | build s | articles/s | tokens/s | peak RSS MiB | index MiB |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for b in builds:
-        lines.append(f"| {b['target_chunks']:,} | {b['articles']:,} | {b['chunks']:,} | {b['build_s']:,.0f} "
-                     f"| {b['articles_per_s']:.2f} | {b['tokens_per_s']:,} | {b['peak_rss_mb']:,.0f} | {b['index_mb']:,.0f} |")
-    lines += ["", "| chunks | dense index | " + " | ".join(f"{p} p50/p95 ms" for p in PARTS)
-              + " | ANN recall@10 vs exact | load s | RSS MiB loaded / served | add s (+ save s) |",
-              "|---|---|" + "---|" * (len(PARTS) + 4)]
+        lines.append(
+            f"| {b['target_chunks']:,} | {b['articles']:,} | {b['chunks']:,} | {b['build_s']:,.0f} "
+            f"| {b['articles_per_s']:.2f} | {b['tokens_per_s']:,} | {b['peak_rss_mb']:,.0f} | {b['index_mb']:,.0f} |"
+        )
+    lines += [
+        "",
+        "| chunks | dense index | "
+        + " | ".join(f"{p} p50/p95 ms" for p in PARTS)
+        + " | ANN recall@10 vs exact | load s | RSS MiB loaded / served | add s (+ save s) |",
+        "|---|---|" + "---|" * (len(PARTS) + 4),
+    ]
     for chunks, s in sorted(serves.items()):
         lat = " | ".join(f"{s['latency_ms'][p]['p50_ms']:.1f} / {s['latency_ms'][p]['p95_ms']:.1f}" for p in PARTS)
         recall = "—" if s["ann_recall_at_10_vs_exact"] is None else f"{s['ann_recall_at_10_vs_exact']:.3f}"
-        lines.append(f"| {chunks:,} | {s['dense_kind']} | {lat} | {recall} | {s['load_s_median']:.2f} "
-                     f"| {s['rss_mb_loaded']:,} / {s['rss_mb_after_questions']:,} "
-                     f"| {s['add_one_article_s']:.2f} (+ {s['save_after_add_s']:.1f}) |")
+        lines.append(
+            f"| {chunks:,} | {s['dense_kind']} | {lat} | {recall} | {s['load_s_median']:.2f} "
+            f"| {s['rss_mb_loaded']:,} / {s['rss_mb_after_questions']:,} "
+            f"| {s['add_one_article_s']:.2f} (+ {s['save_after_add_s']:.1f}) |"
+        )
     largest = max(serves) if serves else None
     if largest is not None:
         lines += ["", f"Targets at {largest:,} chunks:", "", "| target | limit | measured | |", "|---|---|---|---|"]
         for label, figure, limit, unit in TARGETS:
             value = figure(serves[largest])
-            lines.append(f"| {label} | ≤ {limit:g} {unit} | {value:,.2f} {unit} | {'met' if value <= limit else 'MISSED'} |")
+            lines.append(
+                f"| {label} | ≤ {limit:g} {unit} | {value:,.2f} {unit} | {'met' if value <= limit else 'MISSED'} |"
+            )
     return "\n".join(lines)
 
 
@@ -63,8 +75,13 @@ def chart(builds: list[dict], serves: dict[int, dict], path: Path) -> Path:
     points = sorted(serves.items())
     for part, label in (("retrieve", "hybrid retrieval"), ("retrieve_answer", "retrieval + answer")):
         for stat, style in (("p50_ms", "-"), ("p95_ms", "--")):
-            right.plot([s["chunks"] for _, s in points], [s["latency_ms"][part][stat] for _, s in points],
-                       style, marker="o", label=f"{label} {stat[:3]}")
+            right.plot(
+                [s["chunks"] for _, s in points],
+                [s["latency_ms"][part][stat] for _, s in points],
+                style,
+                marker="o",
+                label=f"{label} {stat[:3]}",
+            )
     right.axhline(50, color="grey", lw=0.8, ls=":", label="50 ms target")
     right.set_ylabel("latency, ms")
     right.set_title("query latency (one thread, query embedding included)", fontsize=10)

@@ -23,8 +23,14 @@ def quality_vs_latency(results: dict, path: Path) -> Path:
         ax.plot([r["p50_ms"], r["p95_ms"]], [r["recall@4"]] * 2, color=color, alpha=0.35, lw=3)
         ax.scatter([r["p50_ms"]], [r["recall@4"]], s=70, color=color, zorder=3, label=name)
         # Staggered offsets keep labels of systems that land on the same spot readable.
-        ax.annotate(name, (r["p50_ms"], r["recall@4"]), textcoords="offset points",
-                    xytext=LABEL_OFFSETS[i % len(LABEL_OFFSETS)], color=color, fontsize=9)
+        ax.annotate(
+            name,
+            (r["p50_ms"], r["recall@4"]),
+            textcoords="offset points",
+            xytext=LABEL_OFFSETS[i % len(LABEL_OFFSETS)],
+            color=color,
+            fontsize=9,
+        )
     ax.set_xscale("log")
     ax.margins(x=0.25)
     ax.xaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 3.0, 5.0, 7.0)))
@@ -36,8 +42,10 @@ def quality_vs_latency(results: dict, path: Path) -> Path:
     ys = [s["retrieval"]["recall@4"] for s in results["systems"].values()]
     ax.set_ylim(max(0.0, min(ys) - 0.1), min(1.0, max(ys) + 0.1))
     inputs = results["inputs"]
-    ax.set_title(f"{Path(inputs['corpus']).name}: {inputs['articles']:,} articles, "
-                 f"{inputs['questions_scored']} questions", fontsize=10)
+    ax.set_title(
+        f"{Path(inputs['corpus']).name}: {inputs['articles']:,} articles, {inputs['questions_scored']} questions",
+        fontsize=10,
+    )
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path)

@@ -61,10 +61,14 @@ def main(argv: list[str] | None = None) -> int:
         "median_first_answer_s": statistics.median(r["first_answer_s"] for r in runs),
     }
     for number, run in enumerate(runs, start=1):
-        print(f"run {number}: page served after {run['serving_s']:.2f} s, "
-              f"first answer after {run['first_answer_s']:.2f} s")
-    print(f"median: page served after {report['median_serving_s']:.2f} s, "
-          f"first answer after {report['median_first_answer_s']:.2f} s")
+        print(
+            f"run {number}: page served after {run['serving_s']:.2f} s, "
+            f"first answer after {run['first_answer_s']:.2f} s"
+        )
+    print(
+        f"median: page served after {report['median_serving_s']:.2f} s, "
+        f"first answer after {report['median_first_answer_s']:.2f} s"
+    )
     print(json.dumps(report, indent=2))
     if args.json_out:
         args.json_out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -31,17 +31,26 @@ def candidates(index, questions):
     for q in questions:
         vector = index.embedder.encode_query(q.question)
         query = expand_query(q.question)
-        out.append((q, article_rank.Candidates(index.search_dense(vector, DEPTH, None),
-                                               index.search_lexical(query, DEPTH, None),
-                                               index.search_articles(query, DEPTH, None))))
+        out.append(
+            (
+                q,
+                article_rank.Candidates(
+                    index.search_dense(vector, DEPTH, None),
+                    index.search_lexical(query, DEPTH, None),
+                    index.search_articles(query, DEPTH, None),
+                ),
+            )
+        )
     return out
 
 
 def first_rank(index, q, found, weights: article_rank.Weights) -> int | None:
     """Rank of the first passage from a relevant article (dates: now = the newest article)."""
     now = dates.parse_date(index.newest_date)
+
     def article_of(row):
-        return (index.chunks[row].article_id)
+        return index.chunks[row].article_id
+
     prior = None
     if now is not None:
         window = dates.question_window(q.question, now)
@@ -85,8 +94,10 @@ def main(argv=None) -> int:
     print("|---|---|---|---|---|")
     for _, w, f in rows[: args.top]:
         r = figures(index, report, w)
+
         def fmt(m):
             return " / ".join(f"{m[k]:.3f}" for k in (1, 4, 10, "mrr"))
+
         print(f"| {w.passage_bm25} | {w.passage_dense} | {w.dense_span} | {fmt(f)} | {fmt(r)} |")
     return 0
 

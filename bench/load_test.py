@@ -151,8 +151,14 @@ def run_bomber(url: str, files: list[Path], deadline: float) -> dict:
         seconds.append(time.perf_counter() - start)
         n += 1
     client.close()
-    return {"uploads": n, "refused": refused, "failed": failed, "outcomes": outcomes,
-            "p50_s": percentile(seconds, 50), "max_s": max(seconds, default=None)}
+    return {
+        "uploads": n,
+        "refused": refused,
+        "failed": failed,
+        "outcomes": outcomes,
+        "p50_s": percentile(seconds, 50),
+        "max_s": max(seconds, default=None),
+    }
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -165,11 +171,12 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def run_load(url: str, questions: list[str], clients: int, duration: float, api: bool = False,
-             bombs: list[Path] | None = None) -> dict:
+def run_load(
+    url: str, questions: list[str], clients: int, duration: float, api: bool = False, bombs: list[Path] | None = None
+) -> dict:
     """``clients`` sessions for ``duration`` seconds, each starting at a different question (plus the bomber)."""
     deadline = time.monotonic() + duration
-    plans = [questions[c % len(questions):] + questions[: c % len(questions)] for c in range(clients)]
+    plans = [questions[c % len(questions) :] + questions[: c % len(questions)] for c in range(clients)]
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients + 1) as executor:
         bomber = executor.submit(run_bomber, url, bombs, deadline) if bombs else None
@@ -179,20 +186,38 @@ def run_load(url: str, questions: list[str], clients: int, duration: float, api:
     latencies = [x for lat, _ in results for x in lat]
     errors = [e for _, errs in results for e in errs]
     return {
-        "clients": clients, "duration_s": duration, "requests": len(latencies) + len(errors),
-        "answered": len(latencies), "errors": len(errors), "error_samples": errors[:5],
-        "p50_s": percentile(latencies, 50), "p95_s": percentile(latencies, 95),
-        "max_s": max(latencies, default=None), "wall_s": round(wall, 1),
-        "throughput_rps": len(latencies) / wall if wall else None, "path": "api" if api else "chat",
+        "clients": clients,
+        "duration_s": duration,
+        "requests": len(latencies) + len(errors),
+        "answered": len(latencies),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "p50_s": percentile(latencies, 50),
+        "p95_s": percentile(latencies, 95),
+        "max_s": max(latencies, default=None),
+        "wall_s": round(wall, 1),
+        "throughput_rps": len(latencies) / wall if wall else None,
+        "path": "api" if api else "chat",
         **({"bomb": bomb_report} if bomb_report else {}),
     }
 
 
-def start_writer(index_dir: Path, files: list[Path], work: Path, timeout: float = 300.0) -> tuple[subprocess.Popen, Path]:
+def start_writer(
+    index_dir: Path, files: list[Path], work: Path, timeout: float = 300.0
+) -> tuple[subprocess.Popen, Path]:
     """Start the writer and return once it has loaded the model, so its adds fall inside the load."""
     out, ready = work / "writer.json", work / "writer.ready"
-    command = [sys.executable, str(ROOT / "bench" / "load_writer.py"), "--index-dir", str(index_dir),
-               "--json-out", str(out), "--ready", str(ready), *map(str, files)]
+    command = [
+        sys.executable,
+        str(ROOT / "bench" / "load_writer.py"),
+        "--index-dir",
+        str(index_dir),
+        "--json-out",
+        str(out),
+        "--ready",
+        str(ready),
+        *map(str, files),
+    ]
     log = (work / "writer.log").open("wb")
     writer = subprocess.Popen(command, cwd=ROOT, env=app_env(work), stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout
@@ -204,6 +229,7 @@ def start_writer(index_dir: Path, files: list[Path], work: Path, timeout: float 
 def check_added(url: str, index_dir: Path, written: list[dict]) -> dict:
     """Every written article is in the live generation on disk and among the app's sources for its title."""
     from rag.stores.folder import generations, layout
+
     on_disk = {a.id for a in layout.read_articles(generations.locate(index_dir))}
     client = connect(url)
     served = []
@@ -214,16 +240,26 @@ def check_added(url: str, index_dir: Path, written: list[dict]) -> dict:
     client.close()
     ids = [i for entry in written for i in entry["ids"]]
     return {
-        "added": len(ids), "missing_on_disk": sorted(set(ids) - on_disk),
+        "added": len(ids),
+        "missing_on_disk": sorted(set(ids) - on_disk),
         "missing_in_app": sorted(i for i, s in zip(ids, served) if s is None),
         "lost": len(set(ids) - on_disk) + served.count(None),
         "add_seconds": [entry["seconds"] for entry in written],
     }
 
 
-def load_with_writes(url: str, index_dir: Path, questions: list[str], files: list[Path], work: Path,
-                     clients: int, duration: float, writer_timeout: float = 600.0, api: bool = False,
-                     bombs: list[Path] | None = None) -> dict:
+def load_with_writes(
+    url: str,
+    index_dir: Path,
+    questions: list[str],
+    files: list[Path],
+    work: Path,
+    clients: int,
+    duration: float,
+    writer_timeout: float = 600.0,
+    api: bool = False,
+    bombs: list[Path] | None = None,
+) -> dict:
     writer, out = start_writer(index_dir, files, work)
     try:
         report = run_load(url, questions, clients, duration, api, bombs)
@@ -235,12 +271,16 @@ def load_with_writes(url: str, index_dir: Path, questions: list[str], files: lis
         raise RuntimeError(f"the writer failed ({writer.returncode}): {(work / 'writer.log').read_text()[-2000:]}")
     written = json.loads(out.read_text(encoding="utf-8"))
     time.sleep(2.5)  # the app looks for a new generation about once a second
-    return {**report, "writes": check_added(url, index_dir, written),
-            "adds_during_load": sum(entry["at_s"] < duration for entry in written)}
+    return {
+        **report,
+        "writes": check_added(url, index_dir, written),
+        "adds_during_load": sum(entry["at_s"] < duration for entry in written),
+    }
 
 
-def compare_paths(url: str, index_dir: Path, questions: list[str], files: list[Path], work: Path,
-                  clients: int, duration: float) -> dict:
+def compare_paths(
+    url: str, index_dir: Path, questions: list[str], files: list[Path], work: Path, clients: int, duration: float
+) -> dict:
     """The chat path, then the API, on one app, each with half of the articles added during it."""
     half = len(files) // 2
     for name in ("chat", "api"):
@@ -278,21 +318,32 @@ def render_table(report: dict) -> str:
     if "api" in report and "chat" in report:
         ratio = report["api_vs_chat_throughput"]
         shown = f"{ratio:.2f}x" if ratio else "–"
-        return (f"-- chat path (gradio_client /ask) --\n{render_table(report['chat'])}\n"
-                f"-- OpenAI-compatible API (/v1/chat/completions) --\n{render_table(report['api'])}\n"
-                f"API throughput / chat throughput: {shown}")
-    rows = [("clients × seconds", f"{report['clients']} × {report['duration_s']:.0f}"),
-            ("requests", str(report["requests"])), ("errors", str(report["errors"])),
-            ("p50 latency", sec("p50_s")), ("p95 latency", sec("p95_s")), ("max latency", sec("max_s")),
-            ("throughput", f"{report['throughput_rps']:.2f} answers/s" if report["throughput_rps"] else "–")]
+        return (
+            f"-- chat path (gradio_client /ask) --\n{render_table(report['chat'])}\n"
+            f"-- OpenAI-compatible API (/v1/chat/completions) --\n{render_table(report['api'])}\n"
+            f"API throughput / chat throughput: {shown}"
+        )
+    rows = [
+        ("clients × seconds", f"{report['clients']} × {report['duration_s']:.0f}"),
+        ("requests", str(report["requests"])),
+        ("errors", str(report["errors"])),
+        ("p50 latency", sec("p50_s")),
+        ("p95 latency", sec("p95_s")),
+        ("max latency", sec("max_s")),
+        ("throughput", f"{report['throughput_rps']:.2f} answers/s" if report["throughput_rps"] else "–"),
+    ]
     if "writes" in report:
         w = report["writes"]
-        rows += [("articles added", f"{w['added']} ({report['adds_during_load']} during the load)"),
-                 ("lost", f"{w['lost']} (disk {len(w['missing_on_disk'])}, app {len(w['missing_in_app'])})")]
+        rows += [
+            ("articles added", f"{w['added']} ({report['adds_during_load']} during the load)"),
+            ("lost", f"{w['lost']} (disk {len(w['missing_on_disk'])}, app {len(w['missing_in_app'])})"),
+        ]
     if "bomb" in report:
         b = report["bomb"]
-        uploads = (f"{b['uploads']} ({b['refused']} refused, {b['failed']} failed), "
-                   f"p50 {b['p50_s'] or 0:.2f} s, max {b['max_s'] or 0:.2f} s")
+        uploads = (
+            f"{b['uploads']} ({b['refused']} refused, {b['failed']} failed), "
+            f"p50 {b['p50_s'] or 0:.2f} s, max {b['max_s'] or 0:.2f} s"
+        )
         rows += [("bomb uploads", uploads)]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
@@ -308,8 +359,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--add-corpus", type=Path, default=None, help="JSON Lines: articles the writer adds")
     parser.add_argument("--add", type=int, default=20, help="how many articles the writer adds")
     parser.add_argument("--json-out", type=Path, default=None)
-    parser.add_argument("--api", action="store_true",
-                        help="compare the chat path with the OpenAI-compatible API in one run (needs --add-corpus)")
+    parser.add_argument(
+        "--api",
+        action="store_true",
+        help="compare the chat path with the OpenAI-compatible API in one run (needs --add-corpus)",
+    )
     parser.add_argument("--bomb", action="store_true", help="one more client uploads hostile HTML throughout")
     args = parser.parse_args(argv)
     questions = seed_questions() + (read_questions(args.dev_questions, args.dev_limit) if args.dev_questions else [])
@@ -323,11 +377,11 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 files = article_files(args.add_corpus, args.add, work) if args.add_corpus else []
                 if args.api and files:
-                    report = compare_paths(app.url, work / "index", questions, files, work, args.clients,
-                                           args.duration)
+                    report = compare_paths(app.url, work / "index", questions, files, work, args.clients, args.duration)
                 elif files:
-                    report = load_with_writes(app.url, work / "index", questions, files, work, args.clients,
-                                              args.duration, bombs=bombs)
+                    report = load_with_writes(
+                        app.url, work / "index", questions, files, work, args.clients, args.duration, bombs=bombs
+                    )
                 else:
                     report = run_load(app.url, questions, args.clients, args.duration, args.api, bombs)
             finally:

@@ -40,11 +40,16 @@ def add_one_by_one(settings: Settings, files: list[Path]) -> list[dict]:
         begun = time.perf_counter()
         change = add_articles([path], settings).change
         assert change is not None  # add_articles raises when the file cannot be read
-        added.append({
-            "file": str(path), "ids": [a.id for a in change.added], "titles": [a.title for a in change.added],
-            "skipped": [a.id for a in change.skipped],
-            "at_s": round(begun - start, 2), "seconds": round(time.perf_counter() - begun, 2),
-        })
+        added.append(
+            {
+                "file": str(path),
+                "ids": [a.id for a in change.added],
+                "titles": [a.title for a in change.added],
+                "skipped": [a.id for a in change.skipped],
+                "at_s": round(begun - start, 2),
+                "seconds": round(time.perf_counter() - begun, 2),
+            }
+        )
     return added
 
 

@@ -11,8 +11,15 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGES = (
-    "torch", "faiss-cpu", "sentence-transformers", "bm25s", "langchain-core",
-    "langchain-community", "langchain-huggingface", "langchain-text-splitters", "numpy",
+    "torch",
+    "faiss-cpu",
+    "sentence-transformers",
+    "bm25s",
+    "langchain-core",
+    "langchain-community",
+    "langchain-huggingface",
+    "langchain-text-splitters",
+    "numpy",
 )
 
 

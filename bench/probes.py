@@ -110,6 +110,7 @@ def median_seconds(fn, repeats: int = 3) -> float:
 def folder_bytes(folder: Path) -> int:
     """Bytes on disk: an index's live generation only, else every regular file under ``folder``."""
     from rag.stores.folder import generations
+
     if generations.current(Path(folder)) is not None:
         return generations.disk_bytes(Path(folder))
     return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file() and not p.is_symlink())

@@ -112,9 +112,7 @@ def write_results(results: dict, out: Path, stem: str = "latest") -> tuple[Path,
 
 
 def readme_block(results: dict, readme: Path, charts: list[Path]) -> str:
-    images = [
-        f"![{c.stem.replace('_', ' ')}]({Path(os.path.relpath(c, readme.parent)).as_posix()})" for c in charts
-    ]
+    images = [f"![{c.stem.replace('_', ' ')}]({Path(os.path.relpath(c, readme.parent)).as_posix()})" for c in charts]
     parts = [render_tables(results), "", *images]
     if results.get("scaling"):
         from bench.scaling import render_scaling

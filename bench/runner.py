@@ -36,7 +36,7 @@ log = logging.getLogger("bench")
 ALL_SYSTEMS = ("ours", "langchain", "bm25", "dense", "rrf")
 DESCRIPTIONS = {
     "ours": "Index.build, default Settings(): sentence chunks ≤200 tokens + title, MiniLM + BM25, article-aware ranking "
-            "(whole-article BM25 + best passage scores); extractive answerer",
+    "(whole-article BM25 + best passage scores); extractive answerer",
     "langchain": "RecursiveCharacterTextSplitter(1000, 200) + HuggingFaceEmbeddings(MiniLM) + FAISS.from_documents",
     "bm25": "ours' index, BM25 only (mode='bm25')",
     "dense": "ours' index, dense only (mode='dense')",
@@ -147,8 +147,9 @@ def _ask(system, kind: str, question: str):
     return system.search(question, K) if kind == "search" else system.answer(question)
 
 
-def compare(corpus: Path, questions_path: Path, names: list[str], *, limit_docs=None,
-            limit_questions=None, split: str = "all") -> dict:
+def compare(
+    corpus: Path, questions_path: Path, names: list[str], *, limit_docs=None, limit_questions=None, split: str = "all"
+) -> dict:
     articles = load_articles(corpus, limit_docs)
     questions, total = load_questions(questions_path, articles, limit_questions, split)
     if not questions:
@@ -165,8 +166,7 @@ def compare(corpus: Path, questions_path: Path, names: list[str], *, limit_docs=
     for name, system in systems.items():
         entry = {
             "description": DESCRIPTIONS[name],
-            "retrieval": {**retrieval_figures(questions, results[name]),
-                          **latency_summary(latency[(name, "search")])},
+            "retrieval": {**retrieval_figures(questions, results[name]), **latency_summary(latency[(name, "search")])},
             "answer": None,
             "build": built.get(name, {}).get("build"),
             "index": built.get(name, {}).get("index"),

@@ -69,7 +69,7 @@ def scale_point(articles: list, questions: list[str], settings: Settings, target
         search_index(index, WARM_UP, 10, mode=mode)
     latency: dict[str, list[float]] = {m: [] for m in MODES}
     for i, q in enumerate(questions):
-        order = MODES[i % 3:] + MODES[: i % 3]
+        order = MODES[i % 3 :] + MODES[: i % 3]
         for mode in order:
             _, s = timed(search_index, index, q, 10, mode=mode)
             latency[mode].append(s * 1000)

@@ -56,6 +56,7 @@ def first_ranks(questions: Sequence[Question], results: Sequence[list[tuple[str,
 
 def paired(ranks: dict, base: dict, k: int = CONTEXT_K) -> dict:
     """Questions found within ``k`` by only one of two systems (the rest both or neither found)."""
+
     def found(rank):
         return rank is not None and rank <= k
 

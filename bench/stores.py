@@ -41,20 +41,27 @@ def copy_to_milvus(index, settings):
     spec = target.spec
     vectors, s = index.dense.all_vectors(), index.dense.sentences
     order = {a: n for n, a in enumerate(index.articles)}
-    if [c.id for c in sorted(index.chunks, key=lambda c: (order[c.article_id], c.index))] != [c.id for c in index.chunks]:
+    if [c.id for c in sorted(index.chunks, key=lambda c: (order[c.article_id], c.index))] != [
+        c.id for c in index.chunks
+    ]:
         sys.exit("the index's chunk rows are not in article order (rebuild it with rag index build)")
     articles = list(index.articles.values())
     for start in range(0, len(articles), 200):
-        group = articles[start:start + 200]
+        group = articles[start : start + 200]
         rows = [r for a in group for r in index.rows_of(a.id)]
         if not rows:
             continue
         a, b = rows[0], rows[-1] + 1
         lo, hi = int(s.offsets[a]), int(s.offsets[b])
-        sentences = SentenceVectors((s.code_range(lo, hi),), s.scales[lo:hi], np.asarray(s.offsets[a:b + 1]) - lo)
+        sentences = SentenceVectors((s.code_range(lo, hi),), s.scales[lo:hi], np.asarray(s.offsets[a : b + 1]) - lo)
         chunks = index.chunks[a:b]
-        schema.insert(spec, [(x, start + i) for i, x in enumerate(group)], chunks,
-                      Passages(vectors[a:b], sentences), terms_of([c.text for c in chunks]))
+        schema.insert(
+            spec,
+            [(x, start + i) for i, x in enumerate(group)],
+            chunks,
+            Passages(vectors[a:b], sentences),
+            terms_of([c.text for c in chunks]),
+        )
     schema.write_manifest(spec, index.manifest)
     return MilvusIndex.open(settings, check_model=False)
 
@@ -85,9 +92,15 @@ def embedding_rate(index, sample: int) -> dict:
     wall, cpu = time.perf_counter(), time.process_time()
     embedder.encode_passages(texts, [[] for _ in texts])
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return {"chunks": len(texts), "tokens": tokens, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
-            "tokens_per_s": round(tokens / wall), "tokens_per_cpu_s": round(tokens / cpu),
-            "precision": embedder.precision}
+    return {
+        "chunks": len(texts),
+        "tokens": tokens,
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "tokens_per_s": round(tokens / wall),
+        "tokens_per_cpu_s": round(tokens / cpu),
+        "precision": embedder.precision,
+    }
 
 
 def ray_overhead(index, sample: int) -> dict:
@@ -115,7 +128,9 @@ def ann_latency(sizes: list[int], dimension: int = 384, queries: int = 200) -> l
     for n in sizes:
         x = rng.standard_normal((n, dimension), dtype=np.float32)
         x /= np.linalg.norm(x, axis=1, keepdims=True)
-        q = x[rng.choice(n, queries, replace=False)] + 0.05 * rng.standard_normal((queries, dimension), dtype=np.float32)
+        q = x[rng.choice(n, queries, replace=False)] + 0.05 * rng.standard_normal(
+            (queries, dimension), dtype=np.float32
+        )
         flat = faiss.IndexFlatIP(dimension)
         flat.add(x)
         start = time.perf_counter()
@@ -165,17 +180,25 @@ def main(argv=None) -> int:
         stores = {}
         for name, index in (("faiss", folder), ("milvus-lite", milvus)):
             stores[name], ids = run_store(index, questions, vectors)
-            stores[name]["bytes"] = (generations.disk_bytes(args.index) if name == "faiss"
-                                     else disk_bytes(settings.store_spec))
+            stores[name]["bytes"] = (
+                generations.disk_bytes(args.index) if name == "faiss" else disk_bytes(settings.store_spec)
+            )
             stores[name]["bytes_per_chunk"] = round(stores[name]["bytes"] / max(len(folder.chunks), 1))
             stores[name]["top_ids"] = ids
         same = sum(a == b for a, b in zip(stores["faiss"].pop("top_ids"), stores["milvus-lite"].pop("top_ids")))
-        report = {"index": str(args.index), "chunks": len(folder.chunks), "articles": len(folder.articles),
-                  "questions": len(questions), "questions_in_file": total, "copy_s": round(copy_s, 1),
-                  "same_top10": same, "stores": stores,
-                  "embedding": embedding_rate(folder, args.embed_sample) if args.embed_sample else None,
-                  "ray": ray_overhead(folder, args.ray_sample) if args.ray_sample else None,
-                  "ann": ann_latency([int(n) for n in args.ann_sizes.split(",")]) if args.ann_sizes else None}
+        report = {
+            "index": str(args.index),
+            "chunks": len(folder.chunks),
+            "articles": len(folder.articles),
+            "questions": len(questions),
+            "questions_in_file": total,
+            "copy_s": round(copy_s, 1),
+            "same_top10": same,
+            "stores": stores,
+            "embedding": embedding_rate(folder, args.embed_sample) if args.embed_sample else None,
+            "ray": ray_overhead(folder, args.ray_sample) if args.ray_sample else None,
+            "ann": ann_latency([int(n) for n in args.ann_sizes.split(",")]) if args.ann_sizes else None,
+        }
     finally:
         close(settings)
         if args.db is None:
@@ -188,22 +211,34 @@ def main(argv=None) -> int:
 
 
 def render(r: dict) -> str:
-    lines = [f"{r['chunks']:,} chunks, {r['questions']} questions; hybrid search, same query vectors; "
-             f"identical top-10 on {r['same_top10']}/{r['questions']} questions",
-             "", "| store | R@1 | R@4 | R@10 | MRR | p50 ms | p95 ms | bytes/chunk |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"{r['chunks']:,} chunks, {r['questions']} questions; hybrid search, same query vectors; "
+        f"identical top-10 on {r['same_top10']}/{r['questions']} questions",
+        "",
+        "| store | R@1 | R@4 | R@10 | MRR | p50 ms | p95 ms | bytes/chunk |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for name, s in r["stores"].items():
-        lines.append(f"| {name} | {s['recall@1']:.3f} | {s['recall@4']:.3f} | {s['recall@10']:.3f} | {s['mrr']:.3f} "
-                     f"| {s['p50_ms']:.1f} | {s['p95_ms']:.1f} | {s['bytes_per_chunk']:,} |")
+        lines.append(
+            f"| {name} | {s['recall@1']:.3f} | {s['recall@4']:.3f} | {s['recall@10']:.3f} | {s['mrr']:.3f} "
+            f"| {s['p50_ms']:.1f} | {s['p95_ms']:.1f} | {s['bytes_per_chunk']:,} |"
+        )
     if r.get("embedding"):
         e = r["embedding"]
-        lines.append(f"\nEmbedding ({e['precision']}): {e['tokens_per_s']:,} tokens/s wall, "
-                     f"{e['tokens_per_cpu_s']:,} tokens per CPU-second ({e['chunks']} chunks)")
+        lines.append(
+            f"\nEmbedding ({e['precision']}): {e['tokens_per_s']:,} tokens/s wall, "
+            f"{e['tokens_per_cpu_s']:,} tokens per CPU-second ({e['chunks']} chunks)"
+        )
     if r.get("ray"):
-        lines.append(f"Ray, {r['ray']['chunks']} chunks: {r['ray']['ray_s']} s (start-up included) "
-                     f"vs {r['ray']['single_s']} s in one process")
+        lines.append(
+            f"Ray, {r['ray']['chunks']} chunks: {r['ray']['ray_s']} s (start-up included) "
+            f"vs {r['ray']['single_s']} s in one process"
+        )
     for a in r.get("ann") or []:
-        lines.append(f"FAISS at {a['vectors']:,} random vectors: flat {a['flat_p50_ms']} ms, HNSW {a['hnsw_p50_ms']} ms "
-                     f"per query (p50); HNSW build {a['hnsw_build_s']} s")
+        lines.append(
+            f"FAISS at {a['vectors']:,} random vectors: flat {a['flat_p50_ms']} ms, HNSW {a['hnsw_p50_ms']} ms "
+            f"per query (p50); HNSW build {a['hnsw_build_s']} s"
+        )
     return "\n".join(lines)
 
 

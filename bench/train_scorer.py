@@ -64,8 +64,19 @@ def extract(index_dirs: dict[str, Path], questions: Path, split: str, out: Path)
             cited = bool(item["answerable"]) and any(contains(c.quote, gold) for c in answer.citations)
             found = features(r.standalone, r.ranked, r.hits, ex.pool_idf([s.candidate.text for s in r.ranked]))
             group = item["relevant_doc_ids"][0].split("#")[0] if dataset == "xquad-en" else item["source_id"][:8]
-            rows.append([dataset, group, item["id"], item["kind"], int(item["answerable"]), int(correct),
-                         int(cited), f"{decision.confidence:.6f}", *(f"{v:.6f}" for v in found.values)])
+            rows.append(
+                [
+                    dataset,
+                    group,
+                    item["id"],
+                    item["kind"],
+                    int(item["answerable"]),
+                    int(correct),
+                    int(cited),
+                    f"{decision.confidence:.6f}",
+                    *(f"{v:.6f}" for v in found.values),
+                ]
+            )
         print(f"{dataset}: {len(rows)} rows so far")
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as f:
@@ -140,13 +151,17 @@ def pick_threshold(p: np.ndarray, y: np.ndarray, precision: float) -> float:
 def operating_table(p: np.ndarray, y: np.ndarray, rows: list[dict], chosen: float) -> str:
     """Out-of-fold: at each threshold, precision, answerable-correct kept, unanswerable abstained."""
     answerable = np.array([r["answerable"] == "1" for r in rows])
-    lines = ["| threshold | abstention precision | correct answers kept | unanswerable abstained (of gated-in) |",
-             "|---|---|---|---|"]
+    lines = [
+        "| threshold | abstention precision | correct answers kept | unanswerable abstained (of gated-in) |",
+        "|---|---|---|---|",
+    ]
     for t in sorted({0.1, 0.15, 0.2, 0.3, 0.4, 0.5, chosen}):
         given = p >= t
-        lines.append(f"| {t:.2f}{' *' if t == chosen else ''} | {1 - y[~given].mean() if (~given).any() else 1:.3f} "
-                     f"| {(given & (y == 1)).sum() / max((y == 1).sum(), 1):.3f} "
-                     f"| {(~given & ~answerable).sum() / max((~answerable).sum(), 1):.3f} |")
+        lines.append(
+            f"| {t:.2f}{' *' if t == chosen else ''} | {1 - y[~given].mean() if (~given).any() else 1:.3f} "
+            f"| {(given & (y == 1)).sum() / max((y == 1).sum(), 1):.3f} "
+            f"| {(~given & ~answerable).sum() / max((~answerable).sum(), 1):.3f} |"
+        )
     return "\n".join(lines)
 
 

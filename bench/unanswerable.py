@@ -34,17 +34,42 @@ from rag.answer.text import MONTHS, STOPWORDS, name_spans, number_spans, person_
 
 ROOT = Path(__file__).resolve().parent.parent
 # ../shared/data beside the checkout (CI); a worktree one level deeper finds it one more level up.
-DEFAULT_DATA = next((p / "shared" / "data" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared" / "data").is_dir()),
-                    ROOT.parent / "shared" / "data")
+DEFAULT_DATA = next(
+    (p / "shared" / "data" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared" / "data").is_dir()),
+    ROOT.parent / "shared" / "data",
+)
 ANTONYMS = dict(
     pair
-    for a, b in [("largest", "smallest"), ("first", "last"), ("before", "after"), ("most", "least"),
-                 ("highest", "lowest"), ("increase", "decrease"), ("increased", "decreased"), ("won", "lost"),
-                 ("win", "lose"), ("earliest", "latest"), ("oldest", "newest"), ("biggest", "smallest"),
-                 ("longest", "shortest"), ("north", "south"), ("east", "west"), ("rise", "fall"),
-                 ("rose", "fell"), ("open", "close"), ("opened", "closed"), ("supported", "opposed"),
-                 ("approved", "rejected"), ("banned", "allowed"), ("gained", "lost"), ("top", "bottom"),
-                 ("maximum", "minimum"), ("start", "end"), ("began", "ended"), ("hired", "fired")]
+    for a, b in [
+        ("largest", "smallest"),
+        ("first", "last"),
+        ("before", "after"),
+        ("most", "least"),
+        ("highest", "lowest"),
+        ("increase", "decrease"),
+        ("increased", "decreased"),
+        ("won", "lost"),
+        ("win", "lose"),
+        ("earliest", "latest"),
+        ("oldest", "newest"),
+        ("biggest", "smallest"),
+        ("longest", "shortest"),
+        ("north", "south"),
+        ("east", "west"),
+        ("rise", "fall"),
+        ("rose", "fell"),
+        ("open", "close"),
+        ("opened", "closed"),
+        ("supported", "opposed"),
+        ("approved", "rejected"),
+        ("banned", "allowed"),
+        ("gained", "lost"),
+        ("top", "bottom"),
+        ("maximum", "minimum"),
+        ("start", "end"),
+        ("began", "ended"),
+        ("hired", "fired"),
+    ]
     for pair in ((a, b), (b, a))
 )
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
@@ -79,8 +104,11 @@ class Pools:
 
 def _plain_name(text: str) -> bool:
     tokens = text.split()
-    return (bool(re.fullmatch(r"[^\W\d][\w’'-]*(?: [^\W\d][\w’'-]*){0,2}", text)) and len(text) > 3
-            and tokens[0].lower() not in STOPWORDS)
+    return (
+        bool(re.fullmatch(r"[^\W\d][\w’'-]*(?: [^\W\d][\w’'-]*){0,2}", text))
+        and len(text) > 3
+        and tokens[0].lower() not in STOPWORDS
+    )
 
 
 def swap(question: str, article: str, pools: Pools, rng: random.Random) -> tuple[str, str] | None:
@@ -131,17 +159,41 @@ def build(dataset: str, questions: list[dict], corpus: dict[str, str], seed: int
         article = " ".join(corpus.get(d, "") for d in gold)
         base = {"relevant_doc_ids": gold, "source_id": q["id"], "split": half(f"{dataset}:{key}")}
         answers = q.get("answers") or [q["answer"]]
-        out.append({"id": q["id"], "question": q["question"], "answers": answers, "answerable": True,
-                    "kind": "original", **base})
+        out.append(
+            {
+                "id": q["id"],
+                "question": q["question"],
+                "answers": answers,
+                "answerable": True,
+                "kind": "original",
+                **base,
+            }
+        )
         rng = random.Random(f"{seed}:{q['id']}")
         changed = swap(q["question"], article, pools, rng)
         if changed:
-            out.append({"id": f"{q['id']}-{changed[1]}", "question": changed[0], "answers": [],
-                        "answerable": False, "kind": changed[1], **base})
+            out.append(
+                {
+                    "id": f"{q['id']}-{changed[1]}",
+                    "question": changed[0],
+                    "answers": [],
+                    "answerable": False,
+                    "kind": changed[1],
+                    **base,
+                }
+            )
         flipped = antonym(q["question"], article)
         if flipped:
-            out.append({"id": f"{q['id']}-antonym", "question": flipped, "answers": [], "answerable": False,
-                        "kind": "antonym", **base})
+            out.append(
+                {
+                    "id": f"{q['id']}-antonym",
+                    "question": flipped,
+                    "answers": [],
+                    "answerable": False,
+                    "kind": "antonym",
+                    **base,
+                }
+            )
     return out
 
 

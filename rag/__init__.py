@@ -12,18 +12,37 @@ from rag.settings import Settings
 from rag.types import Answer, Article, Chunk, Citation, Hit, SentenceSupport, Turn
 
 _API = {
-    "add_articles", "ask", "build_index", "index_stats", "load_index", "read_articles", "remove_article",
-    "search", "stream_ask",
+    "add_articles",
+    "ask",
+    "build_index",
+    "index_stats",
+    "load_index",
+    "read_articles",
+    "remove_article",
+    "search",
+    "stream_ask",
 }
 
 __all__ = [
-    "Answer", "Article", "Chunk", "Citation", "ConfigError", "Hit", "IndexStoreError",
-    "InputError", "RagError", "SentenceSupport", "Settings", "Turn", *sorted(_API),
+    "Answer",
+    "Article",
+    "Chunk",
+    "Citation",
+    "ConfigError",
+    "Hit",
+    "IndexStoreError",
+    "InputError",
+    "RagError",
+    "SentenceSupport",
+    "Settings",
+    "Turn",
+    *sorted(_API),
 ]
 
 
 def __getattr__(name: str):
     if name in _API:
         from rag import api
+
         return getattr(api, name)
     raise AttributeError(f"module 'rag' has no attribute {name!r}")

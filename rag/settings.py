@@ -55,6 +55,8 @@ def parse_store(raw: str) -> StoreSpec:
         "store must be '' (the index folder), milvus://HOST:PORT/COLLECTION (port 1-65535, collection "
         f"[A-Za-z_][A-Za-z0-9_]*) or a Milvus Lite path ending in .db; got {raw!r}"
     )
+
+
 _HOST_NAME = re.compile(r"\.?[A-Za-z0-9_.-]+|\[?[0-9A-Fa-f:.]+\]?")
 
 
@@ -164,8 +166,7 @@ class Settings:
             raise ConfigError("model must name a sentence-transformers model or path, got ''")
         if self.answerer != "extractive" and ":" not in self.answerer:
             raise ConfigError(
-                f"answerer must be 'extractive' or 'provider:model' (e.g. 'openai:gpt-4o-mini'), "
-                f"got {self.answerer!r}"
+                f"answerer must be 'extractive' or 'provider:model' (e.g. 'openai:gpt-4o-mini'), got {self.answerer!r}"
             )
 
     @property

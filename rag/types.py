@@ -38,8 +38,9 @@ class Article:
 
     @classmethod
     def from_dict(cls, data: dict) -> Article:
-        return cls(**{**data, "authors": tuple(data.get("authors") or ()),
-                      "locations": tuple(data.get("locations") or ())})
+        return cls(
+            **{**data, "authors": tuple(data.get("authors") or ()), "locations": tuple(data.get("locations") or ())}
+        )
 
 
 @dataclass(frozen=True)

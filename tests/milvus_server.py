@@ -23,8 +23,16 @@ def milvus_lite_server(data_dir: Path, timeout: float = 90.0) -> Iterator[int]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     beside = Path(sys.executable).parent / "milvus-lite"  # the venv's console script, else the PATH's
-    command = [str(beside) if beside.exists() else (shutil.which("milvus-lite") or "milvus-lite"), "server", "--data-dir", str(data_dir),
-               "--host", "127.0.0.1", "--port", str(port)]
+    command = [
+        str(beside) if beside.exists() else (shutil.which("milvus-lite") or "milvus-lite"),
+        "server",
+        "--data-dir",
+        str(data_dir),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + timeout

@@ -14,17 +14,67 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TOWNS = [
-    "Arlow", "Brenning", "Caskford", "Dunmere", "Elsworth", "Fallowby", "Garrick", "Hollin",
-    "Ivesham", "Jorvale", "Kestley", "Lindqvist", "Marrow", "Norland", "Oakhurst", "Pellam",
-    "Quarrendon", "Rookwood", "Saltmarsh", "Thornbury", "Ulverby", "Vantor", "Wexcombe", "Yarlow",
-    "Zennor", "Ashgrove", "Birchley", "Coldwater", "Drayford", "Emberton", "Foxholm", "Glenrock",
+    "Arlow",
+    "Brenning",
+    "Caskford",
+    "Dunmere",
+    "Elsworth",
+    "Fallowby",
+    "Garrick",
+    "Hollin",
+    "Ivesham",
+    "Jorvale",
+    "Kestley",
+    "Lindqvist",
+    "Marrow",
+    "Norland",
+    "Oakhurst",
+    "Pellam",
+    "Quarrendon",
+    "Rookwood",
+    "Saltmarsh",
+    "Thornbury",
+    "Ulverby",
+    "Vantor",
+    "Wexcombe",
+    "Yarlow",
+    "Zennor",
+    "Ashgrove",
+    "Birchley",
+    "Coldwater",
+    "Drayford",
+    "Emberton",
+    "Foxholm",
+    "Glenrock",
 ]
 PROJECTS = [
-    "bridge", "library", "tram line", "hospital wing", "swimming pool", "museum", "harbour wall",
-    "solar farm", "bus depot", "concert hall", "football stadium", "water treatment plant",
+    "bridge",
+    "library",
+    "tram line",
+    "hospital wing",
+    "swimming pool",
+    "museum",
+    "harbour wall",
+    "solar farm",
+    "bus depot",
+    "concert hall",
+    "football stadium",
+    "water treatment plant",
 ]
-PEOPLE = ["Ines Duarte", "Tomas Berg", "Amara Okafor", "Lena Voss", "Rafael Ortiz", "Mei Tanaka",
-          "Jonas Petrov", "Clara Lindgren", "Samir Haddad", "Nora Kelly", "Pieter Smit", "Ana Ruiz"]
+PEOPLE = [
+    "Ines Duarte",
+    "Tomas Berg",
+    "Amara Okafor",
+    "Lena Voss",
+    "Rafael Ortiz",
+    "Mei Tanaka",
+    "Jonas Petrov",
+    "Clara Lindgren",
+    "Samir Haddad",
+    "Nora Kelly",
+    "Pieter Smit",
+    "Ana Ruiz",
+]
 
 
 def title(i: int) -> str:
@@ -45,8 +95,9 @@ def article_text(i: int) -> str:
         f"Local shops reported more visitors during the opening week, and the council of {town} "
         f"promised a public report on the final cost of the {project} by the end of the year.",
     ]
-    return (f"---\ntitle: {title(i)}\npublished: 2024-{1 + i % 12:02d}-{1 + i % 28:02d}\n"
-            f"---\n" + "\n\n".join(body) + "\n")
+    return (
+        f"---\ntitle: {title(i)}\npublished: 2024-{1 + i % 12:02d}-{1 + i % 28:02d}\n---\n" + "\n\n".join(body) + "\n"
+    )
 
 
 def write_corpus(folder: Path, indices) -> Path:
@@ -64,7 +115,8 @@ def tree_digest(folder: Path) -> dict[str, str]:
     """SHA-256 of every file under ``folder``, by relative path."""
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -77,8 +129,12 @@ def cli_env(**extra: str) -> dict[str, str]:
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run ``python -m rag.cli ARGS`` in a fresh process, as a user would."""
     return subprocess.run(
-        [sys.executable, "-m", "rag.cli", *args], cwd=ROOT, env=env or cli_env(),
-        capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-m", "rag.cli", *args],
+        cwd=ROOT,
+        env=env or cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -86,8 +142,11 @@ def start_cli(*args: str, env: dict[str, str] | None = None, stderr_path: Path |
     err = open(stderr_path, "w") if stderr_path else subprocess.DEVNULL
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "rag.cli", *args], cwd=ROOT, env=env or cli_env(),
-            stdout=subprocess.DEVNULL, stderr=err,
+            [sys.executable, "-m", "rag.cli", *args],
+            cwd=ROOT,
+            env=env or cli_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=err,
         )
     finally:
         if stderr_path:

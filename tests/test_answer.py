@@ -87,8 +87,11 @@ def test_rag_ask_cli_text_lists_numbered_sources(tmp_path, capsys):
     assert "don't contain" in out and "Possibly related:" in out
 
 
-ADJACENT = [json.loads(line) for line in (ROOT / "tests" / "seed_adjacent.jsonl")
-            .read_text(encoding="utf-8").splitlines() if line.strip()]
+ADJACENT = [
+    json.loads(line)
+    for line in (ROOT / "tests" / "seed_adjacent.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
 
 
 def test_adjacent_questions_the_article_does_not_cover_are_mostly_not_answered(seed_index, settings):
@@ -113,8 +116,10 @@ def test_adjacent_questions_the_article_does_not_cover_are_mostly_not_answered(s
     assert len(withheld) >= 8 and any(a.partial for a in withheld)
 
 
-@pytest.mark.xfail(strict=True, reason="known miss of scorer v1 (p=0.31 >= 0.20): an on-topic Belarus-border "
-                                      "sentence with 'two officials' in it")
+@pytest.mark.xfail(
+    strict=True,
+    reason="known miss of scorer v1 (p=0.31 >= 0.20): an on-topic Belarus-border sentence with 'two officials' in it",
+)
 def test_troops_to_the_belarus_border_is_not_answered(seed_index, settings):
     answer = answer_question(seed_index, "How many troops did Russia move to the Belarus border?", (), settings)
     assert answer.abstained
@@ -136,8 +141,9 @@ def test_answers_carry_the_scorers_confidence_and_no_reason(seed_index, settings
 
 def test_without_the_scorer_the_answerer_is_todays(seed_index, settings):
     """answer_scorer=False is the baseline `rag eval answers --baseline` compares against: it answers Xi."""
-    answer = answer_question(seed_index, "What did Xi Jinping say about the summit?", (),
-                             settings.replace(answer_scorer=False))
+    answer = answer_question(
+        seed_index, "What did Xi Jinping say about the summit?", (), settings.replace(answer_scorer=False)
+    )
     assert not answer.abstained and answer.citations
 
 

@@ -12,16 +12,24 @@ from rag.answer.text import content_stems, person_spans, question_type
 from rag.text.query import expand_query, is_credit
 from rag.types import Chunk, Hit, Turn
 
-BURNS = ("CIA director William Burns traveled to Moscow earlier this month to warn Russia that "
-         "Washington was closely watching its troop buildup.")
+BURNS = (
+    "CIA director William Burns traveled to Moscow earlier this month to warn Russia that "
+    "Washington was closely watching its troop buildup."
+)
 BIDEN = "A meeting between the two leaders would offer Biden the opportunity to warn Putin himself."
 
 
-@pytest.mark.parametrize("question, qtype", [
-    ("Who warned Russia?", "person"), ("How many troops were sent?", "number"),
-    ("When did the summit happen?", "date"), ("Where did he travel?", "place"),
-    ("Which region is it?", "place"), ("What does Blinken fear?", "other"),
-])
+@pytest.mark.parametrize(
+    "question, qtype",
+    [
+        ("Who warned Russia?", "person"),
+        ("How many troops were sent?", "number"),
+        ("When did the summit happen?", "date"),
+        ("Where did he travel?", "place"),
+        ("Which region is it?", "place"),
+        ("What does Blinken fear?", "other"),
+    ],
+)
 def test_question_types(question, qtype):
     assert question_type(question) == qtype
 
@@ -31,13 +39,26 @@ def test_content_stems_match_word_forms():
     assert set(content_stems("to warn Russia")) >= {"warn", "russia"}
 
 
-@pytest.mark.parametrize("sentence, question, qtype, expected", [
-    (BURNS, "Who warned Russia?", "person", "CIA director William Burns"),
-    ("Ukrainian Defense Minister Oleksii Reznikov was in Washington on Thursday to meet with "
-     "U.S. Defense Secretary Lloyd Austin.", "Who met Lloyd Austin?", "person", "Defense Minister Oleksii Reznikov"),
-    ("The summit between the two leaders took place in Geneva in June.", "Where was the summit?", "place", "Geneva"),
-    ("In an ominous 5,000-word essay in July, Putin wrote.", "How long was the essay?", "number", "5,000"),
-])
+@pytest.mark.parametrize(
+    "sentence, question, qtype, expected",
+    [
+        (BURNS, "Who warned Russia?", "person", "CIA director William Burns"),
+        (
+            "Ukrainian Defense Minister Oleksii Reznikov was in Washington on Thursday to meet with "
+            "U.S. Defense Secretary Lloyd Austin.",
+            "Who met Lloyd Austin?",
+            "person",
+            "Defense Minister Oleksii Reznikov",
+        ),
+        (
+            "The summit between the two leaders took place in Geneva in June.",
+            "Where was the summit?",
+            "place",
+            "Geneva",
+        ),
+        ("In an ominous 5,000-word essay in July, Putin wrote.", "How long was the essay?", "number", "5,000"),
+    ],
+)
 def test_answer_span(sentence, question, qtype, expected):
     assert answer_span(sentence, question, qtype).text.endswith(expected)
 
@@ -69,17 +90,22 @@ def test_follow_up_rewrite_carries_the_person_over():
 
 def test_citation_parsing_drops_numbers_outside_the_sources():
     claims = parse_claims("Burns warned Russia [1][7]. Nobody else did [9]. It was in Moscow. [2]", {1, 2})
-    assert claims == [Claim("Burns warned Russia.", (1,)), Claim("Nobody else did.", ()),
-                      Claim("It was in Moscow.", (2,))]
+    assert claims == [
+        Claim("Burns warned Russia.", (1,)),
+        Claim("Nobody else did.", ()),
+        Claim("It was in Moscow.", (2,)),
+    ]
     assert strip_invalid_markers("A [1, 7]. B [9].", {1}) == "A [1]. B."
 
 
 def test_support_check_catches_an_invented_name():
     bio = "Amy Mackinnon is a national security and intelligence reporter at Foreign Policy."
-    claims = [Claim("The author of the article is a British-based journalist named Alexei Petrov.", (1,)),
-              Claim("Amy Mackinnon is a reporter at Foreign Policy.", (1,)),
-              Claim("Mackinnon reports on security.", (1,)),
-              Claim("This cites nothing.", ())]
+    claims = [
+        Claim("The author of the article is a British-based journalist named Alexei Petrov.", (1,)),
+        Claim("Amy Mackinnon is a reporter at Foreign Policy.", (1,)),
+        Claim("Mackinnon reports on security.", (1,)),
+        Claim("This cites nothing.", ()),
+    ]
     verdicts = [v.verdict for v in check_claims(claims, {1: bio})]
     assert verdicts[0] == "unsupported" and verdicts[1] == "supported" and verdicts[3] == "unsupported"
 

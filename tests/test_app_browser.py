@@ -23,8 +23,14 @@ pytestmark = pytest.mark.slow
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 UPLOAD_LIMIT = 20_000
 ANSWER_TIMEOUT_MS = 90_000
@@ -55,7 +61,10 @@ def browser(tmp_path_factory):
     profile = tmp_path_factory.mktemp("chromium-profile")
     with playwright_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            user_data_dir=str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+            user_data_dir=str(profile),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
             viewport={"width": 1400, "height": 1000},
         )
         yield context
@@ -85,12 +94,14 @@ def ask(page, question: str) -> str:
     box.fill(question)
     box.press("Enter")
     page.wait_for_function(
-        "n => document.querySelectorAll('#chatbot [data-testid=bot]').length > n", arg=before,
+        "n => document.querySelectorAll('#chatbot [data-testid=bot]').length > n",
+        arg=before,
         timeout=ANSWER_TIMEOUT_MS,
     )
     # Gradio marks outputs .pending/.generating while the event streams; gone means finished.
     page.wait_for_function(
-        "() => document.querySelectorAll('.pending, .generating').length === 0", timeout=ANSWER_TIMEOUT_MS,
+        "() => document.querySelectorAll('.pending, .generating').length === 0",
+        timeout=ANSWER_TIMEOUT_MS,
     )
     return bot_messages(page).last.inner_text()
 
@@ -181,11 +192,11 @@ def test_the_conversation_survives_a_reload_and_exports_as_markdown(page, tmp_pa
     before = _saved_conversation(page)
     assert "William Burns" in ask(page, "Who warned Russia?")
     page.wait_for_function(
-        "b => localStorage.getItem('rag-news-conversation') !== b", arg=before, timeout=ANSWER_TIMEOUT_MS)
+        "b => localStorage.getItem('rag-news-conversation') !== b", arg=before, timeout=ANSWER_TIMEOUT_MS
+    )
     page.reload()
     page.locator("#question textarea").wait_for(timeout=60_000)
-    page.wait_for_function(
-        "() => document.querySelectorAll('#chatbot [data-testid=bot]').length === 1", timeout=60_000)
+    page.wait_for_function("() => document.querySelectorAll('#chatbot [data-testid=bot]').length === 1", timeout=60_000)
     assert "William Burns" in bot_messages(page).last.inner_text()
     assert "Who warned Russia?" in page.locator("#chatbot").inner_text()
     assert BURNS_QUOTE in page.locator("#sources").inner_text()  # the sources panel came back too
@@ -202,8 +213,7 @@ def test_the_conversation_survives_a_reload_and_exports_as_markdown(page, tmp_pa
     assert f"**Sources**\n1. {SEED_TITLE}" in markdown and f"“{BURNS_QUOTE}" in markdown
 
     page.locator("#new-chat").click()
-    page.wait_for_function(
-        "() => document.querySelectorAll('#chatbot [data-testid=bot]').length === 0", timeout=30_000)
+    page.wait_for_function("() => document.querySelectorAll('#chatbot [data-testid=bot]').length === 0", timeout=30_000)
     page.wait_for_timeout(500)  # the cleared state reaches localStorage
     page.reload()
     page.locator("#question textarea").wait_for(timeout=60_000)

@@ -66,8 +66,10 @@ def hostile_settings(tmp_path_factory):
 
     settings = Settings(index_dir=tmp_path_factory.mktemp("escaping") / "index")
     build_index([SEED], settings)
-    articles = [make_article(HOSTILE_TITLE, f"Story number {n} about the harbour bridge opening.", id=article_id)
-                for n, article_id in enumerate(HOSTILE_IDS)]
+    articles = [
+        make_article(HOSTILE_TITLE, f"Story number {n} about the harbour bridge opening.", id=article_id)
+        for n, article_id in enumerate(HOSTILE_IDS)
+    ]
     holder_for(settings).add(articles)  # the process's index, as the app sees it (ids the readers would refuse)
     return settings
 
@@ -82,8 +84,10 @@ def test_library_messages_with_hostile_ids_and_titles_are_inert(hostile_settings
         status, _, _ = library.remove_article(hostile_settings, article_id)  # now unknown: an error echoing it
         assert inert(status), status
     upload = tmp_path / "hostile.md"
-    upload.write_text(f"---\ntitle: \"{HOSTILE_TITLE}\"\n---\nThe ferry resumed service on Monday after repairs.\n")
-    status, _, _ = library.add_uploads(hostile_settings, [{"path": str(upload), "orig_name": "a`![b](beacon.png) <img src=x>.md"}])
+    upload.write_text(f'---\ntitle: "{HOSTILE_TITLE}"\n---\nThe ferry resumed service on Monday after repairs.\n')
+    status, _, _ = library.add_uploads(
+        hostile_settings, [{"path": str(upload), "orig_name": "a`![b](beacon.png) <img src=x>.md"}]
+    )
     assert "added" in status and inert(status), status
 
 

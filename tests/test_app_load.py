@@ -73,8 +73,10 @@ def test_index_swap_is_atomic_for_concurrent_readers(tmp_path):
     for thread in readers:
         thread.start()
     try:
-        writers = [threading.Thread(target=lambda p: holder.add(read_articles([p], holder.settings)), args=(path,))
-                   for path in files]
+        writers = [
+            threading.Thread(target=lambda p: holder.add(read_articles([p], holder.settings)), args=(path,))
+            for path in files
+        ]
         for thread in writers:
             thread.start()
         for thread in writers:

@@ -13,22 +13,40 @@ QUOTE = "CIA director William Burns traveled to Moscow."
 
 
 def _article(**changes) -> Article:
-    fields = dict(id="a1", title="Kremlin <b>Talks</b>", text=PASSAGE, content_hash="h", url="https://example.com/k",
-                  published="2021-11-19", authors=("Amy Mackinnon",), source="k.txt")
+    fields = dict(
+        id="a1",
+        title="Kremlin <b>Talks</b>",
+        text=PASSAGE,
+        content_hash="h",
+        url="https://example.com/k",
+        published="2021-11-19",
+        authors=("Amy Mackinnon",),
+        source="k.txt",
+    )
     return Article(**{**fields, **changes})
 
 
 def _citation(number: int = 1, passage: str = PASSAGE, quote: str = QUOTE) -> Citation:
     start = passage.index(quote)
-    return Citation(number=number, article_id="a1", title="Kremlin <b>Talks</b>", quote=quote, start=100 + start,
-                    end=100 + start + len(quote), chunk_id="a1:0000", url="https://example.com/k",
-                    passage=passage, passage_start=100)
+    return Citation(
+        number=number,
+        article_id="a1",
+        title="Kremlin <b>Talks</b>",
+        quote=quote,
+        start=100 + start,
+        end=100 + start + len(quote),
+        chunk_id="a1:0000",
+        url="https://example.com/k",
+        passage=passage,
+        passage_start=100,
+    )
 
 
 def _hit(text: str = PASSAGE, title: str = "Kremlin <b>Talks</b>") -> Hit:
     chunk = Chunk(id="a1:0000", article_id="a1", index=0, start=100, end=100 + len(text), text=text)
-    return Hit(chunk=chunk, title=title, score=0.0325, rank=1, dense_score=0.61, dense_rank=1,
-               bm25_score=1.26, bm25_rank=2)
+    return Hit(
+        chunk=chunk, title=title, score=0.0325, rank=1, dense_score=0.61, dense_rank=1, bm25_score=1.26, bm25_rank=2
+    )
 
 
 def _answer(verdicts=("supported", "supported"), **changes) -> Answer:
@@ -37,8 +55,9 @@ def _answer(verdicts=("supported", "supported"), **changes) -> Answer:
         SentenceSupport("William Burns warned Russia.", (1,), verdicts[0], 0.9),
         SentenceSupport("He traveled to Moscow.", (1,), verdicts[1], 0.8),
     )
-    fields = dict(question="Who warned Russia?", text=text, citations=(_citation(),), sentences=sentences,
-                  hits=(_hit(),))
+    fields = dict(
+        question="Who warned Russia?", text=text, citations=(_citation(),), sentences=sentences, hits=(_hit(),)
+    )
     return Answer(**{**fields, **changes})
 
 
@@ -48,7 +67,9 @@ def _answer(verdicts=("supported", "supported"), **changes) -> Answer:
 def test_markers_become_links_to_their_source_entries():
     html = render.answer_markdown(_answer(), turn=3)
     assert html.count('href="#src-3-1"') == 2
-    assert ">1</a>]" in html and "[1]" not in html.replace('[<a class="cite" href="#src-3-1" title="source 1">1</a>]', "")
+    assert ">1</a>]" in html and "[1]" not in html.replace(
+        '[<a class="cite" href="#src-3-1" title="source 1">1</a>]', ""
+    )
     sources = render.sources_html(_answer(), {"a1": _article()}, turn=3)
     assert 'id="src-3-1"' in sources
 
@@ -83,8 +104,13 @@ def test_answer_text_is_escaped_for_markdown_and_html():
 
 
 def test_abstention_shows_possibly_related_passages():
-    answer = Answer(question="Who won the World Cup?", text="The indexed articles don't contain an answer.",
-                    abstained=True, related=(_hit(),), hits=(_hit(),))
+    answer = Answer(
+        question="Who won the World Cup?",
+        text="The indexed articles don't contain an answer.",
+        abstained=True,
+        related=(_hit(),),
+        hits=(_hit(),),
+    )
     md = render.abstention_markdown(answer)
     assert render.answer_markdown(answer) == md
     assert "No answer found" in md and "Possibly related" in md and "Kremlin" in md
@@ -95,8 +121,13 @@ def test_abstention_shows_possibly_related_passages():
 
 def test_partial_answer_is_marked_as_not_answered_yet_keeps_its_linked_sources():
     text = "The articles don't say anything about Xi Jinping. They mention: William Burns warned Russia [1]."
-    answer = _answer(text=text, sentences=(SentenceSupport("William Burns warned Russia.", (1,), "supported", 0.9),),
-                     abstained=True, partial=True, abstain_reason="the articles never mention Xi Jinping")
+    answer = _answer(
+        text=text,
+        sentences=(SentenceSupport("William Burns warned Russia.", (1,), "supported", 0.9),),
+        abstained=True,
+        partial=True,
+        abstain_reason="the articles never mention Xi Jinping",
+    )
     md = render.answer_markdown(answer, turn=2)
     assert md.startswith('<span class="partial">**Not answered') and "No answer found" not in md
     assert 'href="#src-2-1"' in md and "Xi Jinping" in md
@@ -244,7 +275,9 @@ def _run_handler(monkeypatch, stream, question="Who warned Russia?", history=Non
     monkeypatch.setattr(chat, "STREAM_PAUSE", 0)
     handler = chat.make_handler(Settings(), load=lambda _: _Holder.index)
     # Snapshot each update as it is yielded: the handler reuses its message dicts, as Gradio allows.
-    return [(q, [dict(m) for m in h], src, list(t)) for q, h, src, t, _ in handler(question, history or [], turns or [])]
+    return [
+        (q, [dict(m) for m in h], src, list(t)) for q, h, src, t, _ in handler(question, history or [], turns or [])
+    ]
 
 
 def test_handler_streams_partials_then_renders_the_final_answer(monkeypatch):

@@ -39,11 +39,18 @@ def test_uploads_keep_only_what_was_indexed(tmp_path, settings):
     build_index([SEED], settings)
     (settings.index_dir / UPLOAD_DIR).mkdir()
     (settings.index_dir / UPLOAD_DIR / "notes.txt").write_text("not rag's")  # never ours to delete
-    status, _, _ = add_uploads(settings, _items(tmp_path, {
-        "harbour.txt": HARBOUR,
-        "seed-again.txt": SEED.read_bytes(),  # same content as the indexed seed article
-        "feed.jsonl": '{"text": "fine"}\n{oops\n',  # refused when read
-    }, "one"))
+    status, _, _ = add_uploads(
+        settings,
+        _items(
+            tmp_path,
+            {
+                "harbour.txt": HARBOUR,
+                "seed-again.txt": SEED.read_bytes(),  # same content as the indexed seed article
+                "feed.jsonl": '{"text": "fine"}\n{oops\n',  # refused when read
+            },
+            "one",
+        ),
+    )
     assert "added" in status and "already indexed" in status and "bad JSON" in status
     kept = _stored(settings.index_dir)
     assert len(kept) == 2 and "notes.txt" in kept and kept[0].endswith("-harbour.txt"), kept

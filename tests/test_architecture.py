@@ -23,9 +23,17 @@ def graph():
 
 
 def test_import_layer_contracts_hold():
-    result = subprocess.run([sys.executable, "-c", "from importlinter.cli import lint_imports; "
-                             "import sys; sys.exit(lint_imports(no_cache=True))"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from importlinter.cli import lint_imports; import sys; sys.exit(lint_imports(no_cache=True))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout[-4000:]
 
 
@@ -72,8 +80,10 @@ def test_no_module_imports_itself_back(graph):
 
 
 def test_modules_stay_small():
-    sizes = {p.relative_to(ROOT).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
-             for p in (ROOT / "rag").rglob("*.py")}
+    sizes = {
+        p.relative_to(ROOT).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
+        for p in (ROOT / "rag").rglob("*.py")
+    }
     assert {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES} == {}
 
 
@@ -84,8 +94,10 @@ def test_every_package_says_what_it_is_for():
 
 
 def test_import_rag_stays_light():
-    code = ("import sys, rag, rag.api, rag.settings, rag.stores, rag.cli; "
-            "heavy = {'torch', 'sentence_transformers', 'faiss', 'gradio', 'langchain_core', 'pymilvus', 'ray'}; "
-            "print(sorted(heavy & set(sys.modules)))")
+    code = (
+        "import sys, rag, rag.api, rag.settings, rag.stores, rag.cli; "
+        "heavy = {'torch', 'sentence_transformers', 'faiss', 'gradio', 'langchain_core', 'pymilvus', 'ray'}; "
+        "print(sorted(heavy & set(sys.modules)))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "[]", out.stderr[-2000:]

@@ -17,8 +17,9 @@ of = ROW_ARTICLE.__getitem__
 
 
 def test_an_article_strong_on_every_signal_beats_one_strong_on_one():
-    found = Candidates(dense=[(2, 0.8), (0, 0.7), (3, 0.3)], lexical=[(0, 9.0), (3, 4.0)],
-                       articles=[("a", 20.0), ("c", 10.0)])
+    found = Candidates(
+        dense=[(2, 0.8), (0, 0.7), (3, 0.3)], lexical=[(0, 9.0), (3, 4.0)], articles=[("a", 20.0), ("c", 10.0)]
+    )
     ranked = [a for a, _ in article_scores(found, of)]
     assert ranked[0] == "a" and set(ranked) == {"a", "b", "c"}
 
@@ -33,8 +34,11 @@ def test_weights_decide_between_the_retrievers():
 
 def test_scores_are_scale_free():
     found = Candidates(dense=[(2, 0.9), (0, 0.5)], lexical=[(0, 9.0), (2, 3.0)], articles=[("a", 5.0), ("b", 4.0)])
-    scaled = Candidates(dense=found.dense, lexical=[(r, v * 100) for r, v in found.lexical],
-                        articles=[(a, v * 7) for a, v in found.articles])
+    scaled = Candidates(
+        dense=found.dense,
+        lexical=[(r, v * 100) for r, v in found.lexical],
+        articles=[(a, v * 7) for a, v in found.articles],
+    )
     assert [a for a, _ in article_scores(found, of)] == [a for a, _ in article_scores(scaled, of)]
 
 
@@ -69,8 +73,10 @@ def _article(aid: str, title: str, text: str) -> Article:
 
 
 def test_article_bm25_weighs_the_title_and_follows_additions_and_removals():
-    first = [_article("x", "Harbour bridge reopens", "The mayor spoke."),
-             _article("y", "Budget news", "The harbour bridge was mentioned once among many other things.")]
+    first = [
+        _article("x", "Harbour bridge reopens", "The mayor spoke."),
+        _article("y", "Budget news", "The harbour bridge was mentioned once among many other things."),
+    ]
     lexicon = ArticleBm25.build(first)
     assert [a for a, _ in lexicon.search("harbour bridge", 5)] == ["x", "y"]
     grown = lexicon.added([_article("z", "Stadium opens", "A new stadium opened downtown.")])
@@ -80,8 +86,9 @@ def test_article_bm25_weighs_the_title_and_follows_additions_and_removals():
 
 
 def test_article_bm25_survives_save_and_load(tmp_path):
-    lexicon = ArticleBm25.build([_article("x", "Harbour bridge reopens", "The mayor spoke."),
-                                 _article("y", "Budget news", "Taxes rise.")])
+    lexicon = ArticleBm25.build(
+        [_article("x", "Harbour bridge reopens", "The mayor spoke."), _article("y", "Budget news", "Taxes rise.")]
+    )
     lexicon.save(tmp_path / "a")
     again = ArticleBm25.load(tmp_path / "a")
     assert again.ids == lexicon.ids and again.search("bridge mayor", 5) == lexicon.search("bridge mayor", 5)

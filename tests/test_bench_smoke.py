@@ -73,12 +73,24 @@ def write_inputs(tmp_path):
         f.write(lines)
     seed_id = read_path(SEED)[0].id
     questions = [
-        {"id": "q1", "question": "How many steel cables were replaced on the Kelston harbor bridge?",
-         "answer": "40", "relevant_doc_ids": ["syn-harbor"]},
-        {"id": "q2", "question": "Who is the new Edgewater library named after?",
-         "answers": ["Mara Quill"], "gold_doc_ids": ["syn-library"]},
-        {"id": "q3", "question": "Who did the CIA director warn about the troop buildup?",
-         "answer": "Russia", "relevant_doc_ids": [seed_id]},
+        {
+            "id": "q1",
+            "question": "How many steel cables were replaced on the Kelston harbor bridge?",
+            "answer": "40",
+            "relevant_doc_ids": ["syn-harbor"],
+        },
+        {
+            "id": "q2",
+            "question": "Who is the new Edgewater library named after?",
+            "answers": ["Mara Quill"],
+            "gold_doc_ids": ["syn-library"],
+        },
+        {
+            "id": "q3",
+            "question": "Who did the CIA director warn about the troop buildup?",
+            "answer": "Russia",
+            "relevant_doc_ids": [seed_id],
+        },
     ]
     path = tmp_path / "questions.jsonl"
     path.write_text("".join(json.dumps(q) + "\n" for q in questions), encoding="utf-8")
@@ -92,11 +104,30 @@ def test_bench_run_writes_every_system_and_figure(tmp_path):
     out = tmp_path / "results"
     readme = tmp_path / "README.md"
     readme.write_text("# Bench\n\n<!-- results:start -->\nPLACEHOLDER\n<!-- results:end -->\n", encoding="utf-8")
-    code = main([
-        "run", "--corpus", str(corpus), "--questions", str(questions), "--out", str(out),
-        "--systems", "ours,langchain,bm25,dense,rrf", "--split", "all", "--update-readme", "--readme", str(readme),
-        "--scale-sizes", "2,6", "--scale-corpus", str(tmp_path / "scale.jsonl.gz"), "--scale-questions", "2",
-    ])
+    code = main(
+        [
+            "run",
+            "--corpus",
+            str(corpus),
+            "--questions",
+            str(questions),
+            "--out",
+            str(out),
+            "--systems",
+            "ours,langchain,bm25,dense,rrf",
+            "--split",
+            "all",
+            "--update-readme",
+            "--readme",
+            str(readme),
+            "--scale-sizes",
+            "2,6",
+            "--scale-corpus",
+            str(tmp_path / "scale.jsonl.gz"),
+            "--scale-questions",
+            "2",
+        ]
+    )
     assert code == 0
 
     report = json.loads((out / "latest.json").read_text(encoding="utf-8"))

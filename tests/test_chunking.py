@@ -23,9 +23,33 @@ BURNS = (
     "Washington was closely watching its troop buildup."
 )
 WORDS = [
-    "the", "officials", "said", "Biden", "Putin", "Moscow", "troops", "border", "buildup",
-    "5,000", "3.5", "$1.2", "U.S.", "Mr.", "Dr.", "Jan.", "p.m.", "J. K.", "Rowling",
-    "“quoted”", "(Reuters)", "well-known", "Ukraine’s", "Kremlin", "a", "in", "on",
+    "the",
+    "officials",
+    "said",
+    "Biden",
+    "Putin",
+    "Moscow",
+    "troops",
+    "border",
+    "buildup",
+    "5,000",
+    "3.5",
+    "$1.2",
+    "U.S.",
+    "Mr.",
+    "Dr.",
+    "Jan.",
+    "p.m.",
+    "J. K.",
+    "Rowling",
+    "“quoted”",
+    "(Reuters)",
+    "well-known",
+    "Ukraine’s",
+    "Kremlin",
+    "a",
+    "in",
+    "on",
 ]
 
 # Loading tokenizer.json takes milliseconds; share one tokenizer across tests.
@@ -65,18 +89,14 @@ def check_chunks(text: str, budget: int, overlap: int, batch: bool) -> None:
     """Invariants (1)-(4) and (6) for one article."""
     article = make_article(text)
     kwargs = {"count_tokens_batch": COUNT_BATCH} if batch else {}
-    chunks = chunk_article(
-        article, COUNT, chunk_tokens=budget, overlap_sentences=overlap, **kwargs
-    )
+    chunks = chunk_article(article, COUNT, chunk_tokens=budget, overlap_sentences=overlap, **kwargs)
     spans = split_sentences(text)
     starts = {s for s, _ in spans}
     ends = {e for _, e in spans}
     long_spans = [(s, e) for s, e in spans if COUNT(text[s:e]) > budget]
 
     def inside_long_sentence_at_word_gap(pos: int) -> bool:
-        return any(s < pos < e for s, e in long_spans) and (
-            text[pos - 1].isspace() or text[pos].isspace()
-        )
+        return any(s < pos < e for s, e in long_spans) and (text[pos - 1].isspace() or text[pos].isspace())
 
     new_parts = []
     previous_end = 0

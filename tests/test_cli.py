@@ -74,9 +74,7 @@ def _bad_inputs(tmp_path):
     }
 
 
-@pytest.mark.parametrize(
-    "case", ["missing", "empty", "binary", "non-utf8", "unknown extension", "no articles"]
-)
+@pytest.mark.parametrize("case", ["missing", "empty", "binary", "non-utf8", "unknown extension", "no articles"])
 def test_bad_input_is_one_line_nonzero_and_loses_nothing(built, tmp_path, capsys, case):
     path = _bad_inputs(tmp_path)[case]
     before = (built / "manifest.json").read_bytes()
@@ -98,24 +96,37 @@ def test_empty_question_is_refused(built, capsys):
 def test_console_script_exits_nonzero_with_one_line(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "rag.cli", "index", "stats", "--index-dir", str(tmp_path / "none")],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "rag index build" in result.stderr
 
 
 def test_import_rag_stays_light():
-    code = "import sys, rag; print(any(m in sys.modules for m in ('torch', 'sentence_transformers', 'gradio', 'faiss')))"
+    code = (
+        "import sys, rag; print(any(m in sys.modules for m in ('torch', 'sentence_transformers', 'gradio', 'faiss')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False"
 
 
 # Shared options go before or after the subcommand (issue 16): a default on the
 # subcommand used to overwrite the value given before it.
-@pytest.mark.parametrize("command", [["search", "q"], ["ask", "q"], ["index", "build"], ["index", "stats"],
-                                     ["eval", "answers", "--corpus", "c", "--questions", "q"], ["serve"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["search", "q"],
+        ["ask", "q"],
+        ["index", "build"],
+        ["index", "stats"],
+        ["eval", "answers", "--corpus", "c", "--questions", "q"],
+        ["serve"],
+    ],
+)
 def test_shared_options_parse_the_same_before_and_after_the_command(command):
-    from rag.cli.main import _parser
+    from rag.cli.parser import build_parser as _parser
 
     shared = ["--index-dir", "elsewhere", "--store", "x.db", "-v"]
     before, after = _parser().parse_args(shared + command), _parser().parse_args(command + shared)
@@ -161,7 +172,7 @@ def _all_parsers(parser):
 def test_every_option_and_subcommand_has_help():
     import argparse
 
-    from rag.cli.main import _parser
+    from rag.cli.parser import build_parser as _parser
 
     for parser in _all_parsers(_parser()):
         for action in parser._actions:
@@ -174,8 +185,7 @@ def test_every_option_and_subcommand_has_help():
 
 
 def test_eval_help_lists_its_subcommands():
-    result = subprocess.run([sys.executable, "-m", "rag", "eval", "--help"], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run([sys.executable, "-m", "rag", "eval", "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "retrieval" in result.stdout and "answers" in result.stdout
 
 
@@ -199,7 +209,11 @@ def test_usage_error_is_2_and_os_error_is_1(monkeypatch, capsys):
 
 def test_json_output_is_only_json(built):
     for command in (["search", "Who warned Russia?"], ["ask", "Who warned Russia?"], ["index", "stats"]):
-        result = subprocess.run([sys.executable, "-m", "rag", *command, "--json", "-v", "--index-dir", str(built)],
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-m", "rag", *command, "--json", "-v", "--index-dir", str(built)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, result.stderr
         json.loads(result.stdout)

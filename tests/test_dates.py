@@ -20,15 +20,18 @@ def test_parse_date_accepts_iso_and_slashes_and_refuses_the_rest():
     assert parse_date(None) is parse_date("June 18") is parse_date("2025-02-30") is None
 
 
-@pytest.mark.parametrize("question, start, end", [
-    ("What happened this week in Congress?", date(2025, 6, 11), NOW),
-    ("Who resigned last week?", date(2025, 6, 4), NOW),
-    ("What did the court rule yesterday?", date(2025, 6, 16), NOW),
-    ("What was announced in March?", date(2025, 3, 1), date(2025, 4, 7)),
-    ("What happened in November?", date(2024, 11, 1), date(2024, 12, 7)),  # the latest November
-    ("Who won in March 2023?", date(2023, 3, 1), date(2023, 4, 7)),  # a week of follow-up reporting
-    ("What happened in 2021?", date(2021, 1, 1), date(2021, 12, 31)),
-])
+@pytest.mark.parametrize(
+    "question, start, end",
+    [
+        ("What happened this week in Congress?", date(2025, 6, 11), NOW),
+        ("Who resigned last week?", date(2025, 6, 4), NOW),
+        ("What did the court rule yesterday?", date(2025, 6, 16), NOW),
+        ("What was announced in March?", date(2025, 3, 1), date(2025, 4, 7)),
+        ("What happened in November?", date(2024, 11, 1), date(2024, 12, 7)),  # the latest November
+        ("Who won in March 2023?", date(2023, 3, 1), date(2023, 4, 7)),  # a week of follow-up reporting
+        ("What happened in 2021?", date(2021, 1, 1), date(2021, 12, 31)),
+    ],
+)
 def test_question_window_names_the_time_asked_about(question, start, end):
     window = question_window(question, NOW)
     assert (window.start, window.end) == (start, end)
@@ -78,11 +81,20 @@ ELECTIONS = [  # two mayoral elections in one town
 def election_index(tmp_path_factory):
     folder = tmp_path_factory.mktemp("elections")
     corpus = folder / "corpus.jsonl"
-    corpus.write_text("\n".join(json.dumps({
-        "doc_id": doc_id, "publish_date": day, "title": f"{name} wins Riverton mayoral election",
-        "text": f"{name} won the election for mayor of Riverton on Tuesday, taking 54 percent of the vote. "
-                f"Turnout was higher than at the last election, officials said.",
-    }) for doc_id, day, name in ELECTIONS))
+    corpus.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "doc_id": doc_id,
+                    "publish_date": day,
+                    "title": f"{name} wins Riverton mayoral election",
+                    "text": f"{name} won the election for mayor of Riverton on Tuesday, taking 54 percent of the vote. "
+                    f"Turnout was higher than at the last election, officials said.",
+                }
+            )
+            for doc_id, day, name in ELECTIONS
+        )
+    )
     assert main(["index", "build", str(corpus), "--index-dir", str(folder / "index")]) == 0
     return folder / "index"
 
@@ -101,8 +113,10 @@ def test_as_of_between_two_elections_ranks_the_one_known_then_first(election_ind
 def test_as_of_after_both_keeps_both_and_latest_prefers_the_newer(election_index, capsys):
     assert set(_ranked(election_index, capsys, "Who won the election?")) == {d for d, _, _ in ELECTIONS}
     assert _ranked(election_index, capsys, "Who won the latest election?")[0] == "riverton-2023"
-    assert _ranked(election_index, capsys, "Who won the election in November 2019?", "--as-of", "2024-01-01")[0] \
+    assert (
+        _ranked(election_index, capsys, "Who won the election in November 2019?", "--as-of", "2024-01-01")[0]
         == "riverton-2019"
+    )
 
 
 def test_rag_as_of_environment_variable_sets_now(election_index, capsys, monkeypatch):

@@ -58,8 +58,10 @@ def test_ray_encoder_keeps_row_order_across_batches(tmp_path, local_ray):
     settings = Settings(index_dir=tmp_path / "ix", precision="float32")
     # Short texts, more than two actor batches, each with a different number of sentences.
     texts = [" ".join(f"Sentence {j} of text {i}." for j in range(1 + i % 3)) for i in range(2 * BATCH + 9)]
-    spans = [[(k * len(t) // (1 + i % 3), (k + 1) * len(t) // (1 + i % 3)) for k in range(1 + i % 3)]
-             for i, t in enumerate(texts)]
+    spans = [
+        [(k * len(t) // (1 + i % 3), (k + 1) * len(t) // (1 + i % 3)) for k in range(1 + i % 3)]
+        for i, t in enumerate(texts)
+    ]
     single = get_embedder(settings.model, settings.device, settings.batch_size, "float32").encode_passages(texts, spans)
     distributed = ray_encoder(settings)(texts, spans)
     assert np.allclose(distributed.vectors, single.vectors, atol=1e-5)

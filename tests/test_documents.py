@@ -17,12 +17,19 @@ from rag.text.pages import location_dict, page_label, page_of
 from rag.types import Article
 
 PAGES = [
-    ["Harbour Council Annual Report", "The council met twelve times during the year and approved the budget.",
-     "Attendance at public meetings rose compared with the previous year."],
-    ["The new ferry terminal opened in March after two years of construction.",
-     "Harbour master Olga Petrova said the terminal doubles the number of daily crossings."],
-    ["The council also agreed to restore the lighthouse on Gull Island.",
-     "Restoration work will be led by the engineer Tomas Berg and should finish by autumn."],
+    [
+        "Harbour Council Annual Report",
+        "The council met twelve times during the year and approved the budget.",
+        "Attendance at public meetings rose compared with the previous year.",
+    ],
+    [
+        "The new ferry terminal opened in March after two years of construction.",
+        "Harbour master Olga Petrova said the terminal doubles the number of daily crossings.",
+    ],
+    [
+        "The council also agreed to restore the lighthouse on Gull Island.",
+        "Restoration work will be led by the engineer Tomas Berg and should finish by autumn.",
+    ],
 ]
 DOCX_PARAGRAPHS = [
     "Riverside School Wins Robotics Prize",
@@ -133,7 +140,7 @@ def test_pdf_and_docx_are_indexed_and_cited_with_page_and_paragraph(tmp_path, se
     assert "Tomas Berg" in answer.text and not answer.abstained
     first = answer.citations[0]
     assert first.location == "p. 3" and "Tomas Berg" in first.quote
-    assert index.articles[first.article_id].text[first.start:first.end] == first.quote
+    assert index.articles[first.article_id].text[first.start : first.end] == first.quote
     assert "p. 3)" in render_answer(answer)  # the CLI names the page
 
     answer = ask("Who is the harbour master?", settings=settings, index=index)

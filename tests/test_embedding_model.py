@@ -12,10 +12,16 @@ from rag.cli import main
 from rag.stores.holder import forget_all
 
 DOCS = [
-    {"doc_id": "bridge", "title": "Harbour Bridge Reopens",
-     "text": "The Harbour Bridge reopened on Tuesday after a two-year renovation. Mayor Ines Duarte cut the ribbon."},
-    {"doc_id": "bank", "title": "Central Bank Raises Rates",
-     "text": "The central bank raised its main interest rate to 4.5 percent on Thursday."},
+    {
+        "doc_id": "bridge",
+        "title": "Harbour Bridge Reopens",
+        "text": "The Harbour Bridge reopened on Tuesday after a two-year renovation. Mayor Ines Duarte cut the ribbon.",
+    },
+    {
+        "doc_id": "bank",
+        "title": "Central Bank Raises Rates",
+        "text": "The central bank raised its main interest rate to 4.5 percent on Thursday.",
+    },
 ]
 
 
@@ -46,8 +52,7 @@ def other_model(tmp_path_factory):
     return _save_model(tmp_path_factory.mktemp("model256"), 256)
 
 
-def test_a_local_model_builds_loads_and_the_default_model_refuses_its_index(tmp_path, other_model, monkeypatch,
-                                                                             capsys):
+def test_a_local_model_builds_loads_and_the_default_model_refuses_its_index(tmp_path, other_model, monkeypatch, capsys):
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text("\n".join(json.dumps(d) for d in DOCS))
     index_dir = tmp_path / "index"

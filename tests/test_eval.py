@@ -9,16 +9,36 @@ from rag.eval.answers import contains, holdout_split, normalize, reliability, to
 from rag.eval.retrieval import percentile
 
 DOCS = [
-    {"doc_id": "bridge#0", "title": "Harbour Bridge Reopens", "publish_date": "2024/03/05",
-     "text": "The Harbour Bridge reopened on Tuesday after a two-year renovation. Mayor Ines Duarte cut the ribbon."},
-    {"doc_id": "bank#0", "title": "Central Bank Raises Rates",
-     "text": "The central bank raised its main interest rate to 4.5 percent on Thursday, its third rise this year."},
-    {"doc_id": "cup#0", "title": "Cup Final",
-     "text": "Riverside United won the cup final 3-1 in front of 60,000 fans at the national stadium."},
+    {
+        "doc_id": "bridge#0",
+        "title": "Harbour Bridge Reopens",
+        "publish_date": "2024/03/05",
+        "text": "The Harbour Bridge reopened on Tuesday after a two-year renovation. Mayor Ines Duarte cut the ribbon.",
+    },
+    {
+        "doc_id": "bank#0",
+        "title": "Central Bank Raises Rates",
+        "text": "The central bank raised its main interest rate to 4.5 percent on Thursday, its third rise this year.",
+    },
+    {
+        "doc_id": "cup#0",
+        "title": "Cup Final",
+        "text": "Riverside United won the cup final 3-1 in front of 60,000 fans at the national stadium.",
+    },
 ]
 QUESTIONS = [
-    {"id": "q1", "question": "Who cut the ribbon on the Harbour Bridge?", "answers": ["Ines Duarte"], "gold_doc_ids": ["bridge#0"]},
-    {"id": "q2", "question": "What did the central bank raise its rate to?", "answers": ["4.5 percent"], "gold_doc_ids": ["bank#0"]},
+    {
+        "id": "q1",
+        "question": "Who cut the ribbon on the Harbour Bridge?",
+        "answers": ["Ines Duarte"],
+        "gold_doc_ids": ["bridge#0"],
+    },
+    {
+        "id": "q2",
+        "question": "What did the central bank raise its rate to?",
+        "answers": ["4.5 percent"],
+        "gold_doc_ids": ["bank#0"],
+    },
     {"id": "q3", "question": "How many fans watched the cup final?", "answers": ["60,000"], "gold_doc_ids": ["cup#0"]},
 ]
 
@@ -49,7 +69,9 @@ def test_holdout_keeps_paragraphs_of_an_article_together():
 def test_eval_retrieval_runs_to_the_end(tmp_path, capsys):
     corpus, questions = _write(tmp_path)
     out = tmp_path / "r.json"
-    assert main(["eval", "retrieval", "--corpus", str(corpus), "--questions", str(questions), "--json-out", str(out)]) == 0
+    assert (
+        main(["eval", "retrieval", "--corpus", str(corpus), "--questions", str(questions), "--json-out", str(out)]) == 0
+    )
     results = {r["mode"]: r for r in json.loads(out.read_text())}
     assert set(results) == {"hybrid", "rrf", "dense", "bm25"}
     assert results["hybrid"]["recall"]["@1"] == 1.0 and results["hybrid"]["questions"] == 3
@@ -60,8 +82,25 @@ def test_eval_retrieval_scores_fit_and_report_halves_on_a_prebuilt_index(tmp_pat
     corpus, questions = _write(tmp_path)
     assert main(["index", "build", str(corpus), "--index-dir", str(tmp_path / "ix")]) == 0
     out = tmp_path / "r.json"
-    assert main(["eval", "retrieval", "--corpus", str(corpus), "--questions", str(questions), "--split", "both",
-                 "--prebuilt", str(tmp_path / "ix"), "--json-out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "retrieval",
+                "--corpus",
+                str(corpus),
+                "--questions",
+                str(questions),
+                "--split",
+                "both",
+                "--prebuilt",
+                str(tmp_path / "ix"),
+                "--json-out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     rows = json.loads(out.read_text())
     counts = {r["split"]: r["questions"] for r in rows if r["mode"] == "hybrid"}
     assert set(counts) == {"fit", "report"} and sum(counts.values()) == 3  # xquad-style: split by article
@@ -75,8 +114,15 @@ def test_eval_answers_runs_and_measures_abstention(tmp_path):
     scores = json.loads(out.read_text())
     assert scores["questions"] == 3 and scores["unanswerable"] >= 1
     for data in (scores, scores["baseline"]):  # the answerer without the learned scorer, same run, same index
-        for key in ("contains_accuracy", "exact_match", "token_f1", "citation_precision", "correct_abstention",
-                    "wrong_abstention", "partial"):
+        for key in (
+            "contains_accuracy",
+            "exact_match",
+            "token_f1",
+            "citation_precision",
+            "correct_abstention",
+            "wrong_abstention",
+            "partial",
+        ):
             assert 0.0 <= data[key] <= 1.0
         assert sum(n for _, _, n, _ in data["reliability"]) <= 3
     assert scores["baseline"]["partial"] == 0.0  # only the scorer gives the partial form

@@ -34,11 +34,14 @@ def _one_line(error: BaseException, extra: str) -> None:
     assert isinstance(error, ImportError) and isinstance(error, MissingExtraError)
 
 
-@pytest.mark.parametrize(("missing", "module", "extra"), [
-    ("pymilvus", "rag.stores.milvus.store", "milvus"),
-    ("langchain_core", "rag.answer.llm", "llm"),
-    ("langchain_core", "rag.integrations.langchain", "langchain"),
-])
+@pytest.mark.parametrize(
+    ("missing", "module", "extra"),
+    [
+        ("pymilvus", "rag.stores.milvus.store", "milvus"),
+        ("langchain_core", "rag.answer.llm", "llm"),
+        ("langchain_core", "rag.integrations.langchain", "langchain"),
+    ],
+)
 def test_importing_a_feature_without_its_extra_names_the_extra(monkeypatch, missing, module, extra):
     _absent(monkeypatch, missing, fresh=(module, "rag.stores.milvus.schema", "rag.answer.chat_models"))
     with pytest.raises(MissingExtraError) as raised:
@@ -57,8 +60,9 @@ def test_ray_build_without_ray_names_the_extra(monkeypatch, settings):
 
 
 def test_cli_store_without_milvus_is_one_line_exit_2(monkeypatch, tmp_path, capsys):
-    _absent(monkeypatch, "pymilvus",
-            fresh=("rag.stores.milvus.kind", "rag.stores.milvus.store", "rag.stores.milvus.schema"))
+    _absent(
+        monkeypatch, "pymilvus", fresh=("rag.stores.milvus.kind", "rag.stores.milvus.store", "rag.stores.milvus.schema")
+    )
     assert main(["--store", str(tmp_path / "lite.db"), "index", "stats"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1 and 'pip install "rag-news[milvus]"' in err

@@ -15,25 +15,44 @@ from tests.conftest import SEED
 from tests.test_fetch import Site
 
 STORIES = [
-    ("Harbour Bridge Opens to Traffic", ("Mayor Ines Duarte cut the ribbon of the Harbour Bridge on Saturday "
-     "morning, watched by several thousand residents who had waited three years for the crossing.")),
-    ("Library Extends Opening Hours", ("The central library will stay open until ten in the evening from next "
-     "month, the city's culture office announced on Wednesday after a survey of readers.")),
-    ("River Festival Draws Record Crowds", ("More than forty thousand visitors came to the river festival this "
-     "weekend, the organisers said, the largest attendance since the festival began in 1998.")),
+    (
+        "Harbour Bridge Opens to Traffic",
+        (
+            "Mayor Ines Duarte cut the ribbon of the Harbour Bridge on Saturday "
+            "morning, watched by several thousand residents who had waited three years for the crossing."
+        ),
+    ),
+    (
+        "Library Extends Opening Hours",
+        (
+            "The central library will stay open until ten in the evening from next "
+            "month, the city's culture office announced on Wednesday after a survey of readers."
+        ),
+    ),
+    (
+        "River Festival Draws Record Crowds",
+        (
+            "More than forty thousand visitors came to the river festival this "
+            "weekend, the organisers said, the largest attendance since the festival began in 1998."
+        ),
+    ),
 ]
 
 
 def page(title: str, text: str) -> bytes:
     body = f"<p>{text}</p><p>{text.replace('the', 'this')}</p>"
-    return (f"<html><head><title>{title}</title></head><body><nav>Home News</nav>"
-            f"<article><h1>{title}</h1>{body}</article></body></html>").encode()
+    return (
+        f"<html><head><title>{title}</title></head><body><nav>Home News</nav>"
+        f"<article><h1>{title}</h1>{body}</article></body></html>"
+    ).encode()
 
 
 def rss(base: str, items: list[tuple[str, str]]) -> bytes:
     entries = "".join(f"<item><title>{t}</title><link>{base}{path}</link></item>" for t, path in items)
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>City News</title>'
-            f"<link>{base}/</link>{entries}</channel></rss>").encode()
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>City News</title>'
+        f"<link>{base}/</link>{entries}</channel></rss>"
+    ).encode()
 
 
 @pytest.fixture
@@ -41,8 +60,12 @@ def news_site():
     site = Site({})
     base = site.url("")
     items = [(title, f"/story-{n}") for n, (title, _) in enumerate(STORIES)]
-    site.routes.update({f"/story-{n}": (200, {"Content-Type": "text/html; charset=utf-8"}, page(*story))
-                        for n, story in enumerate(STORIES)})
+    site.routes.update(
+        {
+            f"/story-{n}": (200, {"Content-Type": "text/html; charset=utf-8"}, page(*story))
+            for n, story in enumerate(STORIES)
+        }
+    )
     site.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(base, items))
     yield site
     site.close()
@@ -57,8 +80,10 @@ def test_feed_detection_and_links():
     assert is_feed(Page("http://x/f", "text/xml; charset=utf-8", body))  # typed as plain XML: sniffed
     assert not is_feed(Page("http://x/p", "text/html", b"<html><body>rss</body></html>"))
     assert feed_links(body, "http://news.example/feed") == ["http://news.example/a", "http://news.example/b"]
-    atom = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
-            b'<entry><title>E</title><link href="/e1"/><id>1</id></entry></feed>')
+    atom = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+        b'<entry><title>E</title><link href="/e1"/><id>1</id></entry></feed>'
+    )
     assert feed_links(atom, "http://news.example/atom") == ["http://news.example/e1"]
 
 
@@ -84,7 +109,7 @@ def test_sync_adds_the_three_items_once(news_site, tmp_path, capsys):
     assert main(["index", "sync", str(feeds), "--allow-private-urls", *index]) == 0
     out = capsys.readouterr().out
     assert "added 0 article(s)" in out and "3 already indexed" in out
-    assert news_site.paths()[len(served):] == ["/feed.xml"]  # known items are not fetched again
+    assert news_site.paths()[len(served) :] == ["/feed.xml"]  # known items are not fetched again
 
     assert main(["ask", "Who cut the ribbon of the Harbour Bridge?", *index]) == 0
     assert "Ines Duarte" in capsys.readouterr().out

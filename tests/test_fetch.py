@@ -30,11 +30,15 @@ from rag.settings import Settings
 from tests.conftest import SEED, SEED_TITLE
 
 TITLE = "Council Backs Transit Budget"
-PARA = ("The city council voted on Tuesday to approve a new budget that raises spending on buses, "
-        "trams and cycle lanes by a fifth, the largest increase in more than a decade.")
-HTML = (f"<html><head><title>{TITLE}</title></head><body><nav>Home News Sport</nav>"
-        f"<article><h1>{TITLE}</h1><p>{PARA}</p><p>{PARA.replace('Tuesday', 'Monday')}</p></article>"
-        "</body></html>").encode()
+PARA = (
+    "The city council voted on Tuesday to approve a new budget that raises spending on buses, "
+    "trams and cycle lanes by a fifth, the largest increase in more than a decade."
+)
+HTML = (
+    f"<html><head><title>{TITLE}</title></head><body><nav>Home News Sport</nav>"
+    f"<article><h1>{TITLE}</h1><p>{PARA}</p><p>{PARA.replace('Tuesday', 'Monday')}</p></article>"
+    "</body></html>"
+).encode()
 PRIVATE_OK = Settings(allow_private_urls=True)
 
 
@@ -93,19 +97,39 @@ def _redirect(to: str, status: int = 302) -> tuple[int, dict[str, str], bytes]:
 # -- the address classifier (pure) ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("address, reason", [
-    ("8.8.8.8", None), ("93.184.216.34", None), ("2606:4700:4700::1111", None),
-    ("127.0.0.1", "loopback"), ("127.255.0.9", "loopback"), ("::1", "loopback"),
-    ("10.0.0.1", "private"), ("172.16.5.4", "private"), ("192.168.1.1", "private"), ("fc00::1", "private"),
-    ("100.64.0.1", "private"), ("fec0::1", "private"), ("192.0.2.2", "private"),
-    ("169.254.169.254", "link-local"), ("fe80::1", "link-local"),
-    ("224.0.0.1", "multicast"), ("ff02::1", "multicast"),
-    ("240.0.0.1", "reserved"), ("255.255.255.255", "reserved"),
-    ("0.0.0.0", "unspecified"), ("::", "unspecified"),
-    # IPv6 forms that embed an IPv4 address are judged by it.
-    ("::ffff:127.0.0.1", "loopback"), ("::ffff:169.254.169.254", "link-local"), ("::ffff:8.8.8.8", None),
-    ("2002:7f00:1::", "loopback"), ("2002:a00:1::", "private"), ("64:ff9b::a9fe:a9fe", "link-local"),
-])
+@pytest.mark.parametrize(
+    "address, reason",
+    [
+        ("8.8.8.8", None),
+        ("93.184.216.34", None),
+        ("2606:4700:4700::1111", None),
+        ("127.0.0.1", "loopback"),
+        ("127.255.0.9", "loopback"),
+        ("::1", "loopback"),
+        ("10.0.0.1", "private"),
+        ("172.16.5.4", "private"),
+        ("192.168.1.1", "private"),
+        ("fc00::1", "private"),
+        ("100.64.0.1", "private"),
+        ("fec0::1", "private"),
+        ("192.0.2.2", "private"),
+        ("169.254.169.254", "link-local"),
+        ("fe80::1", "link-local"),
+        ("224.0.0.1", "multicast"),
+        ("ff02::1", "multicast"),
+        ("240.0.0.1", "reserved"),
+        ("255.255.255.255", "reserved"),
+        ("0.0.0.0", "unspecified"),
+        ("::", "unspecified"),
+        # IPv6 forms that embed an IPv4 address are judged by it.
+        ("::ffff:127.0.0.1", "loopback"),
+        ("::ffff:169.254.169.254", "link-local"),
+        ("::ffff:8.8.8.8", None),
+        ("2002:7f00:1::", "loopback"),
+        ("2002:a00:1::", "private"),
+        ("64:ff9b::a9fe:a9fe", "link-local"),
+    ],
+)
 def test_block_reason(address, reason):
     assert block_reason(ipaddress.ip_address(address)) == reason
 
@@ -135,16 +159,19 @@ def test_fetch_settings_default_to_safe_are_validated_and_read_from_the_environm
 # -- schemes and URL shapes ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url, message", [
-    ("file:///etc/passwd", "not an http"),
-    ("FILE:///etc/passwd", "not an http"),
-    ("ftp://127.0.0.1/x", "not an http"),
-    ("gopher://127.0.0.1:25/", "not an http"),
-    ("javascript:alert(1)", "not an http"),
-    ("http:///path-only", "no host"),
-    ("http://user:pw@127.0.0.1/", "user name or password"),
-    ("http://127.0.0.1:99999/", "bad URL"),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("file:///etc/passwd", "not an http"),
+        ("FILE:///etc/passwd", "not an http"),
+        ("ftp://127.0.0.1/x", "not an http"),
+        ("gopher://127.0.0.1:25/", "not an http"),
+        ("javascript:alert(1)", "not an http"),
+        ("http:///path-only", "no host"),
+        ("http://user:pw@127.0.0.1/", "user name or password"),
+        ("http://127.0.0.1:99999/", "bad URL"),
+    ],
+)
 def test_bad_schemes_and_urls_are_refused_in_one_line(url, message):
     with pytest.raises(InputError, match=message) as info:
         fetch_url(url, PRIVATE_OK)
@@ -214,13 +241,16 @@ def test_redirect_to_unspecified_address_is_refused_before_connecting(site):
     assert site.paths() == ["/go"]
 
 
-@pytest.mark.parametrize("target, reason", [
-    ("http://169.254.169.254/latest/meta-data/", "link-local"),
-    ("http://[fe80::1]/", "link-local"),
-    ("http://[ff02::1]/", "multicast"),
-    ("http://240.0.0.1/", "reserved"),
-    ("file:///etc/passwd", "not an http"),
-])
+@pytest.mark.parametrize(
+    "target, reason",
+    [
+        ("http://169.254.169.254/latest/meta-data/", "link-local"),
+        ("http://[fe80::1]/", "link-local"),
+        ("http://[ff02::1]/", "multicast"),
+        ("http://240.0.0.1/", "reserved"),
+        ("file:///etc/passwd", "not an http"),
+    ],
+)
 def test_redirect_to_a_never_allowed_target_is_refused(site, target, reason, caplog):
     site.routes["/go"] = _redirect(target, 301)
     caplog.set_level("DEBUG", logger="rag.readers.fetch")
@@ -310,9 +340,29 @@ def tls_site(tmp_path, monkeypatch):
     if not shutil.which("openssl"):
         pytest.skip("openssl is not installed")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                    "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key),
-                    "-out", str(cert)], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust this certificate only, for this test
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
@@ -333,8 +383,18 @@ def test_https_is_verified_against_the_name_while_connecting_to_the_checked_addr
 # -- cloud metadata outside 169.254/16 (issue 13, defect 9) -------------------------------------------
 
 
-@pytest.mark.parametrize("address", ["fd00:ec2::254", "fd00:ec2::23", "100.100.100.200", "168.63.129.16",
-                                     "192.0.0.192", "::ffff:100.100.100.200", "64:ff9b::6464:64c8"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "fd00:ec2::254",
+        "fd00:ec2::23",
+        "100.100.100.200",
+        "168.63.129.16",
+        "192.0.0.192",
+        "::ffff:100.100.100.200",
+        "64:ff9b::6464:64c8",
+    ],
+)
 def test_cloud_metadata_addresses_stay_refused_with_private_urls_allowed(address):
     from rag.readers.fetch import refusal
 
@@ -342,7 +402,9 @@ def test_cloud_metadata_addresses_stay_refused_with_private_urls_allowed(address
     assert refusal(ipaddress.ip_address(address), allow_private=False) == "cloud metadata"
 
 
-@pytest.mark.parametrize("url", ["http://[fd00:ec2::254]/latest/meta-data/", "http://100.100.100.200/latest/meta-data/"])
+@pytest.mark.parametrize(
+    "url", ["http://[fd00:ec2::254]/latest/meta-data/", "http://100.100.100.200/latest/meta-data/"]
+)
 def test_fetching_a_metadata_url_is_refused_before_connecting(url):
     with pytest.raises(InputError, match=r"not a public address \(cloud metadata\)$"):
         fetch_url(url, Settings(allow_private_urls=True))

@@ -38,8 +38,33 @@ ANY_CHAR = st.characters(codec=None, categories=None)
 NASTY = st.sampled_from(list("\x00\x1b\x07\x0b\x0c\r\x1c\x85\u2028\u2029\u202e\u200b\ufeff\ud800\udfff\x7f\x9b"))
 TEXT = st.text(st.one_of(ANY_CHAR, NASTY, st.sampled_from(list(" \n.?!\"'[]1:-#<>{}"))), max_size=400)
 WORDS = st.sampled_from(
-    ["The", "council", "said", "Mr.", "U.S.", "5,000", "Moscow", "Кремль", "東京", "مرحبا", "😀", "[1]", "[2, 3]",
-     "[99999999999999999999]", "---", "#", "<p>", "</script>", "\x00", "\x1b[31m", "\ud800", "\n", "\n\n", ".", "?"]
+    [
+        "The",
+        "council",
+        "said",
+        "Mr.",
+        "U.S.",
+        "5,000",
+        "Moscow",
+        "Кремль",
+        "東京",
+        "مرحبا",
+        "😀",
+        "[1]",
+        "[2, 3]",
+        "[99999999999999999999]",
+        "---",
+        "#",
+        "<p>",
+        "</script>",
+        "\x00",
+        "\x1b[31m",
+        "\ud800",
+        "\n",
+        "\n\n",
+        ".",
+        "?",
+    ]
 )
 PROSE = st.lists(WORDS, max_size=80).map(" ".join)
 EXTENSIONS = st.sampled_from([".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".TXT", "", ".pdf"])
@@ -53,19 +78,24 @@ def _structured_bytes() -> st.SearchStrategy[bytes]:
         st.one_of(
             TEXT,
             st.builds(lambda t, x: f'{{"title": {t!r}, "text": "{x}"}}'.replace("'", '"'), PROSE, PROSE),
-            st.fixed_dictionaries({"text": PROSE, "id": st.one_of(st.integers(), TEXT, st.lists(st.integers()))})
-            .map(lambda d: __import__("json").dumps(d)),
+            st.fixed_dictionaries({"text": PROSE, "id": st.one_of(st.integers(), TEXT, st.lists(st.integers()))}).map(
+                lambda d: __import__("json").dumps(d)
+            ),
         ),
         max_size=6,
     ).map("\n".join)
-    markup = st.builds(lambda a, b: f"<html><body><article><p>{a}</p><script>{b}</script><!--{b}--></article>",
-                       PROSE, TEXT)
+    markup = st.builds(
+        lambda a, b: f"<html><body><article><p>{a}</p><script>{b}</script><!--{b}--></article>", PROSE, TEXT
+    )
     text = st.one_of(front, lines, markup, PROSE, TEXT)
     encoding = st.sampled_from(["utf-8", "utf-16", "cp1252", "cp1251", "shift_jis", "latin-1"])
     return st.one_of(
         st.binary(max_size=600),
-        st.builds(lambda t, enc: t.encode(enc, "ignore") if enc != "utf-8" else t.encode("utf-8", "surrogatepass"),
-                  text, encoding),
+        st.builds(
+            lambda t, enc: t.encode(enc, "ignore") if enc != "utf-8" else t.encode("utf-8", "surrogatepass"),
+            text,
+            encoding,
+        ),
     )
 
 
@@ -128,8 +158,9 @@ def test_chunker_on_arbitrary_clean_text_keeps_its_invariants(text, budget, over
         article = make_article("Fuzz", text)
     except RagError:
         return
-    chunks = chunk_article(article, COUNT, chunk_tokens=budget, overlap_sentences=overlap,
-                           count_tokens_batch=COUNT_BATCH)
+    chunks = chunk_article(
+        article, COUNT, chunk_tokens=budget, overlap_sentences=overlap, count_tokens_batch=COUNT_BATCH
+    )
     for chunk in chunks:
         assert article.text[chunk.start : chunk.end] == chunk.text and chunk.text.strip()
         assert COUNT(chunk.text) <= budget
@@ -158,6 +189,7 @@ def seed_index(tmp_path_factory):
 @given(question=st.one_of(TEXT, PROSE))
 def test_ask_answers_abstains_or_raises_a_project_error(seed_index, question):
     from rag import ask
+
     try:
         answer = ask(question, index=seed_index, settings=seed_index.settings)
     except RagError:

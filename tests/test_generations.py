@@ -118,10 +118,12 @@ def test_restore_relinks_a_verified_generation(unlinked, capsys):
     (folder / older / layout.CHUNKS).write_bytes((folder / older / layout.CHUNKS).read_bytes()[:-50])
     err = _one_line_error(capsys, "index", "restore", older, "--index-dir", str(folder))
     assert f"cannot restore {older}" in err and "chunks.jsonl does not match its manifest" in err
-    assert "is not a generation name" in _one_line_error(capsys, "index", "restore", "../etc", "--index-dir",
-                                                         str(folder))
-    assert "no generation" in _one_line_error(capsys, "index", "restore", "gen-20000101T000000000000-abcdef",
-                                              "--index-dir", str(folder))
+    assert "is not a generation name" in _one_line_error(
+        capsys, "index", "restore", "../etc", "--index-dir", str(folder)
+    )
+    assert "no generation" in _one_line_error(
+        capsys, "index", "restore", "gen-20000101T000000000000-abcdef", "--index-dir", str(folder)
+    )
     assert generations.current(folder).name == newest
 
 
@@ -188,10 +190,20 @@ def test_the_collector_deletes_only_marked_entries_of_the_exact_pattern(corpus, 
 # -- defect 6: one line instead of a traceback ----------------------------------------------------
 
 
-@pytest.mark.parametrize("field,value", [
-    ("files", ["dense.faiss"]), ("files", {"dense.faiss": "abc"}), ("files", "x"), ("articles", ["a"]),
-    ("articles", {"a": 1}), ("dimension", "384"), ("chunk_count", True), ("model", None), ("extra", []),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("files", ["dense.faiss"]),
+        ("files", {"dense.faiss": "abc"}),
+        ("files", "x"),
+        ("articles", ["a"]),
+        ("articles", {"a": 1}),
+        ("dimension", "384"),
+        ("chunk_count", True),
+        ("model", None),
+        ("extra", []),
+    ],
+)
 def test_a_manifest_field_of_the_wrong_json_type_is_one_line(corpus, settings, capsys, field, value):
     build_index([corpus], settings)
     folder = settings.index_dir
@@ -236,8 +248,11 @@ def test_a_planted_lock_symlink_is_refused_and_its_target_kept(corpus, settings,
     (folder / generations.LOCK).unlink()
     os.symlink(victim, folder / generations.LOCK)
     live = generations.current(folder).name
-    for args in (["index", "add", str(corpus / "article-000.md")], ["index", "build", str(corpus)],
-                 ["index", "remove", "x"]):
+    for args in (
+        ["index", "add", str(corpus / "article-000.md")],
+        ["index", "build", str(corpus)],
+        ["index", "remove", "x"],
+    ):
         err = _one_line_error(capsys, *args, "--index-dir", str(folder))
         assert "is not rag's lock file" in err and f"rm -r {folder / generations.LOCK}" in err
     (folder / generations.LOCK).unlink()
@@ -249,8 +264,12 @@ def test_a_planted_lock_symlink_is_refused_and_its_target_kept(corpus, settings,
 def test_an_index_dir_naming_a_file_is_one_line(corpus, tmp_path, capsys):
     path = tmp_path / "notes.txt"
     path.write_text("mine")
-    for args in (["index", "add", str(corpus / "article-000.md")], ["index", "build", str(corpus)],
-                 ["index", "stats"], ["search", "cost"]):
+    for args in (
+        ["index", "add", str(corpus / "article-000.md")],
+        ["index", "build", str(corpus)],
+        ["index", "stats"],
+        ["search", "cost"],
+    ):
         err = _one_line_error(capsys, *args, "--index-dir", str(path))
         assert f"{path} is a file, not an index folder" in err
     assert path.read_text() == "mine"

@@ -30,10 +30,18 @@ EVIL = "rebind.evil.example"
 COOKIES: dict[str, str] = {}  # source address -> the cookies its last response set
 
 
-@pytest.mark.parametrize("header, host", [
-    ("localhost:7860", "localhost"), ("127.0.0.1", "127.0.0.1"), ("[::1]:7860", "::1"), ("EXAMPLE.org.", "example.org"),
-    ("evil.example:80x", None), ("[::1", None), ("", None),
-])
+@pytest.mark.parametrize(
+    "header, host",
+    [
+        ("localhost:7860", "localhost"),
+        ("127.0.0.1", "127.0.0.1"),
+        ("[::1]:7860", "::1"),
+        ("EXAMPLE.org.", "example.org"),
+        ("evil.example:80x", None),
+        ("[::1", None),
+        ("", None),
+    ],
+)
 def test_host_of(header, host):
     assert host_of(header) == host
 
@@ -47,8 +55,10 @@ def test_loopback_names_are_allowed(host):
     assert refusal(LOOPBACK, "POST", host, f"http://{host}") is None
 
 
-@pytest.mark.parametrize("host", [EVIL, f"{EVIL}:7860", "192.168.1.5:7860", "localhost.evil.example", "", None,
-                                  "127.0.0.1.evil.example", "0.0.0.0"])
+@pytest.mark.parametrize(
+    "host",
+    [EVIL, f"{EVIL}:7860", "192.168.1.5:7860", "localhost.evil.example", "", None, "127.0.0.1.evil.example", "0.0.0.0"],
+)
 def test_other_hosts_are_refused(host):
     assert "not allowed" in refusal(LOOPBACK, "GET", host, None)
 
@@ -114,16 +124,25 @@ def app(tmp_path_factory):
     process.stop()
 
 
-def request(app, method: str, path: str, *, host: str | None = None, headers: dict | None = None,
-            body: bytes | None = None, source: str = "127.0.0.1") -> tuple[int, str]:
+def request(
+    app,
+    method: str,
+    path: str,
+    *,
+    host: str | None = None,
+    headers: dict | None = None,
+    body: bytes | None = None,
+    source: str = "127.0.0.1",
+) -> tuple[int, str]:
     port = int(app.url.rstrip("/").rsplit(":", 1)[1])
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
     try:
         all_headers = {"Host": host or f"127.0.0.1:{port}", **(headers or {})}
         conn.request(method, path, body=body, headers=all_headers)
         response = conn.getresponse()
-        COOKIES[source] = "; ".join(c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or []) or \
-            COOKIES.get(source, "")
+        COOKIES[source] = "; ".join(
+            c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or []
+        ) or COOKIES.get(source, "")
         return response.status, response.read().decode(errors="replace")
     finally:
         conn.close()
@@ -131,8 +150,9 @@ def request(app, method: str, path: str, *, host: str | None = None, headers: di
 
 def login(app, password: str = PASSWORD, source: str = "127.0.0.1") -> tuple[int, str]:
     form = urllib.parse.urlencode({"username": USER, "password": password}).encode()
-    return request(app, "POST", "/login", body=form, source=source,
-                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+    return request(
+        app, "POST", "/login", body=form, source=source, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
 
 
 @pytest.mark.slow
@@ -143,14 +163,25 @@ def test_a_rebound_host_is_refused_over_real_http(app):
     status, body = request(app, "GET", "/", host=EVIL)
     assert status == 403 and "not allowed" in body
     ask = json.dumps({"data": ["Who warned Russia?", []]}).encode()
-    status, _ = request(app, "POST", "/gradio_api/call/ask", host=f"{EVIL}:{port}", body=ask,
-                        headers={"Content-Type": "application/json", "Origin": f"http://{EVIL}:{port}"})
+    status, _ = request(
+        app,
+        "POST",
+        "/gradio_api/call/ask",
+        host=f"{EVIL}:{port}",
+        body=ask,
+        headers={"Content-Type": "application/json", "Origin": f"http://{EVIL}:{port}"},
+    )
     assert status == 403
     status, _ = login(app, source="127.0.0.9")  # the right password through the right host still works
     assert status == 200
     form = urllib.parse.urlencode({"username": USER, "password": PASSWORD}).encode()
-    status, _ = request(app, "POST", "/login", body=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://{EVIL}"})
+    status, _ = request(
+        app,
+        "POST",
+        "/login",
+        body=form,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://{EVIL}"},
+    )
     assert status == 403  # a cross-site form cannot even log in
 
 
@@ -158,7 +189,9 @@ def test_a_rebound_host_is_refused_over_real_http(app):
 def test_cancel_and_openapi_need_the_login(app):
     assert request(app, "GET", "/openapi.json")[0] == 401
     cancel = json.dumps({"session_hash": "x", "fn_index": 0, "event_id": "y"}).encode()
-    assert request(app, "POST", "/gradio_api/cancel", body=cancel, headers={"Content-Type": "application/json"})[0] == 401
+    assert (
+        request(app, "POST", "/gradio_api/cancel", body=cancel, headers={"Content-Type": "application/json"})[0] == 401
+    )
     status, _ = login(app, source="127.0.0.10")
     assert status == 200 and COOKIES["127.0.0.10"]
     status, body = request(app, "GET", "/openapi.json", source="127.0.0.10", headers={"Cookie": COOKIES["127.0.0.10"]})

@@ -145,6 +145,7 @@ def test_control_characters_are_stripped_and_every_script_kept():
 @pytest.mark.parametrize("kind", HOSTILE_QUESTIONS)
 def test_api_answers_or_abstains_on_hostile_questions(seed, kind):
     from rag import ask, search
+
     answer = ask(HOSTILE_QUESTIONS[kind], index=seed, settings=seed.settings)
     assert answer.abstained or answer.citations
     assert len(answer.question) <= LIMIT and not controls(answer.question) and not controls(answer.text)
@@ -191,7 +192,11 @@ def test_cli_reads_a_ten_megabyte_question_from_stdin(built):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     result = subprocess.run(
         [sys.executable, "-m", "rag.cli", "ask", "-", "--json", "--index-dir", str(built)],
-        input=question + b"\xff\xfe", capture_output=True, timeout=300, env=env, cwd=ROOT,
+        input=question + b"\xff\xfe",
+        capture_output=True,
+        timeout=300,
+        env=env,
+        cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
     assert b"only the first 2,000 are used" in result.stderr and b"Traceback" not in result.stderr
@@ -496,9 +501,27 @@ def test_cli_build_reports_duplicates(tmp_path, capsys):
 # -- upload names -------------------------------------------------------------------------------
 
 HOSTILE_NAMES = [
-    "../../x.txt", "..\\..\\x.txt", "/etc/passwd.txt", "/tmp/abs.txt", "x.txt/", "..", ".", "",
-    "a\x00b.txt", "nul\x00/../../x.txt", "a" * 10_000 + ".txt", "😀" * 300 + ".md", "\u202etxt.md",
-    "\ud800.txt", "....txt", "...", " .txt", "CON.txt", "x.txt\x00.png", "%2e%2e%2fx.txt", "~/x.txt",
+    "../../x.txt",
+    "..\\..\\x.txt",
+    "/etc/passwd.txt",
+    "/tmp/abs.txt",
+    "x.txt/",
+    "..",
+    ".",
+    "",
+    "a\x00b.txt",
+    "nul\x00/../../x.txt",
+    "a" * 10_000 + ".txt",
+    "😀" * 300 + ".md",
+    "\u202etxt.md",
+    "\ud800.txt",
+    "....txt",
+    "...",
+    " .txt",
+    "CON.txt",
+    "x.txt\x00.png",
+    "%2e%2e%2fx.txt",
+    "~/x.txt",
 ]
 
 
@@ -554,7 +577,9 @@ def test_library_upload_handler_with_hostile_files(tmp_path, settings):
     assert any("article size limit is 1,000,000 bytes" in line for line in lines)
     assert "Économie française" in status and "Nul" in status and "Long Name" in status
     uploads_dir = (settings.index_dir / "uploads").resolve()
-    assert all(uploads_dir in p.resolve().parents or settings.index_dir.resolve() in p.resolve().parents
-               for p in files_under(tmp_path) - before)
+    assert all(
+        uploads_dir in p.resolve().parents or settings.index_dir.resolve() in p.resolve().parents
+        for p in files_under(tmp_path) - before
+    )
     assert not (tmp_path / "escape.txt").exists() and not Path("/etc/cron.d/evil.txt").exists()
     assert "Économie française" in set(table["title"])

@@ -32,9 +32,13 @@ def page(inner: str = "") -> str:
 CASES = {
     "attribute bomb 430 KB": attribute_bomb(43_000),
     "attribute bomb 1 MB": attribute_bomb(100_000),
-    "valueless attribute bomb": "<html><body><div " + " ".join(f"a{i}" for i in range(20_000)) + f">{BODY}</div></body></html>",
+    "valueless attribute bomb": "<html><body><div "
+    + " ".join(f"a{i}" for i in range(20_000))
+    + f">{BODY}</div></body></html>",
     "300,000 empty tags": page("<b>x</b>" * 300_000),
-    "attributes spread over many tags": page(("<span " + " ".join(f'a{i}="x"' for i in range(40)) + ">w</span>") * 5_000),
+    "attributes spread over many tags": page(
+        ("<span " + " ".join(f'a{i}="x"' for i in range(40)) + ">w</span>") * 5_000
+    ),
     "a 2 MB line": page("<p>" + "word " * 400_000 + "</p>"),
 }
 

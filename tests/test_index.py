@@ -29,7 +29,7 @@ def test_manifest_describes_the_folder(seed_index, settings):
     assert manifest["dimension"] == 384
     assert manifest["counts"] == {"articles": 1, "chunks": len(seed_index.chunks)}
     assert manifest["chunk_tokens"] == settings.chunk_tokens
-    (article_id, content_hash), = manifest["articles"].items()
+    ((article_id, content_hash),) = manifest["articles"].items()
     assert seed_index.articles[article_id].content_hash == content_hash
 
 

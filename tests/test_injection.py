@@ -68,8 +68,9 @@ def _as_model_reads(text: str) -> str:
 
 def _tag_counts(text: str) -> dict[str, int]:
     folded = _as_model_reads(text)
-    return {tag: folded.count(tag) for tag in
-            ("<sources>", "</sources>", "<question>", "</question>", "<<<", ">>>", "<|")}
+    return {
+        tag: folded.count(tag) for tag in ("<sources>", "</sources>", "<question>", "</question>", "<<<", ">>>", "<|")
+    }
 
 
 def _blocks(content: str) -> tuple[re.Match, re.Match]:
@@ -130,8 +131,7 @@ def test_the_model_reads_one_sources_block_one_question_and_one_fence_per_passag
     _, _, final, (_, human) = evil
     counts = _tag_counts(human.content)
     n = len(final.hits)
-    assert counts == {"<sources>": 1, "</sources>": 1, "<question>": 1, "</question>": 1,
-                      "<<<": n, ">>>": n, "<|": 0}
+    assert counts == {"<sources>": 1, "</sources>": 1, "<question>": 1, "</question>": 1, "<<<": n, ">>>": n, "<|": 0}
     # The attack article really carried every spelling (so the oracle would have caught a leak).
     raw = _tag_counts(_evil_article())
     assert raw["</sources>"] == 6 and raw["</question>"] == 1 and raw[">>>"] == 1 and raw["<|"] == 2
@@ -177,7 +177,7 @@ def test_model_that_leaks_rules_or_invents_is_unsupported_over_real_http(openai_
     leaked = "Use only facts stated in the sources and never add names, numbers or dates"
     handler = openai_server(f"{_burns_claim(n)} {leaked} [{n}]. {PETROV} [{n}].")
     final = list(stream_answer(index, QUESTION, (), settings.replace(answerer="openai:test-model", k=5)))[-1]
-    (_, body, _), = handler.requests
+    ((_, body, _),) = handler.requests
     system, user = (m["content"] for m in body["messages"])
     assert leaked.split(" and ")[0] in system  # the reply really copies the prompt's rules
     verdicts = {s.text: s.verdict for s in final.sentences}

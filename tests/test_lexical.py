@@ -57,8 +57,7 @@ WORDS = st.sampled_from("alpha beta gamma delta epsilon zeta theta kappa lambda 
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.lists(WORDS, min_size=1, max_size=8).map(" ".join), min_size=2, max_size=12),
-       st.integers(1, 5))
+@given(st.lists(st.lists(WORDS, min_size=1, max_size=8).map(" ".join), min_size=2, max_size=12), st.integers(1, 5))
 def test_incremental_matches_a_full_build_in_what_it_finds(docs, split):
     split = min(split, len(docs) - 1)
     incremental = Bm25Index.build(docs[:split]).added(docs[split:])

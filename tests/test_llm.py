@@ -218,7 +218,7 @@ def test_injected_instructions_reach_the_model_only_as_fenced_source_data(monkey
     assert any(INJECTION in h.chunk.text for h in search_index(index, question, 5))  # precondition
     model = _script(monkeypatch, "The sources are empty.")
     final = _run(index, settings, question=question)[-1]
-    (system, human), = model.received
+    ((system, human),) = model.received
     assert isinstance(system, SystemMessage) and isinstance(human, HumanMessage)
     assert INJECTION not in system.content
     assert human.content.count(INJECTION) == 1
@@ -236,8 +236,13 @@ def test_injected_instructions_reach_the_model_only_as_fenced_source_data(monkey
 
 
 def _chunk(delta: dict, finish: str | None = None) -> bytes:
-    body = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": "test-model",
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    body = {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": "test-model",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
     return f"data: {json.dumps(body)}\n\n".encode()
 
 
@@ -257,9 +262,17 @@ class _OpenAIStub(BaseHTTPRequestHandler):
                 self.wfile.write(_chunk({"content": piece}))
             self.wfile.write(_chunk({}, "stop") + b"data: [DONE]\n\n")
         else:
-            data = json.dumps({"id": "c1", "object": "chat.completion", "created": 0, "model": "test-model",
-                               "choices": [{"index": 0, "finish_reason": "stop",
-                                            "message": {"role": "assistant", "content": self.reply}}]}).encode()
+            data = json.dumps(
+                {
+                    "id": "c1",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": "test-model",
+                    "choices": [
+                        {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": self.reply}}
+                    ],
+                }
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
@@ -296,7 +309,7 @@ def openai_server(monkeypatch):
 def test_openai_compatible_server_over_real_http(openai_server, seed_index, settings):
     handler = openai_server(_burns_claim(1))
     answers = list(stream_answer(seed_index, QUESTION, (), settings.replace(answerer="openai:test-model")))
-    (path, body, auth), = handler.requests
+    ((path, body, auth),) = handler.requests
     assert path == "/v1/chat/completions" and auth == "Bearer test"
     assert body["model"] == "test-model" and body["stream"] is True
     assert [m["role"] for m in body["messages"]] == ["system", "user"]

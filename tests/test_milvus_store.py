@@ -180,8 +180,10 @@ def test_bench_stores_compares_both_stores_on_a_built_index(tmp_path):
     corpus, questions = _write(tmp_path)
     build_index([corpus], Settings(index_dir=tmp_path / "ix"))
     out = tmp_path / "stores.json"
-    assert main(["--index", str(tmp_path / "ix"), "--questions", str(questions), "--out", str(out),
-                 "--embed-sample", "3"]) == 0
+    assert (
+        main(["--index", str(tmp_path / "ix"), "--questions", str(questions), "--out", str(out), "--embed-sample", "3"])
+        == 0
+    )
     report = json.loads(out.read_text())
     assert report["same_top10"] == report["questions"] == 3
     for name in ("faiss", "milvus-lite"):

@@ -18,24 +18,28 @@ from rag.retrieval.search import check_question
 from rag.text.sanitize import clean_question, shown
 
 
-@pytest.mark.parametrize("raw, clean", [
-    ("\x1b[31mWho warned Russia?\x1b[0m", "Who warned Russia?"),
-    ("Who \x1b[1;38;5;196mwarned\x1b[m Russia?", "Who warned Russia?"),
-    ("\x1b]0;window title\x07Who warned Russia?", "Who warned Russia?"),
-    ("\x1b]8;;http://evil.example\x1b\\Who\x1b]8;;\x1b\\ warned Russia?", "Who warned Russia?"),
-    ("\x9b31mWho warned Russia?", "Who warned Russia?"),
-    ("\x1bcWho warned Russia?", "Who warned Russia?"),
-    ("Who\u200b warned\u2060 Russia\ufeff?", "Who warned Russia?"),
-    ("\u202eWho warned Russia?\u202c", "Who warned Russia?"),
-    ("\u2066Who\u2069 \u200fwarned\u200e Russia?", "Who warned Russia?"),
-])
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ("\x1b[31mWho warned Russia?\x1b[0m", "Who warned Russia?"),
+        ("Who \x1b[1;38;5;196mwarned\x1b[m Russia?", "Who warned Russia?"),
+        ("\x1b]0;window title\x07Who warned Russia?", "Who warned Russia?"),
+        ("\x1b]8;;http://evil.example\x1b\\Who\x1b]8;;\x1b\\ warned Russia?", "Who warned Russia?"),
+        ("\x9b31mWho warned Russia?", "Who warned Russia?"),
+        ("\x1bcWho warned Russia?", "Who warned Russia?"),
+        ("Who\u200b warned\u2060 Russia\ufeff?", "Who warned Russia?"),
+        ("\u202eWho warned Russia?\u202c", "Who warned Russia?"),
+        ("\u2066Who\u2069 \u200fwarned\u200e Russia?", "Who warned Russia?"),
+    ],
+)
 def test_escapes_and_invisible_characters_go_whole(raw, clean):
     assert clean_question(raw, 2000) == (clean, False)
     assert check_question(raw) == clean
 
 
-@pytest.mark.parametrize("raw", ["\u200b", "\u202e\u2066\u200b\u2069", "\ufeff \u200d\n\u200c", "\x1b[2J\x1b[H",
-                                 "\x1b[31m\u200b\x1b[0m"])
+@pytest.mark.parametrize(
+    "raw", ["\u200b", "\u202e\u2066\u200b\u2069", "\ufeff \u200d\n\u200c", "\x1b[2J\x1b[H", "\x1b[31m\u200b\x1b[0m"]
+)
 def test_a_question_of_only_invisible_characters_is_empty(raw):
     with pytest.raises(InputError, match="empty"):
         check_question(raw)
@@ -52,8 +56,14 @@ def test_large_integer_ids_stay_exact_and_distinct():
     lines.append('{"id": 42, "text": "A small id."}')
     articles, bad = read_jsonl("\n".join(lines), Path("feed.jsonl"), 100_000)
     assert not bad
-    assert [a.id for a in articles] == ["12345678901234567890123", "12345678901234567890124", "12345678901234567890125",
-                                        "18446744073709551616", "1.50", "42"]
+    assert [a.id for a in articles] == [
+        "12345678901234567890123",
+        "12345678901234567890124",
+        "12345678901234567890125",
+        "18446744073709551616",
+        "1.50",
+        "42",
+    ]
 
 
 def test_shown_escapes_bidi_and_zero_width_characters():

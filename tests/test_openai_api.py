@@ -33,26 +33,35 @@ KEY = "test-key-1234"
 
 
 def test_the_last_user_message_is_the_question_and_earlier_pairs_are_history():
-    body = {"model": "rag-extractive", "stream": True, "messages": [
-        {"role": "system", "content": "You are helpful."},
-        {"role": "user", "content": "Who warned Russia?"},
-        {"role": "assistant", "content": f"William Burns warned Russia [1].\n\n{fmt.SOURCES_HEADING}\n1. T: “q”"},
-        {"role": "user", "content": [{"type": "text", "text": "Where did he travel?"}]},
-    ]}
+    body = {
+        "model": "rag-extractive",
+        "stream": True,
+        "messages": [
+            {"role": "system", "content": "You are helpful."},
+            {"role": "user", "content": "Who warned Russia?"},
+            {"role": "assistant", "content": f"William Burns warned Russia [1].\n\n{fmt.SOURCES_HEADING}\n1. T: “q”"},
+            {"role": "user", "content": [{"type": "text", "text": "Where did he travel?"}]},
+        ],
+    }
     chat = fmt.parse_request(body)
     assert chat.question == "Where did he travel?" and chat.stream and chat.model == "rag-extractive"
     assert chat.history == (Turn("Who warned Russia?", "William Burns warned Russia [1]."),)
 
 
-@pytest.mark.parametrize("body, message", [
-    ([], "JSON object"),
-    ({"messages": [{"role": "user", "content": "x"}]}, "'model' is required"),
-    ({"model": "m", "messages": []}, "non-empty list"),
-    ({"model": "m", "messages": ["hi"]}, "messages\\[0\\]"),
-    ({"model": "m", "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]},
-     "last message must be the user's question"),
-    ({"model": "m", "messages": [{"role": "user", "content": 5}]}, "content must be a string"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ([], "JSON object"),
+        ({"messages": [{"role": "user", "content": "x"}]}, "'model' is required"),
+        ({"model": "m", "messages": []}, "non-empty list"),
+        ({"model": "m", "messages": ["hi"]}, "messages\\[0\\]"),
+        (
+            {"model": "m", "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]},
+            "last message must be the user's question",
+        ),
+        ({"model": "m", "messages": [{"role": "user", "content": 5}]}, "content must be a string"),
+    ],
+)
 def test_malformed_requests_are_refused_with_a_message(body, message):
     with pytest.raises(InputError, match=message):
         fmt.parse_request(body)
@@ -74,8 +83,14 @@ def test_sources_markdown_links_http_titles_and_escapes_markdown():
     assert md == "\n\n**Sources**\n1. [T \\[x\\]\\(y\\)](<https://e.org/a>): “The quote.”"
     assert fmt.strip_sources("The quote [1]." + md) == "The quote [1]."
     assert fmt.citation_dicts(answer, {"a1": article})[0] == {
-        "number": 1, "article_id": "a1", "title": "T [x](y)", "url": "https://e.org/a", "quote": "The quote.",
-        "start": 11, "end": 21}
+        "number": 1,
+        "article_id": "a1",
+        "title": "T [x](y)",
+        "url": "https://e.org/a",
+        "quote": "The quote.",
+        "start": 11,
+        "end": 21,
+    }
 
 
 def test_text_pieces_concatenate_to_the_text():
@@ -134,7 +149,8 @@ def test_who_warned_russia_names_burns_with_a_citation_and_offsets(app, client):
     from rag.stores import open_index
 
     reply = client.chat.completions.create(
-        model="rag-extractive", messages=[{"role": "user", "content": "Who warned Russia?"}])
+        model="rag-extractive", messages=[{"role": "user", "content": "Who warned Russia?"}]
+    )
     text = reply.choices[0].message.content
     assert "William Burns" in text and "[1]" in text.split("**Sources**")[0]
     assert "**Sources**\n1. " + SEED_TITLE in text
@@ -142,13 +158,16 @@ def test_who_warned_russia_names_burns_with_a_citation_and_offsets(app, client):
     first = reply.model_extra["citations"][0]
     assert first["number"] == 1 and first["quote"] == BURNS and first["title"] == SEED_TITLE
     indexed = open_index(Settings(index_dir=app.index_dir), check_model=False).articles[first["article_id"]]
-    assert indexed.text[first["start"]:first["end"]] == BURNS  # offsets into the article the app indexed
+    assert indexed.text[first["start"] : first["end"]] == BURNS  # offsets into the article the app indexed
 
 
 @pytest.mark.slow
 def test_streaming_yields_chunks_then_ends_with_the_citations(client):
-    chunks = list(client.chat.completions.create(
-        model="rag-extractive", stream=True, messages=[{"role": "user", "content": "Who warned Russia?"}]))
+    chunks = list(
+        client.chat.completions.create(
+            model="rag-extractive", stream=True, messages=[{"role": "user", "content": "Who warned Russia?"}]
+        )
+    )
     pieces = [c.choices[0].delta.content or "" for c in chunks]
     assert len([p for p in pieces if p]) >= 3  # the answer arrives in several deltas
     assert "William Burns" in "".join(pieces) and "**Sources**" in "".join(pieces)
@@ -158,10 +177,14 @@ def test_streaming_yields_chunks_then_ends_with_the_citations(client):
 
 @pytest.mark.slow
 def test_raw_stream_ends_with_done(app):
-    body = json.dumps({"model": "rag-extractive", "stream": True,
-                       "messages": [{"role": "user", "content": "Who warned Russia?"}]}).encode()
-    request = urllib.request.Request(app.url + "v1/chat/completions", data=body, headers={
-        "Authorization": f"Bearer {KEY}", "Content-Type": "application/json"})
+    body = json.dumps(
+        {"model": "rag-extractive", "stream": True, "messages": [{"role": "user", "content": "Who warned Russia?"}]}
+    ).encode()
+    request = urllib.request.Request(
+        app.url + "v1/chat/completions",
+        data=body,
+        headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"},
+    )
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(request, timeout=60) as response:
         assert response.headers["Content-Type"].startswith("text/event-stream")
@@ -172,10 +195,13 @@ def test_raw_stream_ends_with_done(app):
 @pytest.mark.slow
 def test_a_follow_up_uses_the_conversation(client):
     first = client.chat.completions.create(
-        model="rag-extractive", messages=[{"role": "user", "content": "Who warned Russia?"}])
-    messages = [{"role": "user", "content": "Who warned Russia?"},
-                {"role": "assistant", "content": first.choices[0].message.content},
-                {"role": "user", "content": "Where did he travel?"}]
+        model="rag-extractive", messages=[{"role": "user", "content": "Who warned Russia?"}]
+    )
+    messages = [
+        {"role": "user", "content": "Who warned Russia?"},
+        {"role": "assistant", "content": first.choices[0].message.content},
+        {"role": "user", "content": "Where did he travel?"},
+    ]
     reply = client.chat.completions.create(model="rag-extractive", messages=messages)
     assert "Moscow" in reply.choices[0].message.content.split("**Sources**")[0]
 
@@ -197,8 +223,12 @@ def test_a_wrong_key_gets_401_in_the_openai_error_shape(app):
     with pytest.raises(openai.AuthenticationError) as info:
         wrong.chat.completions.create(model="rag-extractive", messages=[{"role": "user", "content": "Who?"}])
     assert info.value.status_code == 401
-    assert info.value.body == {"message": info.value.body["message"], "type": "invalid_request_error",
-                               "param": None, "code": "invalid_api_key"}
+    assert info.value.body == {
+        "message": info.value.body["message"],
+        "type": "invalid_request_error",
+        "param": None,
+        "code": "invalid_api_key",
+    }
     status, body = _post(app.url + "v1/chat/completions", b"{}", {})  # no key at all
     assert status == 401 and body["error"]["code"] == "invalid_api_key"
 
@@ -209,8 +239,9 @@ def test_bad_requests_get_openai_shaped_errors(app):
     url = app.url + "v1/chat/completions"
     status, body = _post(url, b"not json", auth)
     assert status == 400 and set(body["error"]) == {"message", "type", "param", "code"}
-    status, body = _post(url, json.dumps({"model": "gpt-4", "messages": [{"role": "user", "content": "x"}]})
-                         .encode(), auth)
+    status, body = _post(
+        url, json.dumps({"model": "gpt-4", "messages": [{"role": "user", "content": "x"}]}).encode(), auth
+    )
     assert status == 404 and body["error"]["code"] == "model_not_found" and "rag-extractive" in body["error"]["message"]
     empty = {"model": "rag-extractive", "messages": [{"role": "user", "content": "  "}]}
     status, body = _post(url, json.dumps(empty).encode(), auth)

@@ -27,8 +27,7 @@ SOURCES = ("pyproject.toml", "setup.py", "README.md", "LICENSE", "rag", "prompts
 
 def _run(*args, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True,
-                            timeout=timeout)
+    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, (args, result.stdout[-2000:], result.stderr[-3000:])
     return result
 
@@ -44,14 +43,25 @@ def installed(tmp_path_factory) -> Path:
             shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(ROOT / name, src / name)
-    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q",
-         "-w", work / "dist", src, cwd=work)
+    _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "-q",
+        "-w",
+        work / "dist",
+        src,
+        cwd=work,
+    )
     wheel = next((work / "dist").glob("rag_news-*.whl"))
     venv = work / "venv"
     _run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=work)
     python = venv / "bin" / "python"
-    _run(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "-q", wheel,
-         cwd=work)
+    _run(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "-q", wheel, cwd=work)
     site = _run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=work).stdout.strip()
     ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     (Path(site) / "zz_test_dependencies.pth").write_text("\n".join(sorted(ours)) + "\n")
@@ -63,8 +73,12 @@ def test_installed_wheel_asks_and_renders_prompts_from_another_folder(installed,
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     rag = installed / "rag"
-    where = _run(installed / "python", "-c", "import rag, rag.answer.prompts as p; print(rag.__file__); print(p.default_folder())",
-                 cwd=elsewhere).stdout.split()
+    where = _run(
+        installed / "python",
+        "-c",
+        "import rag, rag.answer.prompts as p; print(rag.__file__); print(p.default_folder())",
+        cwd=elsewhere,
+    ).stdout.split()
     assert where[0].startswith(str(installed.parent)) and not where[0].startswith(str(ROOT))  # the wheel's copy
     assert Path(where[1]).parts[-2:] == ("rag", "prompt_files")
 

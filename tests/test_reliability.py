@@ -76,8 +76,10 @@ def test_a_writer_killed_at_any_point_leaves_the_previous_index_answering(tmp_pa
     # An outside SIGKILL the moment the writer's temporary folder appears.
     writer = start_cli("index", "build", str(newer), "--index-dir", str(folder))
     known = set(_entries(folder, generations.TMP_PREFIX))
-    _wait_for(lambda: set(_entries(folder, generations.TMP_PREFIX)) - known or writer.poll() is not None,
-              "the writer's temporary generation")
+    _wait_for(
+        lambda: set(_entries(folder, generations.TMP_PREFIX)) - known or writer.poll() is not None,
+        "the writer's temporary generation",
+    )
     writer.send_signal(signal.SIGKILL)
     writer.wait(timeout=60)
     live, hits = _answers(settings)
@@ -87,8 +89,7 @@ def test_a_writer_killed_at_any_point_leaves_the_previous_index_answering(tmp_pa
         assert len(Index.load(settings).articles) == 4
 
     # Killed just after the swap: the new index is live and whole.
-    result = run_cli("index", "build", str(newer), "--index-dir", str(folder),
-                     env=cli_env(RAG_DEBUG_KILL_AT="swapped"))
+    result = run_cli("index", "build", str(newer), "--index-dir", str(folder), env=cli_env(RAG_DEBUG_KILL_AT="swapped"))
     assert result.returncode == -signal.SIGKILL
     index = Index.load(settings)
     assert len(index.articles) == 4 and index.generation != baseline[0]
@@ -115,8 +116,10 @@ def test_two_concurrent_adds_both_land(tmp_path, settings):
             for n, log in zip((10, 11), logs)
         ]
         for writer, log in zip(writers, logs):
-            _wait_for(lambda log=log, writer=writer: "waiting up to" in log.read_text() or writer.poll() is not None,
-                      f"{log.name} to wait for the lock")
+            _wait_for(
+                lambda log=log, writer=writer: "waiting up to" in log.read_text() or writer.poll() is not None,
+                f"{log.name} to wait for the lock",
+            )
             assert writer.poll() is None, log.read_text()
     for writer, log in zip(writers, logs):
         assert writer.wait(timeout=600) == 0, log.read_text()[-2000:]
@@ -132,8 +135,9 @@ def test_a_second_writer_can_fail_at_once_with_one_line(tmp_path, settings):
     extra = write_corpus(tmp_path / "extra", [5]) / "article-005.md"
     with FileLock(str(folder / generations.LOCK)):
         by_flag = run_cli("index", "add", str(extra), "--index-dir", str(folder), "--lock-timeout", "0")
-        by_env = run_cli("index", "remove", _article_id(extra), "--index-dir", str(folder),
-                         env=cli_env(RAG_LOCK_TIMEOUT="0"))
+        by_env = run_cli(
+            "index", "remove", _article_id(extra), "--index-dir", str(folder), env=cli_env(RAG_LOCK_TIMEOUT="0")
+        )
     for result in (by_flag, by_env):
         assert result.returncode == 2
         err = result.stderr.strip()
@@ -165,8 +169,11 @@ def test_readers_keep_answering_while_another_process_writes(tmp_path, settings)
     reader = threading.Thread(target=read)
     reader.start()
     try:
-        for args in (["index", "add", str(extra / "article-010.md")], ["index", "add", str(extra / "article-011.md")],
-                     ["index", "remove", _article_id(extra / "article-010.md")]):
+        for args in (
+            ["index", "add", str(extra / "article-010.md")],
+            ["index", "add", str(extra / "article-011.md")],
+            ["index", "remove", _article_id(extra / "article-010.md")],
+        ):
             result = run_cli(*args, "--index-dir", str(folder))
             assert result.returncode == 0, result.stderr[-2000:]
     finally:

@@ -12,8 +12,10 @@ from rag.types import Chunk, Hit
 
 
 def _hits(texts):
-    return [Hit(chunk=Chunk(f"c{i}", "a", i, 0, len(t), t), title="t", score=1.0 / (i + 1), rank=i + 1)
-            for i, t in enumerate(texts)]
+    return [
+        Hit(chunk=Chunk(f"c{i}", "a", i, 0, len(t), t), title="t", score=1.0 / (i + 1), rank=i + 1)
+        for i, t in enumerate(texts)
+    ]
 
 
 class ByLength:

@@ -35,11 +35,22 @@ USER, PASSWORD = "alice", "s3cret-pw"
 # -- the decision (pure) ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("host, loopback", [
-    ("127.0.0.1", True), ("127.1.2.3", True), ("::1", True), ("[::1]", True), ("localhost", True),
-    ("LOCALHOST ", True), ("0.0.0.0", False), ("::", False), ("192.168.1.20", False), ("example.org", False),
-    ("", False),
-])
+@pytest.mark.parametrize(
+    "host, loopback",
+    [
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("LOCALHOST ", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.20", False),
+        ("example.org", False),
+        ("", False),
+    ],
+)
 def test_is_loopback(host, loopback):
     assert is_loopback(host) is loopback
 
@@ -87,8 +98,16 @@ def test_rag_serve_refuses_in_one_line_before_loading_anything(tmp_path, capsys,
 
 def test_app_py_refuses_without_login_and_never_opens_the_port(tmp_path):
     port = free_port()
-    command = [sys.executable, str(ROOT / "app.py"), "--host", "0.0.0.0", "--port", str(port),
-               "--index-dir", str(tmp_path / "index")]
+    command = [
+        sys.executable,
+        str(ROOT / "app.py"),
+        "--host",
+        "0.0.0.0",
+        "--port",
+        str(port),
+        "--index-dir",
+        str(tmp_path / "index"),
+    ]
     result = subprocess.run(command, cwd=ROOT, env=app_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith(f"error: refusing to serve on 0.0.0.0:{port}")
@@ -135,8 +154,16 @@ def public_app(tmp_path_factory):
     port = free_port()
     log_path = work / "app.log"
     env = app_env(work, {"RAG_AUTH": f"{USER}:{PASSWORD}", "RAG_CORPUS_DIR": str(corpus), "RAG_API_KEY": "k"})
-    command = [sys.executable, str(ROOT / "app.py"), "--host", "0.0.0.0", "--port", str(port),
-               "--index-dir", str(work / "index")]
+    command = [
+        sys.executable,
+        str(ROOT / "app.py"),
+        "--host",
+        "0.0.0.0",
+        "--port",
+        str(port),
+        "--index-dir",
+        str(work / "index"),
+    ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

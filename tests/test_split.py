@@ -29,8 +29,10 @@ def test_dated_questions_split_by_day_earlier_half_fits():
 def test_undated_questions_split_by_article():
     questions = [Q(f"{a}{p}", frozenset({f"{a}#{p}"})) for a in "abcdefghij" for p in range(3)]
     fit, report = split_questions(questions, "fit"), split_questions(questions, "report")
+
     def articles(qs):
         return {next(iter(q.relevant)).split("#")[0] for q in qs}
+
     assert articles(fit).isdisjoint(articles(report)) and fit and report
     assert len(fit) + len(report) == len(questions)
 

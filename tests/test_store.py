@@ -95,11 +95,19 @@ def test_leftovers_of_killed_writers_are_ignored_then_removed(built):
 
 
 def test_the_repository_index_folder_ignores_everything_generated():
-    generated = ["index/current", "index/gen-20250101T000000000000-abcdef/dense.faiss", "index/.write.lock",
-                 "index/.tmp-gen-x/chunks.jsonl", "index/manifest.json", "index/bm25", "index/uploads/a.txt"]
+    generated = [
+        "index/current",
+        "index/gen-20250101T000000000000-abcdef/dense.faiss",
+        "index/.write.lock",
+        "index/.tmp-gen-x/chunks.jsonl",
+        "index/manifest.json",
+        "index/bm25",
+        "index/uploads/a.txt",
+    ]
     tracked = ["index/README.md", "index/.gitignore"]
-    result = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "--no-index", *generated, *tracked],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["git", "-C", str(ROOT), "check-ignore", "--no-index", *generated, *tracked], capture_output=True, text=True
+    )
     assert set(result.stdout.split()) == set(generated)
 
 
@@ -169,8 +177,11 @@ CASES = {
     "truncated FAISS file": (_truncate_faiss, {}, "dense.faiss does not match its manifest"),
     "chunk store from another build": (_chunks_of_another_build, {}, "chunks.jsonl does not match its manifest"),
     "chunk edited in place": (_edited_chunk, {}, "chunks.jsonl does not match its manifest (its SHA-256"),
-    "another embedding model": (lambda folder, tmp: None, {"RAG_MODEL": "sentence-transformers/all-mpnet-base-v2"},
-                                "was built with embedding model 'all-MiniLM-L6-v2'"),
+    "another embedding model": (
+        lambda folder, tmp: None,
+        {"RAG_MODEL": "sentence-transformers/all-mpnet-base-v2"},
+        "was built with embedding model 'all-MiniLM-L6-v2'",
+    ),
     "newer format version": (_newer_format, {}, f"format version {layout.FORMAT_VERSION + 1}, newer than"),
     "old format version": (_old_format, {}, "old format version 1"),
 }
@@ -184,8 +195,12 @@ def test_damage_or_mismatch_is_one_line_exit_2_and_touches_nothing(built, corpus
     new_article = write_corpus(tmp_path / "new", [30]) / "article-030.md"
     corpus_before, index_before = tree_digest(corpus), tree_digest(folder)
     articles_before = tree_digest(ROOT / "data" / "articles")
-    for args in (["search", question(2)], ["ask", question(2)], ["index", "add", str(new_article)],
-                 ["index", "stats"] if case in ("newer format version", "old format version") else None):
+    for args in (
+        ["search", question(2)],
+        ["ask", question(2)],
+        ["index", "add", str(new_article)],
+        ["index", "stats"] if case in ("newer format version", "old format version") else None,
+    ):
         if args is None:
             continue
         result = run_cli(*args, "--index-dir", str(folder), env=cli_env(**env))
@@ -214,6 +229,7 @@ def test_following_the_rebuild_hint_gives_a_working_index(built, corpus, tmp_pat
 
 def test_a_reader_whose_generation_was_collected_meanwhile_reads_the_new_one(built, corpus, tmp_path, monkeypatch):
     from rag.stores.folder import persist
+
     folder = built.index_dir
     stale = generations.current(folder)
     extra = read_articles([write_corpus(tmp_path / "extra", [40, 41])])

@@ -45,8 +45,9 @@ def make_chat_model(spec: str, temperature: float) -> BaseChatModel:
     except ImportError as error:
         extra = {"ollama": "ollama", "openai": "llm"}.get(provider)
         hint = f": {install_hint(extra)}" if extra else ""
-        raise MissingExtraError(f"answerer {spec!r} needs a package that is not installed: "
-                                f"{first_line(error)}{hint}") from None
+        raise MissingExtraError(
+            f"answerer {spec!r} needs a package that is not installed: {first_line(error)}{hint}"
+        ) from None
     except Exception as error:  # unknown provider, missing credentials, rejected options
         raise ConfigError(f"answerer {spec!r} cannot be used: {first_line(error)}") from None
 
@@ -60,11 +61,18 @@ def local_gguf_chat_model(path: str, temperature: float, max_new_tokens: int) ->
         from transformers import pipeline
 
     sampling = {"do_sample": True, "temperature": temperature} if temperature > 0 else {"do_sample": False}
-    generator = pipeline("text-generation", model=model, tokenizer=tokenizer,
-                         max_new_tokens=max_new_tokens, return_full_text=False, **sampling)
+    generator = pipeline(
+        "text-generation",
+        model=model,
+        tokenizer=tokenizer,
+        max_new_tokens=max_new_tokens,
+        return_full_text=False,
+        **sampling,
+    )
     # The tokenizer is passed in so ChatHuggingFace never looks the model id up on a hub.
-    return ChatHuggingFace(llm=HuggingFacePipeline(pipeline=generator, model_id=path),
-                           tokenizer=tokenizer, model_id=path, streaming=True)
+    return ChatHuggingFace(
+        llm=HuggingFacePipeline(pipeline=generator, model_id=path), tokenizer=tokenizer, model_id=path, streaming=True
+    )
 
 
 @functools.lru_cache(maxsize=2)

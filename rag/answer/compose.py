@@ -30,17 +30,26 @@ def compose_answer(index: Store, question: str, r: Ranked, confidence: float) ->
     parts = [f"{draft.lead} [1]."] if draft.lead and not opens_with_lead else []
     parts += [with_markers(s.candidate.text, [i + 1]) for i, s in enumerate(draft.sentences)]
     text = " ".join(parts)
-    return replace(finish(index, question, r.standalone, text, citations, r.hits), short_answer=draft.lead or "",
-                   confidence=round(confidence, 4))
+    return replace(
+        finish(index, question, r.standalone, text, citations, r.hits),
+        short_answer=draft.lead or "",
+        confidence=round(confidence, 4),
+    )
 
 
 def partial(index: Store, question: str, r: Ranked, decision: Decision) -> Answer:
-    """"The articles don't say X. They mention: …[1]": what is there, marked as not the answer."""
+    """ "The articles don't say X. They mention: …[1]": what is there, marked as not the answer."""
     best = r.ranked[0]
     what = ("anything about " + " or ".join(decision.missing)) if decision.missing else "what the question asks"
     quoted = with_markers(best.candidate.text, [1])
     # Only the quote is a claim to check; the note before it is ours, not the articles'.
     answer = finish(index, question, r.standalone, quoted, [citation(1, best.candidate)], r.hits)
-    return replace(answer, text=PARTIAL_TEXT.format(what=what) + quoted, abstained=True, partial=True,
-                   confidence=round(decision.confidence, 4), abstain_reason=decision.reason,
-                   related=tuple(r.hits[:3]))
+    return replace(
+        answer,
+        text=PARTIAL_TEXT.format(what=what) + quoted,
+        abstained=True,
+        partial=True,
+        confidence=round(decision.confidence, 4),
+        abstain_reason=decision.reason,
+        related=tuple(r.hits[:3]),
+    )

@@ -75,8 +75,11 @@ def decide(r: Ranked, settings: Settings) -> Decision:
     if p >= (settings.answer_threshold or scorer.threshold):
         return Decision(True, p)
     what = " or ".join(found.missing)
-    reason = (f"the articles never mention {what}" if found.missing
-              else "the closest sentences don't hold what the question asks for")
+    reason = (
+        f"the articles never mention {what}"
+        if found.missing
+        else "the closest sentences don't hold what the question asks for"
+    )
     return Decision(False, p, reason, partial=True, missing=found.missing)
 
 
@@ -86,9 +89,7 @@ def _shortlist(question: str, pool: list[ex.Candidate]) -> list[ex.Candidate]:
         return pool
     stems = ex.content_stems(question)
     idf = ex.pool_idf([c.text for c in pool])
-    keyed = sorted(
-        pool, key=lambda c: -(ex.lexical_overlap(stems, c.text, idf) + 0.3 / c.hit.rank)
-    )
+    keyed = sorted(pool, key=lambda c: -(ex.lexical_overlap(stems, c.text, idf) + 0.3 / c.hit.rank))
     return keyed[:EMBED_LIMIT]
 
 

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 ABSTAIN_TEXT = "The indexed articles don't contain an answer to this question."
 
 
-def finish(index: Store, question: str, standalone: str, text: str, citations: list[Citation], hits: Sequence[Hit]) -> Answer:
+def finish(
+    index: Store, question: str, standalone: str, text: str, citations: list[Citation], hits: Sequence[Hit]
+) -> Answer:
     """Parse markers, run the support check, and return the final ``Answer``."""
     citations = [_located(index, c) for c in citations]
     by_number = {c.number: c for c in citations}
@@ -61,8 +63,7 @@ def abstain(question: str, standalone: str, hits: Sequence[Hit], decision: Decis
 def citation_for_claim(number: int, claim: str, hit: Hit) -> Citation:
     """The exact sentence of ``hit``'s passage that best supports ``claim``."""
     start, end = best_quote(claim, hit.chunk.text)
-    return citation(number, Candidate(hit, hit.chunk.start + start, hit.chunk.start + end,
-                                          hit.chunk.text[start:end]))
+    return citation(number, Candidate(hit, hit.chunk.start + start, hit.chunk.start + end, hit.chunk.text[start:end]))
 
 
 def citation(number: int, candidate: Candidate) -> Citation:
@@ -79,8 +80,6 @@ def citation(number: int, candidate: Candidate) -> Citation:
         passage=hit.chunk.text,
         passage_start=hit.chunk.start,
     )
-
-
 
 
 def _located(index: Store, citation: Citation) -> Citation:

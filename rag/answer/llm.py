@@ -67,8 +67,9 @@ def stream_llm_answer(index, question: str, history: Sequence[Turn], settings: S
     hits = list(r.hits)
     if not decision.answers:
         # The passages don't answer: the model is not asked, so it cannot fill the gap from memory.
-        yield partial(index, question, r, decision) if decision.partial else abstain(question, standalone, hits,
-                                                                                       decision)
+        yield (
+            partial(index, question, r, decision) if decision.partial else abstain(question, standalone, hits, decision)
+        )
         return
     text = ""
     for piece in _tokens(model, answer_messages(standalone, hits, folder), settings.answerer):
@@ -92,8 +93,10 @@ def fallback(index, question: str, r: Ranked, decision: Decision, final: Answer)
     unsupported = sum(s.verdict == "unsupported" for s in final.sentences)
     if not final.sentences or unsupported / len(final.sentences) < FALLBACK_SHARE:
         return final
-    why = (f"{unsupported} of {len(final.sentences)} sentences of the model's answer failed the support check; "
-           "showing the extractive answer instead")
+    why = (
+        f"{unsupported} of {len(final.sentences)} sentences of the model's answer failed the support check; "
+        "showing the extractive answer instead"
+    )
     log.warning("LLM answer not shown: %s", why)
     return replace(compose_answer(index, question, r, decision.confidence), fallback=why)
 
@@ -120,8 +123,9 @@ def answer_messages(question: str, hits: Sequence[Hit], folder: Path | None = No
     """System rules, then the user message: the fenced sources block, then the delimited question."""
     # Prompt-only copies of the hits: their text is the model's view, not an article span any more.
     shown = [replace(h, title=as_data(h.title), chunk=replace(h.chunk, text=as_data(h.chunk.text))) for h in hits]
-    prompt = load_prompt("answer", folder).render_parts(abstain_text=ABSTAIN_TEXT, sources=format_sources(shown),
-                                                        question=as_data(question))
+    prompt = load_prompt("answer", folder).render_parts(
+        abstain_text=ABSTAIN_TEXT, sources=format_sources(shown), question=as_data(question)
+    )
     return _messages(prompt)
 
 
@@ -159,11 +163,17 @@ def finalize_answer(
         return answer
     kept = [s for s in answer.sentences if s.verdict != "unsupported"]
     if not kept:
-        return replace(abstain(question, standalone, hits),
-                       abstain_reason="every sentence of the model's answer failed the support check")
+        return replace(
+            abstain(question, standalone, hits),
+            abstain_reason="every sentence of the model's answer failed the support check",
+        )
     cited = {n for s in kept for n in s.citations}
-    return replace(answer, text=" ".join(with_markers(s.text, s.citations) for s in kept), sentences=tuple(kept),
-                   citations=tuple(c for c in answer.citations if c.number in cited))
+    return replace(
+        answer,
+        text=" ".join(with_markers(s.text, s.citations) for s in kept),
+        sentences=tuple(kept),
+        citations=tuple(c for c in answer.citations if c.number in cited),
+    )
 
 
 def _messages(prompt: Rendered) -> list[BaseMessage]:
@@ -191,6 +201,7 @@ def _model_errors(spec: str) -> Iterator[None]:
 
 def _abstains(text: str) -> bool:
     """Did the model give the fixed no-answer sentence (give or take markers, case and quotes)?"""
+
     def norm(s: str) -> str:
         return " ".join(strip_markers(s).replace("’", "'").lower().split()).rstrip(".! ")
 

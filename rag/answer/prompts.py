@@ -69,8 +69,7 @@ class Prompt:
         extra = sorted(set(variables) - needed)
         if extra:
             raise ConfigError(
-                f"prompt '{self.name}' has no variable '{extra[0]}' "
-                f"(it uses: {', '.join(sorted(needed)) or 'none'})"
+                f"prompt '{self.name}' has no variable '{extra[0]}' (it uses: {', '.join(sorted(needed)) or 'none'})"
             )
         values = {k: str(v) for k, v in variables.items()}
         return Rendered(_fill(self.system, values), _fill(self.user, values))

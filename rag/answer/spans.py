@@ -35,8 +35,9 @@ def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
     if not candidates:
         return None
     # Anchors: where the question's own content words occur in the sentence (whole words, by stem).
-    anchors = [m.start() for m in WORD.finditer(sentence)
-               if m.group(0).lower() not in STOPWORDS and stem(m.group(0)) in asked]
+    anchors = [
+        m.start() for m in WORD.finditer(sentence) if m.group(0).lower() not in STOPWORDS and stem(m.group(0)) in asked
+    ]
 
     def fitness(span: Span) -> tuple[float, float]:
         if not anchors:
@@ -60,8 +61,11 @@ def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
     q = question.lower().strip()
     if re.match(r"^(which|what)\s+(?!did|does|do|is|was|are|were|has|have|had|will|would|can|could)\w+", q):
         names = [s for s in name_spans(sentence) if not _mostly_asked(s.text, asked)]
-        anchors = [m.start() for m in WORD.finditer(sentence)
-                   if m.group(0).lower() not in STOPWORDS and stem(m.group(0)) in asked]
+        anchors = [
+            m.start()
+            for m in WORD.finditer(sentence)
+            if m.group(0).lower() not in STOPWORDS and stem(m.group(0)) in asked
+        ]
         if not names or not anchors:
             return None
         return min(names, key=lambda s: min(abs(a - s.start) for a in anchors))
@@ -73,7 +77,7 @@ def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
     hits = [m for m in WORD.finditer(sentence) if stem(m.group(0)) == verb]
     if not hits:
         return None
-    rest = sentence[hits[-1].end():]
+    rest = sentence[hits[-1].end() :]
     cut = _STOP_PHRASE.search(rest)
     phrase = rest[: cut.start() if cut else len(rest)].strip()
     tokens = phrase.split()

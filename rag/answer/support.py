@@ -96,9 +96,11 @@ def check_claims(
     pairs = [(i, n) for i, c in enumerate(claims) for n in c.citations if n in passages]
     # Embedding evidence compares a claim with its quoted sentence: short texts, cheap to embed.
     targets = quotes or passages
-    cosines = list(similarity([claims[i].text for i, _ in pairs], [targets[n] for _, n in pairs])) if (
-        similarity and pairs
-    ) else [0.0] * len(pairs)
+    cosines = (
+        list(similarity([claims[i].text for i, _ in pairs], [targets[n] for _, n in pairs]))
+        if (similarity and pairs)
+        else [0.0] * len(pairs)
+    )
     best: dict[int, float] = {}
     for (i, n), cosine in zip(pairs, cosines):
         best[i] = max(best.get(i, 0.0), support_score(claims[i].text, passages[n], cosine, similarity is not None))

@@ -50,7 +50,6 @@ _NUMBER = re.compile(r"(?<![\w])(?:\$|£|€)?\d[\d,.]*(?:\s?(?:%|percent|millio
 _YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 
 
-
 @dataclass(frozen=True)
 class Span:
     start: int
@@ -95,7 +94,7 @@ def name_spans(text: str) -> list[Span]:
             tokens = tokens[1:]
         if not tokens or (len(tokens) == 1 and sentence_initial):
             continue
-        start = m.end() - len(" ".join(tokens)) if text[m.start():m.end()].endswith(" ".join(tokens)) else m.start()
+        start = m.end() - len(" ".join(tokens)) if text[m.start() : m.end()].endswith(" ".join(tokens)) else m.start()
         spans.append(Span(start, m.end(), text[start : m.end()]))
     return spans
 
@@ -115,8 +114,12 @@ def person_spans(text: str) -> list[Span]:
         # Drop leading titles, acronyms and demonyms: 'U.S. Defense Secretary Lloyd Austin' -> 'Lloyd Austin'.
         roles = [i for i, t in enumerate(tokens) if t.lower() in ROLES]
         tokens = tokens[roles[-1] + 1 :] if roles else tokens
-        while tokens and (tokens[0].lower() in ROLES or tokens[0].rstrip(".").replace(".", "").isupper()
-                          or _is_demonym(tokens[0]) or tokens[0].lower() in _ORG_WORDS):
+        while tokens and (
+            tokens[0].lower() in ROLES
+            or tokens[0].rstrip(".").replace(".", "").isupper()
+            or _is_demonym(tokens[0])
+            or tokens[0].lower() in _ORG_WORDS
+        ):
             tokens = tokens[1:]
         if not tokens or any(t.lower() in _ORG_WORDS for t in tokens):
             continue
@@ -137,7 +140,8 @@ _ORG_WORDS = frozenset(
 def place_spans(text: str) -> list[Span]:
     """Capitalised spans right after a locative word: 'to Moscow', 'in Geneva'."""
     return [
-        s for s in name_spans(text)
+        s
+        for s in name_spans(text)
         if (text[: s.start].split()[-1:] or [""])[0].lower() in PLACE_CUES
         and s.text.split()[0].lower().rstrip(".") not in _CALENDAR
     ]

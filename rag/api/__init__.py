@@ -26,6 +26,22 @@ from rag.api._indexing import (
 from rag.api._reading import default_settings, read_articles, read_sources, resolve_settings
 
 __all__ = [
-    "AddReport", "SyncReport", "add_articles", "ask", "build_index", "default_settings", "index_stats", "load_index",
-    "open_or_build_index", "read_articles", "read_sources", "remove_article", "resolve_settings", "restore_index", "check_build_target", "search", "stream_ask", "sync_feeds",
+    "AddReport",
+    "SyncReport",
+    "add_articles",
+    "ask",
+    "build_index",
+    "default_settings",
+    "index_stats",
+    "load_index",
+    "open_or_build_index",
+    "read_articles",
+    "read_sources",
+    "remove_article",
+    "resolve_settings",
+    "restore_index",
+    "check_build_target",
+    "search",
+    "stream_ask",
+    "sync_feeds",
 ]

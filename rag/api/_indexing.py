@@ -63,8 +63,11 @@ def build_index(
     if isinstance(paths, (str, os.PathLike)):  # one path, not the characters of a string
         paths = [paths]
     settings = resolve_settings(settings, index_dir)
-    reading = paths if isinstance(paths, Reading) else read_sources(
-        paths or [settings.corpus_dir], settings, skip_bad_lines=skip_bad_lines)
+    reading = (
+        paths
+        if isinstance(paths, Reading)
+        else read_sources(paths or [settings.corpus_dir], settings, skip_bad_lines=skip_bad_lines)
+    )
     encode = None
     if ray is not None:
         from rag.embedding.ray import ray_encoder
@@ -113,7 +116,7 @@ def add_articles(
     articles: list[Article] = []
     failures: list[tuple[str, str]] = []
     bad: list[BadLine] = []
-    for group in ([[s] for s in sources] if each else [list(sources)]):
+    for group in [[s] for s in sources] if each else [list(sources)]:
         try:
             reading = read_sources(group, settings, skip_bad_lines=skip_bad_lines)
         except RagError as error:

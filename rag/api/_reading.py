@@ -29,8 +29,9 @@ def resolve_settings(
             raise TypeError("pass the index folder once: as settings or as index_dir=, not both")
         settings, index_dir = None, settings
     if settings is not None and not isinstance(settings, Settings):
-        raise TypeError(f"settings must be a rag.Settings or an index folder (str or os.PathLike), "
-                        f"not {type(settings).__name__}")
+        raise TypeError(
+            f"settings must be a rag.Settings or an index folder (str or os.PathLike), not {type(settings).__name__}"
+        )
     if index_dir is not None and not isinstance(index_dir, (str, os.PathLike)):
         raise TypeError(f"index_dir must be a folder path (str or os.PathLike), not {type(index_dir).__name__}")
     settings = settings or default_settings()

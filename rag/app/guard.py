@@ -183,8 +183,13 @@ class Guard:
         wait = self.throttle.wait(client)
         if wait > 0:
             log.warning("login throttled for %s: %d failures", client, self.throttle.limit)
-            return await _deny(scope, send, 429, "Too many failed logins; try again later",
-                               [(b"retry-after", str(int(wait) + 1).encode())])
+            return await _deny(
+                scope,
+                send,
+                429,
+                "Too many failed logins; try again later",
+                [(b"retry-after", str(int(wait) + 1).encode())],
+            )
 
         async def watch(message):
             if message["type"] == "http.response.start" and message["status"] in (400, 401, 403):

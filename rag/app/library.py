@@ -96,8 +96,9 @@ def add_uploads(settings: Settings, files: list | None, progress=None) -> tuple[
             return "\n\n".join([*lines, f"✖ **not indexed:** {esc(str(error))}"]), *refresh(settings)
         except Exception:  # the app keeps serving; the traceback (with server paths) stays in the log
             log.exception("indexing uploads failed")
-            return "\n\n".join([*lines, "✖ **not indexed:** something went wrong; the details are in the server log"]), \
-                *refresh(settings)
+            return "\n\n".join(
+                [*lines, "✖ **not indexed:** something went wrong; the details are in the server log"]
+            ), *refresh(settings)
         finally:  # keep only the copies the index came from (also when the add failed)
             index = report.change.index if report and report.change else api.load_index(settings)
             discard_unindexed(stored, settings.index_dir, {a.source for a in index.articles.values()})

@@ -70,19 +70,30 @@ def build_routes(settings: Settings) -> list:
         """The error response for a request that may not proceed, else None."""
         client = request.client.host if request.client else "?"
         if not limiter.allow(client):
-            return _error(429, f"rate limit reached: {settings.api_rate_limit} requests per minute",
-                          "requests", "rate_limit_exceeded", {"Retry-After": "1"})
+            return _error(
+                429,
+                f"rate limit reached: {settings.api_rate_limit} requests per minute",
+                "requests",
+                "rate_limit_exceeded",
+                {"Retry-After": "1"},
+            )
         if not _authorized(request, settings.api_key):
-            return _error(401, "Incorrect API key provided (send it as 'Authorization: Bearer KEY')",
-                          "invalid_request_error", "invalid_api_key")
+            return _error(
+                401,
+                "Incorrect API key provided (send it as 'Authorization: Bearer KEY')",
+                "invalid_request_error",
+                "invalid_api_key",
+            )
         return None
 
     @router.get("/v1/models")
     async def models(request: Request):
         if (refused := guard(request)) is not None:
             return refused
-        data = [{"id": m, "object": "model", "created": created, "owned_by": "rag-news"}
-                for m in fmt.model_ids(settings.answerer)]
+        data = [
+            {"id": m, "object": "model", "created": created, "owned_by": "rag-news"}
+            for m in fmt.model_ids(settings.answerer)
+        ]
         return JSONResponse({"object": "list", "data": data})
 
     @router.post("/v1/chat/completions")
@@ -104,8 +115,12 @@ def build_routes(settings: Settings) -> list:
         answerer = fmt.answerer_for(chat.model, settings.answerer)
         if answerer is None:
             offered = ", ".join(fmt.model_ids(settings.answerer))
-            return _error(404, f"the model {chat.model!r} does not exist; this server offers: {offered}",
-                          "invalid_request_error", "model_not_found")
+            return _error(
+                404,
+                f"the model {chat.model!r} does not exist; this server offers: {offered}",
+                "invalid_request_error",
+                "model_not_found",
+            )
         try:
             check_question(chat.question)  # an empty question costs no index or model
         except InputError as error:
@@ -116,8 +131,9 @@ def build_routes(settings: Settings) -> list:
         now = int(time.time())
         if chat.stream:
             events = _stream(stream_ask, index, chat, run_settings, cid, now)
-            return StreamingResponse(events, media_type="text/event-stream",
-                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+            return StreamingResponse(
+                events, media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+            )
         try:
             answer = await run_in_threadpool(ask, chat.question, chat.history, settings=run_settings, index=index)
         except RagError as error:
@@ -133,8 +149,9 @@ def build_routes(settings: Settings) -> list:
 
 
 def _too_large():
-    return _error(413, f"the request is larger than {MAX_REQUEST_BYTES:,} bytes", "invalid_request_error",
-                  "request_too_large")
+    return _error(
+        413, f"the request is larger than {MAX_REQUEST_BYTES:,} bytes", "invalid_request_error", "request_too_large"
+    )
 
 
 def _sse(data: dict | str) -> bytes:
@@ -146,6 +163,7 @@ def _stream(stream_ask, index, chat: fmt.ChatRequest, settings: Settings, cid: s
 
     A sync generator: Starlette runs it in the thread pool, so answering never blocks the loop.
     """
+
     def chunk(delta: dict, finish: str | None = None, **extension) -> bytes:
         return _sse(fmt.chunk_body(cid, chat.model, now, delta, finish, **extension))
 
@@ -155,13 +173,13 @@ def _stream(stream_ask, index, chat: fmt.ChatRequest, settings: Settings, cid: s
         final = None
         for answer in stream_ask(chat.question, chat.history, settings=settings, index=index):
             if final is not None and answer.text.startswith(sent) and len(answer.text) > len(sent):
-                yield chunk({"content": answer.text[len(sent):]})  # an LLM's partial answer, as it grows
+                yield chunk({"content": answer.text[len(sent) :]})  # an LLM's partial answer, as it grows
                 sent = answer.text
             final = answer
         if final is None:
             raise RagError("no answer was produced; try rephrasing the question")
         if final.text.startswith(sent):
-            for piece in fmt.text_pieces(final.text[len(sent):]):
+            for piece in fmt.text_pieces(final.text[len(sent) :]):
                 yield chunk({"content": piece})
         else:  # the support check changed what was streamed: send the checked answer in full
             yield chunk({"content": "\n\n---\n" + final.text})

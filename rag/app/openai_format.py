@@ -119,17 +119,27 @@ def citation_dicts(answer: Answer, articles: Mapping[str, Article]) -> list[dict
     out = []
     for c in answer.citations:
         article = articles.get(c.article_id)
-        out.append({
-            "number": c.number, "article_id": c.article_id, "title": c.title,
-            "url": c.url or (article.url if article else None), "quote": c.quote,
-            "start": c.start, "end": c.end, **location_dict(article, c.start),
-        })
+        out.append(
+            {
+                "number": c.number,
+                "article_id": c.article_id,
+                "title": c.title,
+                "url": c.url or (article.url if article else None),
+                "quote": c.quote,
+                "start": c.start,
+                "end": c.end,
+                **location_dict(article, c.start),
+            }
+        )
     return out
 
 
 def completion_body(cid: str, model: str, created: int, content: str, extension: dict) -> dict:
     return {
-        "id": cid, "object": "chat.completion", "created": created, "model": model,
+        "id": cid,
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
         **extension,
     }
@@ -137,7 +147,10 @@ def completion_body(cid: str, model: str, created: int, content: str, extension:
 
 def chunk_body(cid: str, model: str, created: int, delta: dict, finish: str | None = None, **extension) -> dict:
     return {
-        "id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
+        "id": cid,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
         **extension,
     }

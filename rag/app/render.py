@@ -35,10 +35,8 @@ def escape_markdown(text: str) -> str:
 
 
 def _marker_links(numbers: list[int], turn: int) -> str:
-    links = ", ".join(
-        f'<a class="cite" href="#{anchor(turn, n)}" title="source {n}">{n}</a>' for n in numbers
-    )
-    return f" <sup class=\"cite\">[{links}]</sup>"
+    links = ", ".join(f'<a class="cite" href="#{anchor(turn, n)}" title="source {n}">{n}</a>' for n in numbers)
+    return f' <sup class="cite">[{links}]</sup>'
 
 
 def _sentence_spans(answer: Answer, stripped: str) -> list[tuple[int, int, str]]:

@@ -28,11 +28,11 @@ def sources_html(answer: Answer | None, articles: Mapping[str, Article], turn: i
         return '<div class="sources empty">Sources for the latest answer appear here.</div>'
     parts = ['<div class="sources">']
     if answer.citations:
-        parts.append("<h3>Sources</h3><ol class=\"source-list\">")
+        parts.append('<h3>Sources</h3><ol class="source-list">')
         parts.extend(_citation_entry(c, articles.get(c.article_id), turn) for c in answer.citations)
         parts.append("</ol>")
     elif answer.abstained and answer.related:
-        parts.append("<h3>Possibly related</h3><ul class=\"source-list related\">")
+        parts.append('<h3>Possibly related</h3><ul class="source-list related">')
         parts.extend(_related_entry(h) for h in answer.related)
         parts.append("</ul>")
     else:

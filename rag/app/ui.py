@@ -74,17 +74,26 @@ def build_ui(settings: Settings) -> gr.Blocks:
         with gr.Tab("Chat", id="chat"):
             turns = gr.State([])
             exports = gr.State([])  # each turn as Markdown, for "Export"
-            stored = gr.BrowserState(conversation.EMPTY, storage_key=conversation.STORAGE_KEY,
-                                     secret=browser_secret(settings.index_dir))
+            stored = gr.BrowserState(
+                conversation.EMPTY, storage_key=conversation.STORAGE_KEY, secret=browser_secret(settings.index_dir)
+            )
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3):
                     chatbot = gr.Chatbot(
-                        label="Chat", height=460, elem_id="chatbot", latex_delimiters=[],
-                        feedback_options=None, buttons=["copy"],
+                        label="Chat",
+                        height=460,
+                        elem_id="chatbot",
+                        latex_delimiters=[],
+                        feedback_options=None,
+                        buttons=["copy"],
                     )
                     question = gr.Textbox(
-                        placeholder="Ask a question about the articles…", show_label=False,
-                        submit_btn="Ask", elem_id="question", lines=1, max_lines=6,
+                        placeholder="Ask a question about the articles…",
+                        show_label=False,
+                        submit_btn="Ask",
+                        elem_id="question",
+                        lines=1,
+                        max_lines=6,
                     )
                     with gr.Row():
                         new_chat = gr.Button("New chat", elem_id="new-chat", size="sm")
@@ -94,7 +103,9 @@ def build_ui(settings: Settings) -> gr.Blocks:
                 with gr.Column(scale=2):
                     sources = gr.HTML(render.sources_html(None, {}), elem_id="sources", js_on_load=None)
             question.submit(
-                ask, [question, chatbot, turns, exports], [question, chatbot, sources, turns, exports],
+                ask,
+                [question, chatbot, turns, exports],
+                [question, chatbot, sources, turns, exports],
                 api_name="ask",
             ).then(conversation.saved, [chatbot, turns, exports, sources], stored, api_name=False)
             # "New chat" and the chat's trash icon start a new conversation: forget everything saved.
@@ -102,7 +113,8 @@ def build_ui(settings: Settings) -> gr.Blocks:
             chatbot.clear(lambda: empty, None, [sources, turns, exports, stored], api_name=False)
             new_chat.click(lambda: ([], *empty), None, [chatbot, sources, turns, exports, stored], api_name=False)
             export.click(conversation.export_markdown, exports, export_text, api_name=False).then(
-                None, export_text, None, js=DOWNLOAD_JS)
+                None, export_text, None, js=DOWNLOAD_JS
+            )
 
             def restore(data):
                 messages, old_turns, old_exports, panel = conversation.restored(data)
@@ -112,14 +124,19 @@ def build_ui(settings: Settings) -> gr.Blocks:
         with gr.Tab("Library", id="library"):
             stats = gr.Markdown(elem_id="index-stats")
             table = gr.Dataframe(
-                headers=library.COLUMNS, interactive=False, wrap=True, elem_id="articles", max_height=420,
+                headers=library.COLUMNS,
+                interactive=False,
+                wrap=True,
+                elem_id="articles",
+                max_height=420,
             )
             with gr.Row():
                 with gr.Column():
                     files = gr.File(
                         label=f"Upload articles ({', '.join(SUPPORTED_EXTENSIONS)}; "
                         f"up to {settings.max_upload_bytes:,} bytes each)",
-                        file_count="multiple", elem_id="upload",
+                        file_count="multiple",
+                        elem_id="upload",
                     )
                     upload_status = gr.Markdown(elem_id="upload-status")
                 with gr.Column():
@@ -133,10 +150,16 @@ def build_ui(settings: Settings) -> gr.Blocks:
 
             # preprocess=False: the handler needs the browser's file name (orig_name), see library.
             files.upload(
-                upload, files, [files, upload_status, table, stats], api_name="upload", preprocess=False,
+                upload,
+                files,
+                [files, upload_status, table, stats],
+                api_name="upload",
+                preprocess=False,
             )
             remove_btn.click(
-                lambda i: library.remove_article(settings, i), remove_id, [remove_status, table, stats],
+                lambda i: library.remove_article(settings, i),
+                remove_id,
+                [remove_status, table, stats],
                 api_name="remove",
             )
         demo.load(lambda: library.refresh(settings), None, [table, stats], api_name=False)

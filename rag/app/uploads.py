@@ -29,7 +29,7 @@ SNIFF_BYTES = 8192  # enough to tell text from an image, PDF or archive
 # encoded as a file name) and invisible bidi/zero-width marks that make a name lie about
 # its extension when shown ("photo\u202etxt.exe").
 _INVISIBLE = "\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff"
-_UNSAFE_CHARS = re.compile(f"[{_INVISIBLE}/\\\\:*?\"<>|]")
+_UNSAFE_CHARS = re.compile(f'[{_INVISIBLE}/\\\\:*?"<>|]')
 MAX_NAME_CHARS = 120
 # File systems limit a name to 255 bytes; the stored name also carries a hash prefix and
 # a ".part" suffix while it is written, so the user's part is held to fewer.

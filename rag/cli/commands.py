@@ -16,6 +16,7 @@ from rag.text.sanitize import shown
 
 def build(args, settings: Settings) -> None:
     from rag.api import build_index, check_build_target, read_sources
+
     check_build_target(settings, force=args.force)  # before reading: a refused folder costs nothing
     reading = read_sources(args.paths or [settings.corpus_dir], settings, skip_bad_lines=args.skip_bad_lines)
     ray = None if not args.ray else ("" if args.ray == "local" else args.ray)
@@ -63,8 +64,11 @@ def _report_skips(bad_lines, skipped, index) -> None:
     """One line per skipped article and bad line, then how many: nothing is left out silently."""
     for article in skipped:
         same = index.articles.get(article.id)
-        why = ("its id is already used by different content" if same and same.content_hash != article.content_hash
-               else "same content as an article already indexed or earlier in this run")
+        why = (
+            "its id is already used by different content"
+            if same and same.content_hash != article.content_hash
+            else "same content as an article already indexed or earlier in this run"
+        )
         print(f"skipped {shown(article.id)}  {shown(article.title)}  ({why})")
     for bad in bad_lines:
         print(f"skipped bad line: {bad}")
@@ -83,8 +87,10 @@ def restore(args, settings: Settings) -> None:
     from rag.api import restore_index
 
     done = restore_index(args.generation, settings)
-    print(f"restored {done.generation} in {settings.index_dir}: {done.articles} articles, {done.chunks} chunks"
-          + (f" (was {done.previous})" if done.previous else ""))
+    print(
+        f"restored {done.generation} in {settings.index_dir}: {done.articles} articles, {done.chunks} chunks"
+        + (f" (was {done.previous})" if done.previous else "")
+    )
 
 
 def stats(args, settings: Settings) -> None:
@@ -129,21 +135,40 @@ def eval_retrieval(args, settings: Settings) -> None:
     from rag.eval.retrieval import evaluate_retrieval
 
     splits = ("fit", "report") if args.split == "both" else (args.split,)
-    evaluate_retrieval(args.corpus, args.questions, settings, limit=args.limit, json_out=args.json_out,
-                       splits=splits, prebuilt=args.prebuilt)
+    evaluate_retrieval(
+        args.corpus,
+        args.questions,
+        settings,
+        limit=args.limit,
+        json_out=args.json_out,
+        splits=splits,
+        prebuilt=args.prebuilt,
+    )
 
 
 def eval_answers(args, settings: Settings) -> None:
     from rag.eval.answers import evaluate_answers
 
-    evaluate_answers(args.corpus, args.questions, settings, limit=args.limit, json_out=args.json_out,
-                     holdout=args.holdout, baseline=args.baseline, reuse_index=args.reuse_index)
+    evaluate_answers(
+        args.corpus,
+        args.questions,
+        settings,
+        limit=args.limit,
+        json_out=args.json_out,
+        holdout=args.holdout,
+        baseline=args.baseline,
+        reuse_index=args.reuse_index,
+    )
 
 
 def serve(args, settings: Settings) -> None:
     from rag.app.server import serve
     from rag.settings import parse_auth
 
-    flags = {"host": args.host, "port": args.port, "allow_public": args.allow_public,
-             "auth": parse_auth(args.auth) if args.auth else None}
+    flags = {
+        "host": args.host,
+        "port": args.port,
+        "allow_public": args.allow_public,
+        "auth": parse_auth(args.auth) if args.auth else None,
+    }
     serve(settings.replace(**{k: v for k, v in flags.items() if v is not None}))

@@ -66,7 +66,9 @@ def render_stats(stats: IndexStats) -> str:
         f"built      {stats.built_at}   updated {stats.updated_at}",
     ]
     for row in stats.rows[:50]:
-        lines.append(f"  {shown(row.id)}  {row.chunks:>4} chunks  {row.published or '----------'}  {shown(row.title[:70])}")
+        lines.append(
+            f"  {shown(row.id)}  {row.chunks:>4} chunks  {row.published or '----------'}  {shown(row.title[:70])}"
+        )
     if len(stats.rows) > 50:
         lines.append(f"  … and {len(stats.rows) - 50} more")
     return "\n".join(lines)
@@ -79,8 +81,10 @@ def render_sync(report: SyncReport) -> str:
     for url, reason in report.failures:
         lines.append(f"failed  {url}: {reason}")
     for feed in report.feeds:
-        lines.append(f"feed    {feed.url}: {len(feed.articles)} read, {len(feed.already)} already indexed, "
-                     f"{len(feed.failures)} unreadable")
+        lines.append(
+            f"feed    {feed.url}: {len(feed.articles)} read, {len(feed.already)} already indexed, "
+            f"{len(feed.failures)} unreadable"
+        )
         lines.extend(f"skipped {link}: {why}" for link, why in feed.failures)
     added, same = (len(change.added), len(change.skipped)) if change else (0, 0)
     feeds = len(report.feeds) + len(report.failures)

@@ -60,8 +60,15 @@ def chunk_articles(articles: Sequence[Article], settings: Settings, *, progress:
         # Title and chunk are embedded together and must fit the window with [CLS]/[SEP].
         title_tokens = min(count(article.title), settings.max_seq_tokens // 4)
         budget = min(settings.chunk_tokens, settings.max_seq_tokens - 2 - title_tokens)
-        out.extend(chunk_article(article, count, chunk_tokens=budget, overlap_sentences=settings.overlap_sentences,
-                                 count_tokens_batch=count_batch))
+        out.extend(
+            chunk_article(
+                article,
+                count,
+                chunk_tokens=budget,
+                overlap_sentences=settings.overlap_sentences,
+                count_tokens_batch=count_batch,
+            )
+        )
     return out
 
 

@@ -46,8 +46,13 @@ class PassageActor:
         spans = [[tuple(s) for s in json.loads(str(raw))] for raw in batch["spans"]]
         out = self.embedder.encode_passages(texts, spans)
         s = out.sentences
-        pieces = [(s.code_range(int(s.offsets[i]), int(s.offsets[i + 1])).reshape(-1), np.asarray(s.scales[s.offsets[i]:s.offsets[i + 1]]))
-                  for i in range(len(texts))]
+        pieces = [
+            (
+                s.code_range(int(s.offsets[i]), int(s.offsets[i + 1])).reshape(-1),
+                np.asarray(s.scales[s.offsets[i] : s.offsets[i + 1]]),
+            )
+            for i in range(len(texts))
+        ]
         return {
             "row": batch["row"],
             "vector": out.vectors,
@@ -82,13 +87,25 @@ def embed_with_ray(texts: Sequence[str], spans, settings: Settings, address: str
         context.enable_progress_bars = False
         workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
         items = [{"row": i, "text": t, "spans": json.dumps(s)} for i, (t, s) in enumerate(zip(texts, spans))]
-        results = ray.data.from_items(items).map_batches(
-            PassageActor,
-            fn_constructor_kwargs={"model": settings.model, "device": settings.device,
-                                   "batch_size": settings.batch_size, "precision": settings.precision},
-            batch_size=BATCH, compute=ray.data.ActorPoolStrategy(size=min(workers, max(1, len(items) // BATCH))),
-            num_cpus=1, batch_format="numpy",
-        ).take_all() if items else []
+        results = (
+            ray.data.from_items(items)
+            .map_batches(
+                PassageActor,
+                fn_constructor_kwargs={
+                    "model": settings.model,
+                    "device": settings.device,
+                    "batch_size": settings.batch_size,
+                    "precision": settings.precision,
+                },
+                batch_size=BATCH,
+                compute=ray.data.ActorPoolStrategy(size=min(workers, max(1, len(items) // BATCH))),
+                num_cpus=1,
+                batch_format="numpy",
+            )
+            .take_all()
+            if items
+            else []
+        )
     finally:
         if started:
             ray.shutdown()
@@ -116,8 +133,11 @@ def _start(ray, address: str | None) -> bool:
     # Set before Ray starts: no usage report leaves the machine, and no token file is written in ~/.ray.
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    options = {"address": address} if address else {
-        "num_cpus": os.cpu_count() or 1, "include_dashboard": False, "object_store_memory": LOCAL_OBJECT_STORE}
+    options = (
+        {"address": address}
+        if address
+        else {"num_cpus": os.cpu_count() or 1, "include_dashboard": False, "object_store_memory": LOCAL_OBJECT_STORE}
+    )
     for attempt in (1, 2):  # a loaded machine sometimes misses Ray's start-up deadline once
         try:
             ray.init(logging_level=logging.WARNING, log_to_driver=False, **options)

@@ -70,8 +70,9 @@ class SentenceVectors:
         starts = np.cumsum([0] + [len(p) for p in self.parts])
         object.__setattr__(self, "_starts", starts)
         if starts[-1] != len(self.scales) or self.offsets[-1] != len(self.scales):
-            raise ValueError(f"{starts[-1]} codes, {len(self.scales)} scales and offsets ending at "
-                             f"{self.offsets[-1]} must all agree")
+            raise ValueError(
+                f"{starts[-1]} codes, {len(self.scales)} scales and offsets ending at {self.offsets[-1]} must all agree"
+            )
 
     @classmethod
     def empty(cls, dimension: int) -> SentenceVectors:
@@ -144,8 +145,9 @@ class SentenceVectors:
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         # Block by block into the file, so saving never holds a second copy of every code.
-        out = np.lib.format.open_memmap(folder / FILES[0], mode="w+", dtype=np.int8,
-                                        shape=(int(self._starts[-1]), self.dimension))
+        out = np.lib.format.open_memmap(
+            folder / FILES[0], mode="w+", dtype=np.int8, shape=(int(self._starts[-1]), self.dimension)
+        )
         for part, start in zip(self.parts, self._starts):
             out[start : start + len(part)] = part
         out.flush()

@@ -88,14 +88,13 @@ def score_answers(pairs: list[tuple[Question, Answer, float]]) -> AnswerScores:
     answered = [(q, a) for q, a in answerable if not a.abstained]
     # A partial answer quotes on-topic text that may hold the gold words; it still answers nothing.
     hits = sum(contains(a.text, q.answers) for q, a in answered)
-    f1 = [max((token_f1(short_answer(a), g) for g in q.answers), default=0.0) if not a.abstained else 0.0
-          for q, a in answerable]
-    em = [not a.abstained and any(normalize(short_answer(a)) == normalize(g) for g in q.answers)
-          for q, a in answerable]
+    f1 = [
+        max((token_f1(short_answer(a), g) for g in q.answers), default=0.0) if not a.abstained else 0.0
+        for q, a in answerable
+    ]
+    em = [not a.abstained and any(normalize(short_answer(a)) == normalize(g) for g in q.answers) for q, a in answerable]
     cited = [
-        contains(c.quote, q.answers + ((q.evidence,) if q.evidence else ()))
-        for q, a in answered
-        for c in a.citations
+        contains(c.quote, q.answers + ((q.evidence,) if q.evidence else ())) for q, a in answered for c in a.citations
     ]
     latencies = [ms for _, _, ms in pairs]
     return AnswerScores(
@@ -112,8 +111,13 @@ def score_answers(pairs: list[tuple[Question, Answer, float]]) -> AnswerScores:
         exact_match=sum(em) / max(len(em), 1),
         answered_correct=hits / max(len(answerable), 1),
         partial=sum(a.partial for _, a, _ in pairs) / max(len(pairs), 1),
-        reliability=reliability([(a.confidence, q.answerable and contains(_answer_part(a), q.answers))
-                                 for q, a, _ in pairs if a.confidence > 0]),
+        reliability=reliability(
+            [
+                (a.confidence, q.answerable and contains(_answer_part(a), q.answers))
+                for q, a, _ in pairs
+                if a.confidence > 0
+            ]
+        ),
     )
 
 
@@ -150,17 +154,26 @@ def run_answers(index, questions: list[Question], settings: Settings) -> list[tu
     return out
 
 
-def evaluate_answers(corpus: Path, questions_path: Path, settings: Settings, *, limit=None,
-                     json_out=None, holdout: float = 0.0, baseline: bool = False,
-                     reuse_index: bool = False) -> AnswerScores:
+def evaluate_answers(
+    corpus: Path,
+    questions_path: Path,
+    settings: Settings,
+    *,
+    limit=None,
+    json_out=None,
+    holdout: float = 0.0,
+    baseline: bool = False,
+    reuse_index: bool = False,
+) -> AnswerScores:
     from rag.stores import build_scratch, close, open_index, scratch_settings
 
     questions = read_questions(questions_path, limit)
     articles = read_path(corpus) if not reuse_index or holdout else []
     held = holdout_split([a.id for a in articles], holdout) if holdout else set()
     questions = [
-        q if not (q.relevant and q.relevant <= held) else Question(q.id, q.question, q.relevant, q.answers,
-                                                                    q.evidence, answerable=False)
+        q
+        if not (q.relevant and q.relevant <= held)
+        else Question(q.id, q.question, q.relevant, q.answers, q.evidence, answerable=False)
         for q in questions
     ]
     runs = {"new": settings.replace(answer_scorer=True)}
@@ -194,14 +207,16 @@ def evaluate_answers(corpus: Path, questions_path: Path, settings: Settings, *, 
 
 
 def render_answer_scores(s: AnswerScores) -> str:
-    return "\n".join([
-        "| questions | answerable | contains acc | EM | token F1 | citation precision | correct abstain "
-        "| wrong abstain | partial | p50 ms | p95 ms |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-        f"| {s.questions} | {s.answerable} | {s.contains_accuracy:.3f} | {s.exact_match:.3f} | {s.token_f1:.3f} "
-        f"| {s.citation_precision:.3f} | {s.correct_abstention:.3f} ({s.unanswerable}) | {s.wrong_abstention:.3f} "
-        f"| {s.partial:.3f} | {s.p50_ms:.1f} | {s.p95_ms:.1f} |",
-    ])
+    return "\n".join(
+        [
+            "| questions | answerable | contains acc | EM | token F1 | citation precision | correct abstain "
+            "| wrong abstain | partial | p50 ms | p95 ms |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+            f"| {s.questions} | {s.answerable} | {s.contains_accuracy:.3f} | {s.exact_match:.3f} | {s.token_f1:.3f} "
+            f"| {s.citation_precision:.3f} | {s.correct_abstention:.3f} ({s.unanswerable}) | {s.wrong_abstention:.3f} "
+            f"| {s.partial:.3f} | {s.p50_ms:.1f} | {s.p95_ms:.1f} |",
+        ]
+    )
 
 
 def render_reliability(s: AnswerScores) -> str:
@@ -215,5 +230,7 @@ def scorer_note(settings: Settings) -> str:
 
     scorer = load_scorer()
     threshold = settings.answer_threshold or scorer.threshold
-    return (f"answer scorer v{scorer.version}: answers at confidence >= {threshold:.2f} "
-            f"(chosen so that abstentions are right >= {scorer.precision:.0%} of the time, out of fold on the fit halves)")
+    return (
+        f"answer scorer v{scorer.version}: answers at confidence >= {threshold:.2f} "
+        f"(chosen so that abstentions are right >= {scorer.precision:.0%} of the time, out of fold on the fit halves)"
+    )

@@ -38,7 +38,6 @@ class Question:
     date: str | None = None  # when the question was asked (news quizzes), ISO
 
 
-
 @dataclass(frozen=True)
 class RetrievalScores:
     mode: str
@@ -149,7 +148,13 @@ MODES_MEASURED = ("hybrid", "rrf", "dense", "bm25")
 
 
 def evaluate_retrieval(
-    corpus: Path, questions_path: Path, settings: Settings, *, limit=None, json_out=None, splits=("all",),
+    corpus: Path,
+    questions_path: Path,
+    settings: Settings,
+    *,
+    limit=None,
+    json_out=None,
+    splits=("all",),
     prebuilt: Path | None = None,
 ) -> list[RetrievalScores]:
     """Every mode on every ``splits`` part of the questions, on one index built once."""

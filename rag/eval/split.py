@@ -53,7 +53,9 @@ def split_questions(questions: Sequence[Q], part: str) -> list[Q]:
         cut = sorted(dates)[len(dates) // 2]
         fit = [d < cut for d in dates]
     else:
-        fit = [zlib.crc32(article_key(sorted(getattr(q, "relevant"))).encode()) % 2 == 0  # noqa: B009 (Q is generic)
-               for q in questions]
+        fit = [
+            zlib.crc32(article_key(sorted(getattr(q, "relevant"))).encode()) % 2 == 0  # noqa: B009 (Q is generic)
+            for q in questions
+        ]
     want = part == "fit"
     return [q for q, is_fit in zip(questions, fit) if is_fit == want]

@@ -30,9 +30,7 @@ class RagRetriever(BaseRetriever):
     mode: str | None = None
     filters: Filters | None = None
 
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         hits = search(query, self.k, mode=self.mode, filters=self.filters, index=self.index)
         return [hit_to_document(hit) for hit in hits]
 

@@ -15,12 +15,15 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: Reasons an address is refused even with ``allow_private_urls``.
 ALWAYS_REFUSED = frozenset({"cloud metadata", "unspecified", "link-local", "multicast", "reserved"})
 #: Cloud metadata and host-agent services that private-address mode must still never reach.
-METADATA_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
-    "fd00:ec2::/32",  # AWS: IPv6 instance metadata (fd00:ec2::254), DNS, NTP
-    "100.100.100.200/32",  # Alibaba Cloud metadata
-    "168.63.129.16/32",  # Azure WireServer (host agent, DNS)
-    "192.0.0.192/32",  # Oracle Cloud legacy metadata
-))  # 169.254.169.254 and the rest of 169.254/16 are link-local, refused as such
+METADATA_NETWORKS = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "fd00:ec2::/32",  # AWS: IPv6 instance metadata (fd00:ec2::254), DNS, NTP
+        "100.100.100.200/32",  # Alibaba Cloud metadata
+        "168.63.129.16/32",  # Azure WireServer (host agent, DNS)
+        "192.0.0.192/32",  # Oracle Cloud legacy metadata
+    )
+)  # 169.254.169.254 and the rest of 169.254/16 are link-local, refused as such
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 

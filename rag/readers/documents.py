@@ -34,8 +34,10 @@ def read_document(path: Path, limit: int) -> Article:
     """The article in a .pdf or .docx file; ``InputError`` for anything unusable."""
     size = path.stat().st_size
     if size > limit * DOCUMENT_FACTOR:
-        raise InputError(f"{shown(path)} is {size:,} bytes; the document size limit is {limit * DOCUMENT_FACTOR:,} "
-                         f"bytes ({DOCUMENT_FACTOR} x the article size limit, RAG_MAX_ARTICLE_BYTES)")
+        raise InputError(
+            f"{shown(path)} is {size:,} bytes; the document size limit is {limit * DOCUMENT_FACTOR:,} "
+            f"bytes ({DOCUMENT_FACTOR} x the article size limit, RAG_MAX_ARTICLE_BYTES)"
+        )
     if path.suffix.lower() == ".pdf":
         title, parts = _pdf_pages(path)
         unit = "page"
@@ -50,8 +52,9 @@ def document_article(title: str, parts: list[str], unit: str, *, source: str, li
     cleaned = [clean_text(p) for p in parts]
     article = make_article(title, "\n".join(c for c in cleaned if c), source=source)
     if len(article.text.encode("utf-8", "surrogatepass")) > limit:
-        raise InputError(f"the text of {shown(source)} is over {limit:,} bytes, the article size limit "
-                         "(RAG_MAX_ARTICLE_BYTES)")
+        raise InputError(
+            f"the text of {shown(source)} is over {limit:,} bytes, the article size limit (RAG_MAX_ARTICLE_BYTES)"
+        )
     return replace(article, locations=part_starts(article.text, cleaned), location_unit=unit)
 
 
@@ -100,8 +103,10 @@ def _pdf_pages(path: Path) -> tuple[str, list[str]]:
         log.debug("pypdf failed on %s", path, exc_info=True)
         raise InputError(f"cannot read the PDF {shown(path)}: {type(err).__name__}") from None
     if not any(p.strip() for p in pages):
-        raise InputError(f"{shown(path)} has no text layer ({len(pages)} page(s) of images, e.g. a scan); "
-                         "run OCR on it (e.g. ocrmypdf) and add the result")
+        raise InputError(
+            f"{shown(path)} has no text layer ({len(pages)} page(s) of images, e.g. a scan); "
+            "run OCR on it (e.g. ocrmypdf) and add the result"
+        )
     pages = [_unwrap(p) for p in pages]
     return title.strip() or _first_line(pages), pages
 

@@ -87,8 +87,10 @@ def read_url(url: str, settings: Settings, known: frozenset[str] = frozenset()) 
     if reading.already:
         log.info("feed %s: %d item(s) already indexed, not fetched again", url, len(reading.already))
     if not reading.articles:
-        raise InputError(f"nothing new in the feed {url}: {len(reading.already)} item(s) already indexed, "
-                         f"{len(reading.failures)} unreadable")
+        raise InputError(
+            f"nothing new in the feed {url}: {len(reading.already)} item(s) already indexed, "
+            f"{len(reading.failures)} unreadable"
+        )
     return list(reading.articles)
 
 

@@ -57,10 +57,9 @@ _CHUNK = 64 * 1024
 _HEADERS = {
     "User-Agent": "rag-news/0.1 (article ingestion)",
     "Accept": "text/html,application/xhtml+xml;q=0.9,application/rss+xml;q=0.8,application/atom+xml;q=0.8,"
-              "text/plain;q=0.5",
+    "text/plain;q=0.5",
     "Accept-Encoding": "gzip, deflate",
 }
-
 
 
 @dataclass(frozen=True)
@@ -165,13 +164,28 @@ def _connect(scheme, host, port, target, addresses, seconds: float, url: str):
         log.debug("connecting to %s port %d for %s", address, port, url)
         pool: urllib3.HTTPConnectionPool
         if scheme == "https":
-            pool = urllib3.HTTPSConnectionPool(str(address), port, timeout=timeout, retries=False, maxsize=1,
-                                               cert_reqs="CERT_REQUIRED", server_hostname=host, assert_hostname=host)
+            pool = urllib3.HTTPSConnectionPool(
+                str(address),
+                port,
+                timeout=timeout,
+                retries=False,
+                maxsize=1,
+                cert_reqs="CERT_REQUIRED",
+                server_hostname=host,
+                assert_hostname=host,
+            )
         else:
             pool = urllib3.HTTPConnectionPool(str(address), port, timeout=timeout, retries=False, maxsize=1)
         try:
-            return pool.urlopen("GET", target, headers=headers, redirect=False, retries=False,
-                                preload_content=False, assert_same_host=False)
+            return pool.urlopen(
+                "GET",
+                target,
+                headers=headers,
+                redirect=False,
+                retries=False,
+                preload_content=False,
+                assert_same_host=False,
+            )
         except urllib3.exceptions.HTTPError as error:
             last = error
     raise InputError(f"could not fetch {url}: {_why(last)}")

@@ -100,8 +100,11 @@ def _read_file(path: Path, limit: int, skip_bad_lines: bool, bad: list[BadLine])
 
         return [read_document(path, limit)]
     if suffix in (".html", ".htm"):
-        text = read_text(path, limit * HTML_MARKUP_FACTOR,
-                         limit_name=f"the HTML size limit ({HTML_MARKUP_FACTOR} x the article size limit)")
+        text = read_text(
+            path,
+            limit * HTML_MARKUP_FACTOR,
+            limit_name=f"the HTML size limit ({HTML_MARKUP_FACTOR} x the article size limit)",
+        )
     else:
         text = read_text(path, None if suffix == ".jsonl" else limit)
     if suffix == ".txt":
@@ -176,8 +179,10 @@ def read_html(html: str, *, url: str | None = None, source: str = "", max_bytes:
     where = shown(source or url or "HTML input")
     limit = Settings.max_article_bytes if max_bytes is None else max_bytes
     if len(html) > limit * HTML_MARKUP_FACTOR:
-        raise InputError(f"{where} is over {limit * HTML_MARKUP_FACTOR:,} characters of HTML, the HTML size "
-                         f"limit ({HTML_MARKUP_FACTOR} x the article size limit, RAG_MAX_ARTICLE_BYTES)")
+        raise InputError(
+            f"{where} is over {limit * HTML_MARKUP_FACTOR:,} characters of HTML, the HTML size "
+            f"limit ({HTML_MARKUP_FACTOR} x the article size limit, RAG_MAX_ARTICLE_BYTES)"
+        )
     # Pre-scanned, then parsed in a worker process with a time limit (rag.readers.htmlsafe): markup can cost
     # minutes of CPU for a few hundred kilobytes.
     meta = extract(html, url, where)

@@ -57,8 +57,9 @@ def prescan(html: str, where: str) -> None:
     """Refuse (``InputError``, one line) markup far beyond any news page's; cheap, linear, pure."""
     longest = max((len(line) for line in html.split("\n")), default=0)
     if longest > MAX_LINE_CHARS:
-        raise InputError(f"refused {where}: a line of {longest:,} characters (limit {MAX_LINE_CHARS:,}); "
-                         "this is not a news page")
+        raise InputError(
+            f"refused {where}: a line of {longest:,} characters (limit {MAX_LINE_CHARS:,}); this is not a news page"
+        )
     tags = attributes = 0
     for match in _TAG.finditer(html):
         tags += 1
@@ -70,8 +71,10 @@ def prescan(html: str, where: str) -> None:
             continue
         count = len(_ATTRIBUTE.findall(_QUOTED.sub('""', tag)))
         if count > MAX_TAG_ATTRIBUTES:
-            raise InputError(f"refused {where}: a tag with {count:,} attributes (limit {MAX_TAG_ATTRIBUTES}); "
-                             "this is not a news page")
+            raise InputError(
+                f"refused {where}: a tag with {count:,} attributes (limit {MAX_TAG_ATTRIBUTES}); "
+                "this is not a news page"
+            )
         attributes += count
     if attributes > MAX_ATTRIBUTES:
         raise InputError(f"refused {where}: over {MAX_ATTRIBUTES:,} HTML attributes; this is not a news page")

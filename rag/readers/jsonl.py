@@ -93,11 +93,15 @@ def _from_record(line: str, where: str, fallback_title: str, source: str, limit:
     if isinstance(doc_id, (int, float)) and not isinstance(doc_id, bool):
         doc_id = _number_as_written(line, doc_id)
     if doc_id is not None and (
-        isinstance(doc_id, bool) or not isinstance(doc_id, (str, int, float))
-        or len(str(doc_id).strip()) > MAX_ID_CHARS or _BAD_ID.search(str(doc_id))
+        isinstance(doc_id, bool)
+        or not isinstance(doc_id, (str, int, float))
+        or len(str(doc_id).strip()) > MAX_ID_CHARS
+        or _BAD_ID.search(str(doc_id))
     ):
-        raise InputError(f"bad 'id' in {where}: expected a string or number of at most {MAX_ID_CHARS} characters, "
-                         "without control, bidi or zero-width characters, backticks or angle brackets")
+        raise InputError(
+            f"bad 'id' in {where}: expected a string or number of at most {MAX_ID_CHARS} characters, "
+            "without control, bidi or zero-width characters, backticks or angle brackets"
+        )
     try:
         return make_article(
             scalar(record.get("title")) or str(doc_id or fallback_title),

@@ -36,7 +36,10 @@ def read_articles(paths: Iterable[str | Path], settings: Settings) -> list[Artic
 
 
 def read_sources(
-    sources: Iterable[str | Path], settings: Settings, *, skip_bad_lines: bool = False,
+    sources: Iterable[str | Path],
+    settings: Settings,
+    *,
+    skip_bad_lines: bool = False,
     known: frozenset[str] = frozenset(),
 ) -> Reading:
     """Articles from files, folders and URLs, read in full before any index is touched.

@@ -32,8 +32,19 @@ _BOMS = (
 # Without a mark, UTF-16/32 text is full of NUL bytes, which are refused as binary before
 # detection; and EBCDIC code pages turn any stray byte into a letter. Neither is a news file.
 _NOT_GUESSED = [
-    "utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be",
-    "cp037", "cp273", "cp424", "cp500", "cp875", "cp1026", "cp1140",
+    "utf_16",
+    "utf_16_le",
+    "utf_16_be",
+    "utf_32",
+    "utf_32_le",
+    "utf_32_be",
+    "cp037",
+    "cp273",
+    "cp424",
+    "cp500",
+    "cp875",
+    "cp1026",
+    "cp1140",
 ]
 # Control characters that never occur in text; a file with more than this share of
 # them is binary whatever encoding it decodes in.

@@ -136,8 +136,9 @@ def passage_order(
     return [(row, value) for value, _, _, row in scored]
 
 
-def articles_without_passages(articles: Sequence[tuple[str, float]], found: Candidates,
-                              article_of: Callable[[int], str], limit: int) -> list[str]:
+def articles_without_passages(
+    articles: Sequence[tuple[str, float]], found: Candidates, article_of: Callable[[int], str], limit: int
+) -> list[str]:
     """Among the best ``limit`` articles, those no passage retriever returned a passage of."""
     seen = {article_of(r) for r, _ in found.dense} | {article_of(r) for r, _ in found.lexical}
     return [a for a, _ in articles[:limit] if a not in seen]

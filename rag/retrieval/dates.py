@@ -22,18 +22,37 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-          "october", "november", "december")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 #: How fast the general recency prior fades: an article this many days old scores 1/e.
 RECENCY_DAYS = 365.0
 #: Outside a named window, the prior falls to 1/e this many days away from it.
 WINDOW_FALLOFF_DAYS = 7.0
 
-_RECENT = re.compile(r"\b(recent(ly)?|latest|newest|currently|this (week|month|year)|last (week|month|year)|"
-                     r"past (week|month|few days)|today|yesterday|tonight|this morning)\b", re.IGNORECASE)
+_RECENT = re.compile(
+    r"\b(recent(ly)?|latest|newest|currently|this (week|month|year)|last (week|month|year)|"
+    r"past (week|month|few days)|today|yesterday|tonight|this morning)\b",
+    re.IGNORECASE,
+)
 # "May" alone is too often the verb; months count when followed by a year/day or led by in/of/since/during.
-_MONTH = re.compile(r"\b(?:(in|of|since|during|early|late|mid)[ -])?(" + "|".join(MONTHS) +
-                    r")\b(?:\s+(\d{1,2})(?:st|nd|rd|th)?\b)?(?:,?\s+(\d{4})\b)?", re.IGNORECASE)
+_MONTH = re.compile(
+    r"\b(?:(in|of|since|during|early|late|mid)[ -])?("
+    + "|".join(MONTHS)
+    + r")\b(?:\s+(\d{1,2})(?:st|nd|rd|th)?\b)?(?:,?\s+(\d{4})\b)?",
+    re.IGNORECASE,
+)
 _YEAR = re.compile(r"\b(?:in|of|during|since)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
 
 

@@ -58,5 +58,3 @@ def _with_rank(hit: Hit, rank: int) -> Hit:
     from dataclasses import replace
 
     return hit if hit.rank == rank else replace(hit, rank=rank)
-
-

@@ -50,8 +50,9 @@ def check_question(question: str) -> str:
     if not text:
         raise InputError("the question is empty; type a question about the indexed articles")
     if cut:
-        log.warning("the question is %s characters; only the first %s are used",
-                    f"{len(question):,}", f"{MAX_QUESTION_CHARS:,}")
+        log.warning(
+            "the question is %s characters; only the first %s are used", f"{len(question):,}", f"{MAX_QUESTION_CHARS:,}"
+        )
     return text
 
 
@@ -103,12 +104,11 @@ def search_index(
 
 
 def as_of_date(index: Store, as_of: str | None = None) -> date | None:
-    """"Now" for ranking: ``as_of``, ``Settings.as_of``, the newest article date, or None (no dates)."""
+    """ "Now" for ranking: ``as_of``, ``Settings.as_of``, the newest article date, or None (no dates)."""
     return dates.parse_date(as_of or index.settings.as_of or index.newest_date)
 
 
-def _article_aware(index: Store, question: str, vector: np.ndarray, dense, lexical, filters, k: int,
-                   as_of: str | None):
+def _article_aware(index: Store, question: str, vector: np.ndarray, dense, lexical, filters, k: int, as_of: str | None):
     """Rows ranked article first (``rag.retrieval.article_rank``), each with its article's score."""
     settings = index.settings
     query = expand_query(question)
@@ -116,6 +116,7 @@ def _article_aware(index: Store, question: str, vector: np.ndarray, dense, lexic
     now = as_of_date(index, as_of)
     prior = None
     if now is not None:
+
         def known(article_id: str) -> bool:
             return not dates.is_future(index.articles[article_id].published, now)
 

@@ -29,9 +29,23 @@ if TYPE_CHECKING:
     from rag.types import Article
 
 __all__ = [
-    "Change", "Restored", "Store", "StoreKind", "build_scratch", "check_target", "close", "create_index",
-    "restore_generation", "disk_bytes", "has_index",
-    "kind_of", "live_version", "open_index", "scratch_settings", "store_stats", "update_index",
+    "Change",
+    "Restored",
+    "Store",
+    "StoreKind",
+    "build_scratch",
+    "check_target",
+    "close",
+    "create_index",
+    "restore_generation",
+    "disk_bytes",
+    "has_index",
+    "kind_of",
+    "live_version",
+    "open_index",
+    "scratch_settings",
+    "store_stats",
+    "update_index",
 ]
 
 # StoreSpec.kind -> "module:class" of its StoreKind.
@@ -54,7 +68,11 @@ def open_index(settings: Settings, *, check_model: bool = True) -> Store:
 
 
 def create_index(
-    articles: Sequence[Article], settings: Settings, *, progress: bool = False, encode: Encode | None = None,
+    articles: Sequence[Article],
+    settings: Settings,
+    *,
+    progress: bool = False,
+    encode: Encode | None = None,
     force: bool = False,
 ) -> Store:
     """A fresh index of ``articles`` in the configured store, replacing what it held, saved.

@@ -47,8 +47,9 @@ class ArticleBm25:
     def added(self, articles: Sequence[Article]) -> ArticleBm25:
         if not articles:
             return self
-        return ArticleBm25(self.ids + tuple(a.id for a in articles),
-                           self.bm25.added([article_text(a) for a in articles]))
+        return ArticleBm25(
+            self.ids + tuple(a.id for a in articles), self.bm25.added([article_text(a) for a in articles])
+        )
 
     def removed(self, article_ids: Iterable[str]) -> ArticleBm25:
         rows = sorted(self._row[a] for a in article_ids if a in self._row)

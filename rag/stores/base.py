@@ -87,12 +87,25 @@ class StoreKind(Protocol):
     """Opening, creating and updating one kind of store; ``rag.stores`` picks the kind once per call."""
 
     def open(self, settings: Settings, *, check_model: bool = True) -> Store: ...
-    def create(self, articles: Sequence[Article], settings: Settings, *, progress: bool = False,
-               encode: Encode | None = None, force: bool = False) -> Store: ...
+    def create(
+        self,
+        articles: Sequence[Article],
+        settings: Settings,
+        *,
+        progress: bool = False,
+        encode: Encode | None = None,
+        force: bool = False,
+    ) -> Store: ...
     def check_target(self, settings: Settings, *, force: bool = False) -> None: ...
     def restore(self, settings: Settings, generation: str) -> Restored: ...
-    def update(self, settings: Settings, edit: Callable[[Store], Change], *, base: Store | None = None,
-               check_model: bool = True) -> Change: ...
+    def update(
+        self,
+        settings: Settings,
+        edit: Callable[[Store], Change],
+        *,
+        base: Store | None = None,
+        check_model: bool = True,
+    ) -> Change: ...
     def exists(self, settings: Settings) -> bool: ...
     def live_version(self, settings: Settings) -> str | None: ...
     def stats(self, settings: Settings) -> IndexStats: ...
@@ -126,14 +139,17 @@ class StoreBase:
 
         return embedder_for(self.settings)
 
-    def embed_new(self, articles: Iterable[Article], *, progress: bool = False, encode: Encode | None = None) -> NewBatch:
+    def embed_new(
+        self, articles: Iterable[Article], *, progress: bool = False, encode: Encode | None = None
+    ) -> NewBatch:
         """The articles not yet indexed (by id or content), their chunks and the chunks' vectors."""
         fresh, skipped = ingest.split_new(articles, set(self.articles), set(self.manifest.articles.values()))
         if not fresh:
             return NewBatch((), tuple(skipped), [], None)
         chunks = self.chunk(fresh, progress=progress)
-        passages = ingest.embed_chunks(chunks, {a.id: a.title for a in fresh}, encode or self.embedder.encode_passages,
-                                       progress=progress)
+        passages = ingest.embed_chunks(
+            chunks, {a.id: a.title for a in fresh}, encode or self.embedder.encode_passages, progress=progress
+        )
         return NewBatch(tuple(fresh), tuple(skipped), chunks, passages)
 
     def chunk(self, articles: Sequence[Article], *, progress: bool = False) -> list[Chunk]:
@@ -141,12 +157,14 @@ class StoreBase:
         return ingest.chunk_articles(articles, self.settings, progress=progress)
 
     def manifest_for(self, articles: dict[str, Article], chunks: list[Chunk]) -> Manifest:
-        return Manifest(**{
-            **self.manifest.__dict__,
-            "articles": {a.id: a.content_hash for a in articles.values()},
-            "chunk_count": len(chunks),
-            "updated_at": now(),
-        })
+        return Manifest(
+            **{
+                **self.manifest.__dict__,
+                "articles": {a.id: a.content_hash for a in articles.values()},
+                "chunk_count": len(chunks),
+                "updated_at": now(),
+            }
+        )
 
     def rows_of(self, article_id: str) -> list[int]:
         return self._rows_by_article.get(article_id, [])
@@ -159,7 +177,9 @@ class StoreBase:
                 self._article_bm25 = ArticleBm25.build(self.articles.values())
             return self._article_bm25
 
-    def carry_articles_from(self, parent: StoreBase, *, added: Sequence[Article] = (), removed: Sequence[str] = ()) -> None:
+    def carry_articles_from(
+        self, parent: StoreBase, *, added: Sequence[Article] = (), removed: Sequence[str] = ()
+    ) -> None:
         """Derive this index's article BM25 from ``parent``'s, if that one was built."""
         built = parent._article_bm25
         if built is not None:

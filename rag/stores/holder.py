@@ -125,7 +125,9 @@ class IndexHolder:
         """Remove one article (``InputError`` if unknown), save, then swap."""
         with self._write_lock:
             change = update_index(
-                settings or self.settings, lambda index: index.remove(article_id.strip()), base=self._index,
+                settings or self.settings,
+                lambda index: index.remove(article_id.strip()),
+                base=self._index,
                 check_model=False,
             )
             self._index = change.index

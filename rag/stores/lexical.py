@@ -37,8 +37,14 @@ _LENGTHS = "doc_lengths.npy"
 class Bm25Index:
     """A bm25s index plus the collection statistics needed to score new rows consistently."""
 
-    def __init__(self, model: bm25s.BM25 | None, size: int, doc_freqs: np.ndarray | None = None,
-                 lengths: np.ndarray | None = None, stale_rows: int = 0):
+    def __init__(
+        self,
+        model: bm25s.BM25 | None,
+        size: int,
+        doc_freqs: np.ndarray | None = None,
+        lengths: np.ndarray | None = None,
+        stale_rows: int = 0,
+    ):
         self._model = model
         self.size = size
         self._doc_freqs = doc_freqs if doc_freqs is not None else np.zeros(0, dtype=np.int64)
@@ -89,8 +95,13 @@ class Bm25Index:
         gone = matrix[np.asarray(rows, dtype=np.int64)]
         doc_freqs = self._doc_freqs.copy()
         doc_freqs[: gone.shape[1]] -= np.diff(gone.tocsc().indptr)
-        return Bm25Index(self._with(matrix[keep].tocsc(), self._model.vocab_dict), len(keep),
-                         doc_freqs, self._lengths[keep], self.stale_rows)
+        return Bm25Index(
+            self._with(matrix[keep].tocsc(), self._model.vocab_dict),
+            len(keep),
+            doc_freqs,
+            self._lengths[keep],
+            self.stale_rows,
+        )
 
     def _score_rows(self, tokens, vocab, doc_freqs, n_docs, avg_length) -> sp.csr_matrix:
         """Lucene BM25 term scores for new documents (bm25s's default method)."""
@@ -111,15 +122,20 @@ class Bm25Index:
     def _matrix(self, n_columns: int) -> sp.csc_matrix:
         assert self._model is not None
         scores = self._model.scores
-        indptr = np.concatenate([scores["indptr"],
-                                 np.full(n_columns + 1 - len(scores["indptr"]), scores["indptr"][-1])])
+        indptr = np.concatenate(
+            [scores["indptr"], np.full(n_columns + 1 - len(scores["indptr"]), scores["indptr"][-1])]
+        )
         return sp.csc_matrix((scores["data"], scores["indices"], indptr), shape=(self.size, n_columns))
 
     def _with(self, matrix: sp.csc_matrix, vocab: dict) -> bm25s.BM25:
         assert self._model is not None
         model = bm25s.BM25(k1=self._model.k1, b=self._model.b, method=self._model.method)
-        model.scores = {"data": matrix.data.astype(np.float32), "indices": matrix.indices.astype(np.int32),
-                        "indptr": matrix.indptr, "num_docs": matrix.shape[0]}
+        model.scores = {
+            "data": matrix.data.astype(np.float32),
+            "indices": matrix.indices.astype(np.int32),
+            "indptr": matrix.indptr,
+            "num_docs": matrix.shape[0],
+        }
         model.vocab_dict = vocab
         model.nonoccurrence_array = None  # only BM25L/BM25+ use it; we stay with Lucene BM25
         return model

@@ -77,8 +77,19 @@ class Manifest:
             raise IndexStoreError(f"{where} is malformed ({error}); {rebuild_hint(index_dir)}") from None
 
 
-_FIELD_TYPES = {"model": str, "dimension": int, "chunk_tokens": int, "overlap_sentences": int, "articles": dict,
-                "chunk_count": int, "built_at": str, "updated_at": str, "splitter": str, "extra": dict, "files": dict}
+_FIELD_TYPES = {
+    "model": str,
+    "dimension": int,
+    "chunk_tokens": int,
+    "overlap_sentences": int,
+    "articles": dict,
+    "chunk_count": int,
+    "built_at": str,
+    "updated_at": str,
+    "splitter": str,
+    "extra": dict,
+    "files": dict,
+}
 
 
 def _wrong_types(data: dict) -> str:

@@ -42,7 +42,21 @@ class IndexStats:
 def stats_of(index, where: str, size: int) -> IndexStats:
     """``IndexStats`` of a loaded index (a store with no manifest file to read, such as Milvus)."""
     m = index.manifest
-    rows = tuple(ArticleRow(a.id, a.title, a.url or a.source, a.published, len(index.rows_of(a.id)))
-                 for a in index.articles.values())
-    return IndexStats(where, m.model, m.dimension, m.format_version, m.chunk_tokens, m.overlap_sentences,
-                      len(index.articles), len(index.chunks), m.built_at, m.updated_at, size, rows)
+    rows = tuple(
+        ArticleRow(a.id, a.title, a.url or a.source, a.published, len(index.rows_of(a.id)))
+        for a in index.articles.values()
+    )
+    return IndexStats(
+        where,
+        m.model,
+        m.dimension,
+        m.format_version,
+        m.chunk_tokens,
+        m.overlap_sentences,
+        len(index.articles),
+        len(index.chunks),
+        m.built_at,
+        m.updated_at,
+        size,
+        rows,
+    )

@@ -61,9 +61,7 @@ def chunk_article(
     """
     budget = chunk_tokens - (title_tokens or 0)
     if budget < 1:
-        raise ValueError(
-            f"chunk_tokens ({chunk_tokens}) must exceed title_tokens ({title_tokens})"
-        )
+        raise ValueError(f"chunk_tokens ({chunk_tokens}) must exceed title_tokens ({title_tokens})")
     if overlap_sentences < 0:
         raise ValueError(f"overlap_sentences must be >= 0, got {overlap_sentences}")
     text = article.text
@@ -109,9 +107,7 @@ def chunk_article(
     ]
 
 
-def _pack(
-    units: list[_Unit], overlap: int, fits: Callable[[int, int], bool]
-) -> list[tuple[int, int]]:
+def _pack(units: list[_Unit], overlap: int, fits: Callable[[int, int], bool]) -> list[tuple[int, int]]:
     """Half-open unit ranges ``[i, j)``, one per chunk. ``fits(i, j)`` must hold
     for any single unit, which guarantees progress."""
     groups: list[tuple[int, int]] = []
@@ -169,9 +165,7 @@ def _split_long_sentence(
     return pieces
 
 
-def _split_long_word(
-    text: str, start: int, end: int, budget: int, count_tokens: TokenCounter
-) -> list[_Unit]:
+def _split_long_word(text: str, start: int, end: int, budget: int, count_tokens: TokenCounter) -> list[_Unit]:
     """A single "word" over budget (a URL, a hash): cut it by characters,
     each piece the longest prefix that fits (binary search)."""
     pieces: list[_Unit] = []

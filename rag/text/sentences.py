@@ -38,9 +38,7 @@ try:  # Mirror syntok's own character classes so the shortcut below stays exact.
     from syntok._segmentation_states import State as _State
 
     _SPLITTERS = frozenset("".join(_State.terminals)) | _State.opening_brackets
-    _TAIL = (
-        frozenset("".join(_State.terminals)) | _State.closing_quotes | _State.closing_brackets
-    )
+    _TAIL = frozenset("".join(_State.terminals)) | _State.closing_quotes | _State.closing_brackets
 except (ImportError, AttributeError):  # pragma: no cover - syntok internals moved
     log.warning("syntok internals changed; segmenting every line with syntok")
     _SPLITTERS = _TAIL = None

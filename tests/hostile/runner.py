@@ -92,7 +92,9 @@ def _refusal(expect: dict, call) -> tuple[bool, str]:
 class _Markup(HTMLParser):
     """Collects what a browser would make live: dangerous tags, event handlers, javascript: URLs."""
 
-    LIVE_TAGS = frozenset({"img", "a", "form", "input", "script", "iframe", "object", "embed", "svg", "style", "link", "meta"})
+    LIVE_TAGS = frozenset(
+        {"img", "a", "form", "input", "script", "iframe", "object", "embed", "svg", "style", "link", "meta"}
+    )
 
     def __init__(self):
         super().__init__()
@@ -254,7 +256,9 @@ def _request(port: int, spec: dict) -> int:
     elif "form" in spec:
         body = urllib.parse.urlencode(spec["form"]).encode()
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(spec.get("source", "127.0.0.1"), 0))
+    conn = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=30, source_address=(spec.get("source", "127.0.0.1"), 0)
+    )
     try:
         conn.request(spec["method"], spec["path"], body=body, headers=headers)
         response = conn.getresponse()
@@ -264,8 +268,19 @@ def _request(port: int, spec: dict) -> int:
         conn.close()
 
 
-KINDS = {"question": question, "jsonl": jsonl, "markdown": markdown, "sources": sources, "html": html,
-         "upload": upload, "file": file, "url": url, "settings": settings, "shown": shown, "http": http_case}
+KINDS = {
+    "question": question,
+    "jsonl": jsonl,
+    "markdown": markdown,
+    "sources": sources,
+    "html": html,
+    "upload": upload,
+    "file": file,
+    "url": url,
+    "settings": settings,
+    "shown": shown,
+    "http": http_case,
+}
 
 
 def run_case(case: Case, ctx) -> Verdict:

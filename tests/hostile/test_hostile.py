@@ -22,8 +22,9 @@ def test_the_probe_list_is_well_formed():
     assert {"3", "4", "5", "8", "9", "held"} <= {c.defect for c in CASES}
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c.kind == "http" else [])
-                                  for c in CASES])
+@pytest.mark.parametrize(
+    "case", [pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c.kind == "http" else []) for c in CASES]
+)
 def test_hostile_case_holds(case, request, tmp_path):
     app = request.getfixturevalue("hostile_app") if case.kind == "http" else None
     verdict = run_case(case, Context(tmp_path, app))

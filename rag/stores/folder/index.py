@@ -59,8 +59,9 @@ class Index(StoreBase):
     @classmethod
     def empty(cls, settings: Settings) -> Index:
         manifest = empty_manifest(settings)
-        return cls(settings, manifest, {}, [], DenseIndex.empty(manifest.dimension, settings.ann_threshold),
-                   Bm25Index(None, 0))
+        return cls(
+            settings, manifest, {}, [], DenseIndex.empty(manifest.dimension, settings.ann_threshold), Bm25Index(None, 0)
+        )
 
     def add(self, articles: Iterable[Article], *, progress: bool = False, encode: Encode | None = None) -> Change:
         """Index the articles not already here; ``encode`` replaces the local embedder (``rag.embedding.ray``)."""
@@ -70,8 +71,11 @@ class Index(StoreBase):
         dense = self.dense.added(batch.passages.vectors, batch.passages.sentences)
         chunks = self.chunks + batch.chunks
         articles_by_id = {**self.articles, **{a.id: a for a in batch.fresh}}
-        bm25 = self.bm25.added([c.text for c in batch.chunks]) if self.chunks else Bm25Index.build(
-            [c.text for c in chunks])
+        bm25 = (
+            self.bm25.added([c.text for c in batch.chunks])
+            if self.chunks
+            else Bm25Index.build([c.text for c in chunks])
+        )
         index = self._derive(articles_by_id, chunks, dense, bm25)
         index.carry_articles_from(self, added=batch.fresh)
         log.info("added %d articles (%d chunks), skipped %d", len(batch.fresh), len(batch.chunks), len(batch.skipped))
@@ -89,9 +93,7 @@ class Index(StoreBase):
         index.carry_articles_from(self, removed=(article_id,))
         return Change(index, removed=(article_id,))
 
-    def _derive(
-        self, articles: dict[str, Article], chunks: list[Chunk], dense: DenseIndex, bm25: Bm25Index
-    ) -> Index:
+    def _derive(self, articles: dict[str, Article], chunks: list[Chunk], dense: DenseIndex, bm25: Bm25Index) -> Index:
         return Index(self.settings, self.manifest_for(articles, chunks), articles, chunks, dense, bm25)
 
     # -- reading --------------------------------------------------------------------------
@@ -122,8 +124,14 @@ class Index(StoreBase):
         """(k, d) vectors of ``split_sentences(chunk.text)``, zeros where missing; None if not stored."""
         sentences = self.dense.sentences
         rows = self.rows_of(chunk.article_id)
-        row = next((r for r in ([rows[chunk.index]] if chunk.index < len(rows) else []) + rows
-                    if self.chunks[r].id == chunk.id), None)
+        row = next(
+            (
+                r
+                for r in ([rows[chunk.index]] if chunk.index < len(rows) else []) + rows
+                if self.chunks[r].id == chunk.id
+            ),
+            None,
+        )
         if sentences is None or row is None or row >= sentences.rows:
             return None
         return sentences.row(row)
@@ -149,7 +157,11 @@ class Index(StoreBase):
 
     @classmethod
     def update(
-        cls, settings: Settings, edit: Callable[[Store], Change], *, base: Store | None = None,
+        cls,
+        settings: Settings,
+        edit: Callable[[Store], Change],
+        *,
+        base: Store | None = None,
         check_model: bool = True,
     ) -> Change:
         """Apply ``edit`` to the newest saved index and save its result, as the folder's only writer.
@@ -178,7 +190,8 @@ class Index(StoreBase):
         settings = settings.replace(
             chunk_tokens=parts.manifest.chunk_tokens, overlap_sentences=parts.manifest.overlap_sentences
         )
-        index = cls(settings, parts.manifest, parts.articles, parts.chunks, parts.dense, parts.bm25,
-                    generation=parts.generation)
+        index = cls(
+            settings, parts.manifest, parts.articles, parts.chunks, parts.dense, parts.bm25, generation=parts.generation
+        )
         index.set_article_bm25(parts.article_bm25)
         return index

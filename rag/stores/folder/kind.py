@@ -19,8 +19,15 @@ class FolderKind:
     def open(self, settings: Settings, *, check_model: bool = True) -> Store:
         return Index.load(settings, check_model=check_model)
 
-    def create(self, articles: Sequence[Article], settings: Settings, *, progress: bool = False,
-               encode: Encode | None = None, force: bool = False) -> Store:
+    def create(
+        self,
+        articles: Sequence[Article],
+        settings: Settings,
+        *,
+        progress: bool = False,
+        encode: Encode | None = None,
+        force: bool = False,
+    ) -> Store:
         genscan.check_target(settings.index_dir, force=force)  # before minutes of embedding
         index = Index.build(articles, settings, progress=progress, encode=encode)
         index.save(settings.index_dir, force=force)
@@ -34,8 +41,14 @@ class FolderKind:
 
         return restore(settings.index_dir, generation, settings.lock_timeout)
 
-    def update(self, settings: Settings, edit: Callable[[Store], Change], *, base: Store | None = None,
-               check_model: bool = True) -> Change:
+    def update(
+        self,
+        settings: Settings,
+        edit: Callable[[Store], Change],
+        *,
+        base: Store | None = None,
+        check_model: bool = True,
+    ) -> Change:
         return Index.update(settings, edit, base=base, check_model=check_model)
 
     def exists(self, settings: Settings) -> bool:
@@ -75,14 +88,21 @@ def index_stats(folder: Path) -> IndexStats:
         except IndexStoreError:  # two writes in a row can collect the generation resolved above
             if attempt == 3 or generations.current(folder) == gen:
                 raise
-    rows = tuple(
-        ArticleRow(a.id, a.title, a.url or a.source, a.published, per_article[a.id]) for a in articles
-    )
+    rows = tuple(ArticleRow(a.id, a.title, a.url or a.source, a.published, per_article[a.id]) for a in articles)
     size = generations.disk_bytes(folder)
     return IndexStats(
-        str(folder), manifest.model, manifest.dimension, manifest.format_version,
-        manifest.chunk_tokens, manifest.overlap_sentences, len(manifest.articles),
-        manifest.chunk_count, manifest.built_at, manifest.updated_at, size, rows,
+        str(folder),
+        manifest.model,
+        manifest.dimension,
+        manifest.format_version,
+        manifest.chunk_tokens,
+        manifest.overlap_sentences,
+        len(manifest.articles),
+        manifest.chunk_count,
+        manifest.built_at,
+        manifest.updated_at,
+        size,
+        rows,
     )
 
 

@@ -38,8 +38,7 @@ def check_compatible(manifest: Manifest, folder: Path, model: str, dimension: in
         )
     if dimension is not None and manifest.dimension != dimension:
         raise IndexStoreError(
-            f"index in {folder} has dimension {manifest.dimension}, the model gives {dimension}; "
-            f"{rebuild_hint(folder)}"
+            f"index in {folder} has dimension {manifest.dimension}, the model gives {dimension}; {rebuild_hint(folder)}"
         )
 
 

@@ -96,8 +96,9 @@ def read(settings: Settings, folder: Path, gen: Path, *, check_model: bool = Tru
         raise layout.damaged(gen, f"{layout.DENSE} has dimension {dense.dimension}, the manifest {manifest.dimension}")
     if not (dense.size == len(chunks) == manifest.chunk_count) or set(articles) != set(manifest.articles):
         raise layout.damaged(
-            gen, f"{dense.size} vectors, {len(chunks)} chunks and {len(articles)} articles do not match "
-            f"the manifest's {manifest.chunk_count} chunks and {len(manifest.articles)} articles"
+            gen,
+            f"{dense.size} vectors, {len(chunks)} chunks and {len(articles)} articles do not match "
+            f"the manifest's {manifest.chunk_count} chunks and {len(manifest.articles)} articles",
         )
     if check_model:
         dimension = embedder_for(settings).dimension

@@ -18,8 +18,15 @@ class MilvusKind:
     def open(self, settings: Settings, *, check_model: bool = True) -> Store:
         return MilvusIndex.open(settings, check_model=check_model)
 
-    def create(self, articles: Sequence[Article], settings: Settings, *, progress: bool = False,
-               encode: Encode | None = None, force: bool = False) -> Store:
+    def create(
+        self,
+        articles: Sequence[Article],
+        settings: Settings,
+        *,
+        progress: bool = False,
+        encode: Encode | None = None,
+        force: bool = False,
+    ) -> Store:
         return MilvusIndex.build(articles, settings, progress=progress, encode=encode)  # a collection has no strangers
 
     def check_target(self, settings: Settings, *, force: bool = False) -> None:
@@ -28,8 +35,14 @@ class MilvusKind:
     def restore(self, settings: Settings, generation: str) -> Restored:
         raise ConfigError("rag index restore applies to index folders; a Milvus store keeps no generations")
 
-    def update(self, settings: Settings, edit: Callable[[Store], Change], *, base: Store | None = None,
-               check_model: bool = True) -> Change:
+    def update(
+        self,
+        settings: Settings,
+        edit: Callable[[Store], Change],
+        *,
+        base: Store | None = None,
+        check_model: bool = True,
+    ) -> Change:
         return MilvusIndex.update(settings, edit, base=base, check_model=check_model)
 
     def exists(self, settings: Settings) -> bool:

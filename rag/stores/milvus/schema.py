@@ -106,8 +106,11 @@ def create(spec: StoreSpec, manifest: Manifest) -> None:
     s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
     s.add_field("dense", DataType.FLOAT_VECTOR, dim=manifest.dimension)
     s.add_field("sentences", DataType.VARCHAR, max_length=TEXT_MAX)  # base64 int8 codes + scales, "" if none
-    s.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"],
-                            output_field_names=["sparse"]))
+    s.add_function(
+        Function(
+            name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"], output_field_names=["sparse"]
+        )
+    )
     index = c.prepare_index_params()
     index.add_index("dense", index_type="FLAT", metric_type="IP")  # exact, as FAISS below ann_threshold
     index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25", params=BM25_PARAMS)
@@ -143,10 +146,13 @@ def read_all(spec: StoreSpec) -> tuple[Manifest, dict[str, Article], list[Chunk]
     rows = _all(c, spec.collection + ARTICLES_SUFFIX, ["id", "seq", "doc"])
     seq = {r["id"]: r["seq"] for r in rows}
     articles = {a.id: a for a in sorted((Article.from_dict(r["doc"]) for r in rows), key=lambda a: seq[a.id])}
-    chunks = sorted((Chunk.from_dict(r["chunk"]) for r in _all(c, spec.collection, ["chunk"])),
-                    key=lambda ch: (seq.get(ch.article_id, -1), ch.index))
-    manifest = Manifest(**{**json.loads(raw), "articles": {a.id: a.content_hash for a in articles.values()},
-                                 "chunk_count": len(chunks)})
+    chunks = sorted(
+        (Chunk.from_dict(r["chunk"]) for r in _all(c, spec.collection, ["chunk"])),
+        key=lambda ch: (seq.get(ch.article_id, -1), ch.index),
+    )
+    manifest = Manifest(
+        **{**json.loads(raw), "articles": {a.id: a.content_hash for a in articles.values()}, "chunk_count": len(chunks)}
+    )
     return manifest, articles, chunks
 
 
@@ -161,23 +167,36 @@ def _all(c: MilvusClient, name: str, fields: list[str]) -> list[dict]:
 
 
 @guarded
-def insert(spec: StoreSpec, articles: Sequence[tuple[Article, int]], chunks: Sequence[Chunk],
-           passages: Passages, terms: Sequence[str]) -> None:
+def insert(
+    spec: StoreSpec,
+    articles: Sequence[tuple[Article, int]],
+    chunks: Sequence[Chunk],
+    passages: Passages,
+    terms: Sequence[str],
+) -> None:
     c = client(spec)
-    c.insert(spec.collection + ARTICLES_SUFFIX, [{"id": a.id, "seq": n, "doc": a.to_dict(), "v": [1.0, 0.0]}
-                                                 for a, n in articles])
+    c.insert(
+        spec.collection + ARTICLES_SUFFIX,
+        [{"id": a.id, "seq": n, "doc": a.to_dict(), "v": [1.0, 0.0]} for a, n in articles],
+    )
     by_id = {a.id: a for a, _ in articles}
     rows = []
     for i, chunk in enumerate(chunks):
         article = by_id[chunk.article_id]
-        rows.append({
-            "id": chunk.id, "article_id": chunk.article_id, "chunk": chunk.to_dict(),
-            "place": f"{article.url or ''} {article.source}".lower()[:PLACE_MAX],
-            "published": article.published or "", "terms": terms[i][:TEXT_MAX],
-            "dense": passages.vectors[i].tolist(), "sentences": encode_sentences(passages, i),
-        })
+        rows.append(
+            {
+                "id": chunk.id,
+                "article_id": chunk.article_id,
+                "chunk": chunk.to_dict(),
+                "place": f"{article.url or ''} {article.source}".lower()[:PLACE_MAX],
+                "published": article.published or "",
+                "terms": terms[i][:TEXT_MAX],
+                "dense": passages.vectors[i].tolist(),
+                "sentences": encode_sentences(passages, i),
+            }
+        )
     for start in range(0, len(rows), BATCH):
-        c.insert(spec.collection, rows[start:start + BATCH])
+        c.insert(spec.collection, rows[start : start + BATCH])
     c.flush(spec.collection)
     c.flush(spec.collection + ARTICLES_SUFFIX)
 
@@ -193,8 +212,15 @@ def delete_article(spec: StoreSpec, article_id: str) -> None:
 
 @guarded
 def search(spec: StoreSpec, data: list, field: str, metric: str, depth: int, expr: str) -> list[tuple[str, float]]:
-    found = client(spec).search(spec.collection, data, anns_field=field, limit=min(depth, 16384), filter=expr,
-                                search_params={"metric_type": metric}, output_fields=[])
+    found = client(spec).search(
+        spec.collection,
+        data,
+        anns_field=field,
+        limit=min(depth, 16384),
+        filter=expr,
+        search_params={"metric_type": metric},
+        output_fields=[],
+    )
     return [(hit["id"], float(hit["distance"])) for hit in found[0]]
 
 
@@ -216,5 +242,5 @@ def decode_sentences(text: str, dimension: int) -> np.ndarray:
     raw = base64.b64decode(text)
     k = len(raw) // (4 + dimension)
     scales = np.frombuffer(raw[: 4 * k], dtype=np.float32)
-    codes = np.frombuffer(raw[4 * k:], dtype=np.int8).reshape(k, dimension)
+    codes = np.frombuffer(raw[4 * k :], dtype=np.int8).reshape(k, dimension)
     return codes.astype(np.float32) * scales[:, None]

@@ -59,8 +59,9 @@ class MilvusIndex(StoreBase):
         return cls(settings, manifest, {}, [])
 
     @classmethod
-    def build(cls, articles: Iterable[Article], settings: Settings, *, progress: bool = False,
-              encode: Encode | None = None) -> Store:
+    def build(
+        cls, articles: Iterable[Article], settings: Settings, *, progress: bool = False, encode: Encode | None = None
+    ) -> Store:
         """A fresh collection holding ``articles`` (whatever it held before is dropped)."""
         return cls.empty(settings).add(articles, progress=progress, encode=encode).index
 
@@ -72,16 +73,20 @@ class MilvusIndex(StoreBase):
             raise IndexStoreError(
                 f"index in {spec.label()} was built with embedding model {manifest.model!r}, but "
                 f"{settings.model!r} is configured; set RAG_MODEL={manifest.model} or rebuild it with: "
-                f"rag index build --store {settings.store}")
+                f"rag index build --store {settings.store}"
+            )
         if check_model and empty_manifest(settings).dimension != manifest.dimension:
-            raise IndexStoreError(f"index in {spec.label()} has dimension {manifest.dimension}, unlike the "
-                                  f"model's; rebuild it with: rag index build --store {settings.store}")
+            raise IndexStoreError(
+                f"index in {spec.label()} has dimension {manifest.dimension}, unlike the "
+                f"model's; rebuild it with: rag index build --store {settings.store}"
+            )
         settings = settings.replace(chunk_tokens=manifest.chunk_tokens, overlap_sentences=manifest.overlap_sentences)
         return cls(settings, manifest, articles, chunks)
 
     @classmethod
-    def update(cls, settings: Settings, edit: Callable[[Store], Change], *, base: Store | None = None,
-               check_model: bool = True) -> Change:
+    def update(
+        cls, settings: Settings, edit: Callable[[Store], Change], *, base: Store | None = None, check_model: bool = True
+    ) -> Change:
         """Apply ``edit``: it writes to the collection itself, so there is nothing left to commit.
 
         Milvus Lite lets one process open a database, which makes it its only writer; a
@@ -96,8 +101,13 @@ class MilvusIndex(StoreBase):
             return Change(self, (), batch.skipped)
         # Insertion order, which orders rows on open: a clock, not a count, so it never repeats after a removal.
         first = time.time_ns()
-        schema.insert(self.spec, [(a, first + i) for i, a in enumerate(batch.fresh)], batch.chunks,
-                      batch.passages, terms_of([c.text for c in batch.chunks]))
+        schema.insert(
+            self.spec,
+            [(a, first + i) for i, a in enumerate(batch.fresh)],
+            batch.chunks,
+            batch.passages,
+            terms_of([c.text for c in batch.chunks]),
+        )
         by_id: dict[str, Article] = {**self.articles, **{a.id: a for a in batch.fresh}}
         index = self._derived(by_id, self.chunks + batch.chunks)
         index.carry_articles_from(self, added=batch.fresh)
@@ -151,8 +161,11 @@ class MilvusIndex(StoreBase):
         if filters.article_ids:
             parts.append(f"article_id in [{', '.join(_literal(a) for a in sorted(filters.article_ids))}]")
         if filters.sources:
-            parts.append("(" + " or ".join(f"place like {_literal('%' + _like(s.lower()) + '%')}"
-                                           for s in sorted(filters.sources)) + ")")
+            parts.append(
+                "("
+                + " or ".join(f"place like {_literal('%' + _like(s.lower()) + '%')}" for s in sorted(filters.sources))
+                + ")"
+            )
         if filters.date_from:
             parts.append(f"published >= {_literal(filters.date_from)}")
         if filters.date_to:
@@ -189,4 +202,3 @@ def _literal(text: str) -> str:
 def _like(text: str) -> str:
     """``text`` matched literally by LIKE, where % and _ are wildcards."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
