@@ -53,22 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = index.add_parser("add", parents=[common], help="add files, folders or URLs incrementally")
     p.add_argument("sources", nargs="+", help="article files, folders or http(s) URLs")
     _skip_flag(p)
-    p.add_argument(
-        "--allow-private-urls",
-        action="store_true",
-        default=None,
-        help="also fetch URLs on loopback/private addresses (RAG_ALLOW_PRIVATE_URLS=1)",
-    )
+    _private_urls_flag(p)
     _lock_flag(p)
     p.set_defaults(run=cmd.add)
     p = index.add_parser("sync", parents=[common], help="add the new items of the RSS/Atom feeds listed in a file")
     p.add_argument("feeds", type=Path, metavar="FEEDS.txt", help="one feed URL per line (# comments allowed)")
-    p.add_argument(
-        "--allow-private-urls",
-        action="store_true",
-        default=None,
-        help="also fetch URLs on loopback/private addresses (RAG_ALLOW_PRIVATE_URLS=1)",
-    )
+    _private_urls_flag(p)
     _lock_flag(p)
     p.set_defaults(run=cmd.sync)
     p = index.add_parser("remove", parents=[common], help="remove an article by id")
@@ -201,6 +191,15 @@ def _version() -> str:
         return version("rag-news")
     except PackageNotFoundError:  # run from a checkout that was never installed
         return "unknown (not installed)"
+
+
+def _private_urls_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--allow-private-urls",
+        action="store_true",
+        default=None,
+        help="also fetch URLs on loopback/private addresses (RAG_ALLOW_PRIVATE_URLS=1)",
+    )
 
 
 def _lock_flag(p: argparse.ArgumentParser) -> None:
