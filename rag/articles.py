@@ -18,9 +18,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import frontmatter
-import trafilatura
-
 from rag.clean import make_article
 from rag.errors import InputError
 from rag.jsonl import BadLine, names, read_jsonl, scalar
@@ -122,6 +119,8 @@ def _from_txt(text: str, path: Path) -> Article:
 
 
 def _from_md(text: str, path: Path) -> Article:
+    import frontmatter  # here, not at the top: `rag ask` reads no files and starts faster without it
+
     try:
         post = frontmatter.loads(text)
         meta = dict(post.metadata)
@@ -174,6 +173,8 @@ def read_html(html: str, *, url: str | None = None, source: str = "", max_bytes:
     if len(html) > limit * HTML_MARKUP_FACTOR:
         raise InputError(f"{where} is over {limit * HTML_MARKUP_FACTOR:,} characters of HTML, the HTML size "
                          f"limit ({HTML_MARKUP_FACTOR} x the article size limit, RAG_MAX_ARTICLE_BYTES)")
+    import trafilatura  # ~0.8 s to import; only HTML needs it
+
     try:
         text = trafilatura.extract(html, url=url, include_comments=False)
         meta = trafilatura.extract_metadata(html, default_url=url) if text and text.strip() else None

@@ -36,10 +36,10 @@ LOCAL_OBJECT_STORE = 256 * 2**20  # chunk texts and vectors of a big build fit; 
 class PassageActor:
     """One model per Ray worker, loaded once; ``__call__`` embeds a batch of chunk texts."""
 
-    def __init__(self, model: str, device: str, batch_size: int, precision: str):
+    def __init__(self, model: str, device: str, batch_size: int, precision: str, backend: str = "torch"):
         from rag.embed import get_embedder
 
-        self.embedder = get_embedder(model, device, batch_size, precision)
+        self.embedder = get_embedder(model, device, batch_size, precision, backend)
 
     def __call__(self, batch: dict) -> dict:
         texts = [str(t) for t in batch["text"]]
@@ -82,7 +82,8 @@ def embed_with_ray(texts: Sequence[str], spans, settings: Settings, address: str
         results = ray.data.from_items(items).map_batches(
             PassageActor,
             fn_constructor_kwargs={"model": settings.model, "device": settings.device,
-                                   "batch_size": settings.batch_size, "precision": settings.precision},
+                                   "batch_size": settings.batch_size, "precision": settings.precision,
+                                   "backend": settings.backend},
             batch_size=BATCH, compute=ray.data.ActorPoolStrategy(size=min(workers, max(1, len(items) // BATCH))),
             num_cpus=1, batch_format="numpy",
         ).take_all() if items else []
@@ -93,10 +94,10 @@ def embed_with_ray(texts: Sequence[str], spans, settings: Settings, address: str
 
 
 def _assemble(rows: list[dict], settings: Settings) -> Passages:
-    from rag.embed import get_embedder
+    from rag.embed import embedder_for
 
     if not rows:
-        dimension = get_embedder(settings.model, settings.device, settings.batch_size, settings.precision).dimension
+        dimension = embedder_for(settings).dimension
         return Passages(np.zeros((0, dimension), np.float32), SentenceVectors.empty(dimension))
     vectors = np.stack([np.asarray(r["vector"], dtype=np.float32) for r in rows])
     dimension = vectors.shape[1]

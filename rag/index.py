@@ -17,7 +17,7 @@ import numpy as np
 
 from rag import generations, ingest, persist, store
 from rag.dense import DenseIndex
-from rag.embed import Embedder, get_embedder
+from rag.embed import Embedder, embedder_for
 from rag.errors import InputError
 from rag.fusion import Filters
 from rag.ingest import Encode, NewBatch
@@ -64,8 +64,7 @@ class Index:
 
     @property
     def embedder(self) -> Embedder:
-        s = self.settings
-        return get_embedder(s.model, s.device, s.batch_size, s.precision)
+        return embedder_for(self.settings)
 
     # -- building -------------------------------------------------------------------------
 
@@ -228,7 +227,7 @@ def by_score(found: list[tuple[int, float]]) -> list[tuple[int, float]]:
 
 
 def empty_manifest(settings: Settings) -> store.Manifest:
-    embedder = get_embedder(settings.model, settings.device, settings.batch_size, settings.precision)
+    embedder = embedder_for(settings)
     return store.Manifest(
         model=settings.model,
         dimension=embedder.dimension,
@@ -238,5 +237,7 @@ def empty_manifest(settings: Settings) -> store.Manifest:
         chunk_count=0,
         built_at=store.now(),
         updated_at=store.now(),
+        # Informational: either backend searches the other's vectors (cosine >= 0.99), so loading checks model only.
+        extra={"embedding": {"backend": embedder.backend, "precision": embedder.precision}},
     )
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from rag import generations, store
 from rag.dense import DenseIndex
-from rag.embed import get_embedder
+from rag.embed import embedder_for
 from rag.errors import IndexStoreError
 from rag.lexical import Bm25Index
 from rag.settings import Settings
@@ -84,6 +84,6 @@ def read(settings: Settings, folder: Path, gen: Path, *, check_model: bool = Tru
             f"the manifest's {manifest.chunk_count} chunks and {len(manifest.articles)} articles"
         )
     if check_model:
-        dimension = get_embedder(settings.model, settings.device, settings.batch_size, settings.precision).dimension
+        dimension = embedder_for(settings).dimension  # the ONNX backend reads it from config.json
         store.check_compatible(manifest, folder, settings.model, dimension)
     return Parts(gen.name, manifest, articles, chunks, dense, bm25)

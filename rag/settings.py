@@ -31,7 +31,10 @@ class Settings:
     # Embedding model: the packaged MiniLM by default, else any sentence-transformers name or path.
     model: str = DEFAULT_MODEL
     device: str = "cpu"
-    # "auto": bfloat16 where the CPU has bf16 units (~2x faster embedding, same news-dev recall), else float32
+    # Who runs the model: "auto" = ONNX Runtime on CPU (no torch import), torch elsewhere; or "onnx" / "torch".
+    backend: str = "auto"
+    # "auto": torch: bfloat16 where the CPU has bf16 units (~2x faster embedding, same news-dev recall), else
+    # float32; ONNX: the variant rag.embed.ONNX_AUTO_VARIANT. "int8" is ONNX's quantized model.
     precision: str = "auto"
     batch_size: int = 64
     # Chunking: chunk + title must fit the model's 256-token window.
@@ -99,7 +102,8 @@ class Settings:
 
         parse_store(self.store)  # raises ConfigError naming the accepted forms
         _check_choice("mode", self.mode, MODES)
-        _check_choice("precision", self.precision, ("auto", "float32", "bfloat16"))
+        _check_choice("precision", self.precision, ("auto", "float32", "bfloat16", "int8"))
+        _check_choice("backend", self.backend, ("auto", "onnx", "torch"))
         _check_choice("llm_unsupported", self.llm_unsupported, UNSUPPORTED_POLICIES)
         if not self.model.strip():
             raise ConfigError("model must name a sentence-transformers model or path, got ''")
