@@ -153,4 +153,6 @@ def quantize_int8(source: Path, target: Path, *, keep_fp32: tuple[str, ...] = FP
     excluded = [n.name for n in graph.node if any(re.search(k, n.name) for k in keep_fp32)]
     quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8 if signed else QuantType.QUInt8,
                      per_channel=per_channel, reduce_range=reduce_range, op_types_to_quantize=list(ops),
-                     nodes_to_exclude=excluded)
+                     nodes_to_exclude=excluded,
+                     # The fused contrib ops (Attention, SkipLayerNormalization) have no shape inference.
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
