@@ -209,7 +209,6 @@ def onnx_variant(precision: str) -> str:
     return _ONNX_VARIANTS[precision]
 
 
-@functools.lru_cache(maxsize=4)
 def get_embedder(
     model: str = DEFAULT_MODEL, device: str = "cpu", batch_size: int = 64, precision: str = "float32",
     backend: str = "auto",
@@ -217,11 +216,18 @@ def get_embedder(
     """The shared embedder for these settings: an ``Embedder`` (torch) or an ``OnnxEmbedder``."""
     backend = resolve_backend(backend, device)
     if backend == "onnx":
+        precision = onnx_variant(precision)  # "auto" and "fp32" share one embedder
+    return _shared(model, device, batch_size, precision, backend)
+
+
+@functools.lru_cache(maxsize=4)
+def _shared(model: str, device: str, batch_size: int, precision: str, backend: str):
+    if backend == "onnx":
         if device != "cpu":
             raise ConfigError(f"the ONNX backend runs on the CPU only; use RAG_BACKEND=torch for device {device!r}")
         from rag.onnx_embed import OnnxEmbedder
 
-        return OnnxEmbedder(resolve_model_path(model), model, batch_size, onnx_variant(precision))
+        return OnnxEmbedder(resolve_model_path(model), model, batch_size, precision)
     if precision == "int8":
         raise ConfigError("precision 'int8' is the ONNX backend's; use RAG_BACKEND=onnx or another precision")
     return Embedder(model, device, batch_size, precision)
