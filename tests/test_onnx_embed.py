@@ -6,6 +6,7 @@ atomic publishing is checked separately on a tmp folder.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -99,10 +100,8 @@ def test_the_cli_query_path_imports_no_torch(tmp_path):
         "('torch', 'gradio', 'langchain', 'langchain_core', 'sentence_transformers', 'transformers'))\n"
         "print(heavy)\n"
     )
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT), "PYTHONPATH": str(ROOT), "RAG_BACKEND": "onnx"}
-    import os
-
-    env["HOME"] = os.environ.get("HOME", "/root")  # the ONNX cache the build above filled
+    # The same environment (so the same ONNX cache the build above filled), this checkout's code.
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RAG_BACKEND": "onnx"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env,
                             cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
