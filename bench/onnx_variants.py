@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> dict:
                 path = Path(tmp) / f"{len(report['variants'])}.onnx"
                 try:
                     onnx_export.quantize_int8(base, path, **options)
-                except Exception as error:  # a variant the quantizer cannot make is a result too
+                except Exception as error:  # noqa: BLE001 - a variant the quantizer cannot make is a result too
                     report["variants"][name] = {"error": f"{type(error).__name__}: {str(error)[:200]}"}
                     print(name, report["variants"][name], flush=True)
                     continue

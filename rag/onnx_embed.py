@@ -44,7 +44,8 @@ class OnnxEmbedder:
                  cache: Path | None = None, onnx_file: Path | None = None):
         folder = Path(model_path)
         config = _read_json(folder / "config.json")
-        st_config = _read_json(folder / "sentence_bert_config.json") if (folder / "sentence_bert_config.json").is_file() else {}
+        st_file = folder / "sentence_bert_config.json"
+        st_config = _read_json(st_file) if st_file.is_file() else {}
         _check_mean_pooling(folder)
         self.model_name = model_name
         self.model_path = str(folder)

@@ -102,8 +102,8 @@ def test_the_cli_query_path_imports_no_torch(tmp_path):
     )
     # The same environment (so the same ONNX cache the build above filled), this checkout's code.
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RAG_BACKEND": "onnx"}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env,
-                            cwd=tmp_path)
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
+                            env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
