@@ -20,6 +20,7 @@ PACKAGES = (
     "langchain-huggingface",
     "langchain-text-splitters",
     "numpy",
+    "onnxruntime",
 )
 
 
@@ -74,6 +75,30 @@ def machine_info() -> dict:
         "torch_threads": torch_threads,
         "load_average_at_start": load_average(),
         "versions": versions(),
+    }
+
+
+def cpu_info() -> dict:
+    """What the CPU can do for the model: torch's kernel level (AVX2, AVX512...), bf16 units, cores, load."""
+    import torch
+
+    try:
+        bf16 = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        bf16 = False
+    flags = ""
+    try:
+        flags = next((line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags")), "")
+    except OSError:
+        pass
+    return {
+        "cpu_model": cpu_model(),
+        "capability": torch.backends.cpu.get_cpu_capability(),
+        "bf16_native": bf16,
+        "avx512_vnni": "avx512_vnni" in flags,
+        "avx_vnni": " avx_vnni" in flags,
+        "cores": os.cpu_count(),
+        "load_average": load_average(),
     }
 
 

@@ -70,7 +70,11 @@ class Settings:
     # Embedding model: the packaged MiniLM by default, else any sentence-transformers name or path.
     model: str = DEFAULT_MODEL
     device: str = "cpu"
-    # "auto": bfloat16 where the CPU has bf16 units (~2x faster embedding, same news-dev recall), else float32
+    # Who runs the model: "torch"; "onnx" (ONNX Runtime, CPU, no torch import: a one-second CLI); "auto" = ONNX on
+    # CPU, torch elsewhere. torch stays the default until the whole suite has run on ONNX (docs/embedding.md).
+    backend: str = "torch"
+    # "auto": torch: bfloat16 where the CPU has bf16 units (~2x faster embedding, same news-dev recall), else
+    # float32; ONNX: the variant rag.embedding.embedder.ONNX_AUTO_VARIANT. "int8" is ONNX's quantized model.
     precision: str = "auto"
     batch_size: int = 64
     # Chunking: chunk + title must fit the model's 256-token window.
@@ -160,7 +164,8 @@ class Settings:
         _check_choice("mode", self.mode, MODES)
         if self.as_of is not None and not _is_iso_date(self.as_of):
             raise ConfigError(f"as_of must be a date YYYY-MM-DD, got {self.as_of!r}")
-        _check_choice("precision", self.precision, ("auto", "float32", "bfloat16"))
+        _check_choice("precision", self.precision, ("auto", "float32", "bfloat16", "int8"))
+        _check_choice("backend", self.backend, ("auto", "onnx", "torch"))
         _check_choice("llm_unsupported", self.llm_unsupported, UNSUPPORTED_POLICIES)
         if not self.model.strip():
             raise ConfigError("model must name a sentence-transformers model or path, got ''")

@@ -51,7 +51,7 @@ def test_ray_build_into_milvus_equals_a_single_process_build(tmp_path, local_ray
 
 
 def test_ray_encoder_keeps_row_order_across_batches(tmp_path, local_ray):
-    from rag.embedding.embedder import get_embedder
+    from rag.embedding.factory import get_embedder
     from rag.embedding.ray import BATCH, ray_encoder
     from rag.settings import Settings
 

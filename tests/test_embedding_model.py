@@ -78,10 +78,9 @@ def test_a_model_changed_under_the_same_path_is_refused_by_dimension(tmp_path, m
     monkeypatch.setenv("RAG_MODEL", _save_model(folder, 256))
     assert main(["index", "build", str(corpus), "--index-dir", str(tmp_path / "index")]) == 0
     _save_model(folder, 128)  # same path, another dimension
-    from rag.embedding.embedder import _load, get_embedder
+    from rag.embedding.factory import forget_models
 
-    get_embedder.cache_clear()  # a new process: the model is read again from its folder
-    _load.cache_clear()
+    forget_models()  # a new process: the model is read again from its folder
     forget_all()
     capsys.readouterr()
     assert main(["search", "Who cut the ribbon?", "--index-dir", str(tmp_path / "index")]) == 2

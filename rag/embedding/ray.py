@@ -36,10 +36,10 @@ LOCAL_OBJECT_STORE = 256 * 2**20  # chunk texts and vectors of a big build fit; 
 class PassageActor:
     """One model per Ray worker, loaded once; ``__call__`` embeds a batch of chunk texts."""
 
-    def __init__(self, model: str, device: str, batch_size: int, precision: str):
-        from rag.embedding.embedder import get_embedder
+    def __init__(self, model: str, device: str, batch_size: int, precision: str, backend: str = "torch"):
+        from rag.embedding.factory import get_embedder
 
-        self.embedder = get_embedder(model, device, batch_size, precision)
+        self.embedder = get_embedder(model, device, batch_size, precision, backend)
 
     def __call__(self, batch: dict) -> dict:
         texts = [str(t) for t in batch["text"]]
@@ -96,6 +96,7 @@ def embed_with_ray(texts: Sequence[str], spans, settings: Settings, address: str
                     "device": settings.device,
                     "batch_size": settings.batch_size,
                     "precision": settings.precision,
+                    "backend": settings.backend,
                 },
                 batch_size=BATCH,
                 compute=ray.data.ActorPoolStrategy(size=min(workers, max(1, len(items) // BATCH))),
@@ -113,7 +114,7 @@ def embed_with_ray(texts: Sequence[str], spans, settings: Settings, address: str
 
 
 def _assemble(rows: list[dict], settings: Settings) -> Passages:
-    from rag.embedding.embedder import embedder_for
+    from rag.embedding.factory import embedder_for
 
     if not rows:
         dimension = embedder_for(settings).dimension

@@ -18,8 +18,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import frontmatter
-
 from rag.errors import InputError
 from rag.readers.clean import make_article
 from rag.readers.htmlsafe import extract
@@ -129,6 +127,8 @@ def _from_txt(text: str, path: Path) -> Article:
 
 
 def _from_md(text: str, path: Path) -> Article:
+    import frontmatter  # here, not at the top: `rag ask` reads no files and starts faster without it
+
     try:
         post = frontmatter.loads(text)
         meta = dict(post.metadata)

@@ -135,7 +135,7 @@ class StoreBase:
 
     @property
     def embedder(self) -> Embedder:
-        from rag.embedding.embedder import embedder_for
+        from rag.embedding.factory import embedder_for
 
         return embedder_for(self.settings)
 
@@ -210,15 +210,18 @@ def by_score(found: list[tuple[int, float]]) -> list[tuple[int, float]]:
 
 
 def empty_manifest(settings: Settings) -> Manifest:
-    from rag.embedding.embedder import embedder_for
+    from rag.embedding.factory import embedder_for
 
+    embedder = embedder_for(settings)
     return Manifest(
         model=settings.model,
-        dimension=embedder_for(settings).dimension,
+        dimension=embedder.dimension,
         chunk_tokens=settings.chunk_tokens,
         overlap_sentences=settings.overlap_sentences,
         articles={},
         chunk_count=0,
         built_at=now(),
         updated_at=now(),
+        # Informational: either backend searches the other's vectors (cosine >= 0.99), so loading checks model only.
+        extra={"embedding": {"backend": embedder.backend, "precision": embedder.precision}},
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from rag.embedding.embedder import embedder_for
+from rag.embedding.factory import embedder_for
 from rag.errors import IndexStoreError
 from rag.settings import Settings
 from rag.stores.article_lexical import ArticleBm25
