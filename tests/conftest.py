@@ -38,14 +38,3 @@ def seed_index(settings):
     from rag.api import build_index
 
     return build_index([SEED], settings)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def onnx_model_exported():
-    """Export the packaged model to ONNX once, up front, if the user cache lacks it (a fresh machine):
-    otherwise the first test to embed, or a CLI subprocess with a timeout, pays the ~30 s export."""
-    from rag.embedding.embedder import resolve_model_path
-    from rag.embedding.onnx_export import onnx_path
-    from rag.settings import DEFAULT_MODEL
-
-    onnx_path(resolve_model_path(DEFAULT_MODEL), "fp32")

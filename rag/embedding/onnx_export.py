@@ -30,6 +30,7 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -125,7 +126,12 @@ def export_fp32(model_path: str | Path, target: Path) -> None:
     raw = target.with_name("raw.onnx")
     example = (torch.ones(2, 16, dtype=torch.int64), torch.ones(2, 16, dtype=torch.int64))
     axes = {0: "batch", 1: "tokens"}
-    with torch.no_grad():
+    # The TorchScript exporter is chosen on purpose (dynamo=False: its graph fuses into onnxruntime's
+    # Attention ops); torch warns that it is the legacy one on every call.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="You are using the legacy TorchScript-based ONNX export", category=DeprecationWarning
+        )
         torch.onnx.export(
             TokenVectors(model),
             example,
