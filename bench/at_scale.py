@@ -12,9 +12,9 @@ new process, the way the app does, and measures what a user waits for:
 - adding one new article (median of 3, each to the loaded index): in memory, and the save
   that makes it durable (a new generation of every file).
 
-    python -m bench.at_scale build --corpus ../shared/data/news-scale.jsonl.gz --chunks 10000,100000 --out /tmp/scale
-    python -m bench.at_scale serve --index /tmp/scale/100000 --json-out /tmp/scale/serve-100000.json
-    python -m bench.at_scale report --out /tmp/scale      # tables + chart into bench/results/
+    python -m bench.at_scale build --corpus ../shared/data/news-scale.jsonl.gz --chunks 10000,100000 --out scale_out
+    python -m bench.at_scale serve --index scale_out/100000 --json-out scale_out/serve-100000.json
+    python -m bench.at_scale report --out scale_out      # tables + chart into bench/results/
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from pathlib import Path
 from bench.machine import cpu_info, load_average
 from rag.settings import Settings
 
-CORPUS = Path("/work/shared/data/news-dev/corpus-small.jsonl")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "news-dev" / "corpus-small.jsonl"
 
 
 def clocked(fn, *args):

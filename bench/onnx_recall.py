@@ -28,7 +28,7 @@ from rag.readers.files import read_path
 from rag.retrieval.search import check_question, search_index
 from rag.settings import Settings
 
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 MODES = ("hybrid", "dense")
 
 

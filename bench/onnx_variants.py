@@ -23,7 +23,7 @@ from bench.machine import cpu_info
 from rag.embedding import onnx_export
 from rag.settings import Settings
 
-CORPUS = Path("/work/shared/data/news-dev/corpus-small.jsonl")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "news-dev" / "corpus-small.jsonl"
 
 #: name -> quantize_int8 keyword arguments (None: the fp32 export itself).
 VARIANTS: dict[str, dict | None] = {

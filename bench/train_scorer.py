@@ -1,8 +1,8 @@
 """Train the answer scorer (``rag/answer/scorer.json``): one command, deterministic, fit halves only.
 
     # 1. features: run the answerer's ranking over the fit halves written by bench.unanswerable
-    python -m bench.train_scorer features --questions /tmp/unanswerable \\
-        --index xquad-en=/tmp/xq_ix --index news-dev=/tmp/nd_ix   # -> bench/data/scorer_fit.csv
+    python -m bench.train_scorer features --questions unanswerable_out \\
+        --index xquad-en=XQUAD_INDEX --index news-dev=NEWS_INDEX   # -> bench/data/scorer_fit.csv
     # 2. train: cross-validated logistic regression -> rag/answer/scorer.json
     python -m bench.train_scorer train
 
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     f = sub.add_parser("features")
     f.add_argument("--questions", type=Path, required=True, help="folder written by python -m bench.unanswerable")
-    f.add_argument("--index", action="append", required=True, help="dataset=index-dir, e.g. xquad-en=/tmp/xq")
+    f.add_argument("--index", action="append", required=True, help="dataset=index-dir, e.g. xquad-en=xquad_index")
     f.add_argument("--split", default="fit")
     f.add_argument("--out", type=Path, default=FEATURES)
     t = sub.add_parser("train")

@@ -1,6 +1,6 @@
 """In-topic unanswerable questions, built from answerable ones, split by article into fit/report halves.
 
-    python -m bench.unanswerable [--data ../shared/data] [--out /tmp/unanswerable] [--seed 14]
+    python -m bench.unanswerable [--data ../shared/data] [--out unanswerable_out] [--seed 14]
 
 "Topic absent" is the easy case of abstention; the hard one is a question about
 an article that is in the index but does not hold the asked detail. For every
@@ -200,7 +200,7 @@ def build(dataset: str, questions: list[dict], corpus: dict[str, str], seed: int
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--out", type=Path, default=Path("/tmp/unanswerable"))
+    parser.add_argument("--out", type=Path, default=Path("unanswerable_out"))
     parser.add_argument("--seed", type=int, default=14)
     args = parser.parse_args(argv)
     sets = {
