@@ -94,10 +94,10 @@ class Settings:
     # Optional cross-encoder reranking (rag.retrieval.rerank): a local sentence-transformers CrossEncoder folder, "" off.
     reranker: str = ""
     rerank_depth: int = 20  # passages the reranker rescores before the best k are kept
-    # Answering.
     answerer: str = "extractive"  # or an LLM spec such as "openai:gpt-4o-mini", "ollama:llama3.2"
     abstain_threshold: float = 0.35  # topic gate: below this the best sentence is not even on topic
-    # The learned answerability scorer (rag.answer.scorer) after the topic gate; off = the answerer before it.
+    # The learned sentence selector and answerability scorer (rag.answer.scorer); off = the answerer before them.
+    answer_selector: bool = True
     answer_scorer: bool = True
     answer_threshold: float = 0.0  # probability needed to answer; 0: the threshold shipped with the scorer
     llm_unsupported: str = "mark"  # what the LLM path does with unsupported sentences
@@ -154,7 +154,7 @@ class Settings:
         _check_range("lock_timeout", self.lock_timeout, 0.0, 86_400.0)
         _check_range("max_fetch_bytes", self.max_fetch_bytes, 1, 1_000_000_000)
         _check_range("fetch_timeout", self.fetch_timeout, 0.1, 600.0)
-        for name in ("allow_public", "allow_private_urls", "answer_scorer"):
+        for name in ("allow_public", "allow_private_urls", "answer_selector", "answer_scorer"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
         for name in self.allowed_host_list:

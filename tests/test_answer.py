@@ -116,10 +116,6 @@ def test_adjacent_questions_the_article_does_not_cover_are_mostly_not_answered(s
     assert len(withheld) >= 8 and any(a.partial for a in withheld)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known miss of scorer v1 (p=0.31 >= 0.20): an on-topic Belarus-border sentence with 'two officials' in it",
-)
 def test_troops_to_the_belarus_border_is_not_answered(seed_index, settings):
     answer = answer_question(seed_index, "How many troops did Russia move to the Belarus border?", (), settings)
     assert answer.abstained

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rag.answer import extractive as ex
-from rag.answer.decision import Decision, Ranked
+from rag.answer.decision import KEEP_HAND, KEEP_SELECTED, Decision, Ranked
 from rag.answer.finish import citation, finish
 from rag.answer.markers import with_markers
 from rag.stores.base import Store
@@ -23,7 +23,7 @@ PARTIAL_TEXT = "The articles don't say {what}. They mention: "
 
 def compose_answer(index: Store, question: str, r: Ranked, confidence: float) -> Answer:
     """The cited answer from the best sentences, led by its short answer span when there is one."""
-    draft = ex.compose(r.standalone, r.ranked)
+    draft = ex.compose(r.standalone, r.ranked, keep_ratio=KEEP_SELECTED if r.selected else KEEP_HAND)
     citations = [citation(i + 1, s.candidate) for i, s in enumerate(draft.sentences)]
     # Lead with the short answer, unless the quoted sentence already opens with it.
     opens_with_lead = draft.lead and draft.sentences[0].candidate.text.startswith(draft.lead)

@@ -16,6 +16,7 @@ import numpy as np
 
 from rag.answer import extractive as ex
 from rag.answer.answerability import features as answer_features
+from rag.answer.selection import reorder, selection_features
 from rag.retrieval.search import search_index
 from rag.settings import Settings
 from rag.stores.base import Store
@@ -35,6 +36,14 @@ class Ranked:
     standalone: str
     hits: tuple[Hit, ...]
     ranked: tuple[ex.Scored, ...]
+    # The scores are the selector's probabilities that a sentence holds the answer, not hand-weighted sums;
+    # a second sentence joins the answer at KEEP_SELECTED of the best's (0.9 for hand scores), fitted on the
+    # fit halves (bench/README.md, issue 14).
+    selected: bool = False
+
+
+KEEP_SELECTED = 0.7
+KEEP_HAND = 0.9
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,20 @@ class Decision:
 
 
 def rank(index: Store, standalone: str, settings: Settings) -> Ranked:
+    """Retrieve, score every sentence by hand-set weights, then order them with the learned selector."""
+    r = rank_by_hand(index, standalone, settings)
+    if not settings.answer_selector or not r.ranked:
+        return r
+    from rag.answer.scorer import load_selector
+
+    rows = selection_features(standalone, r.ranked, r.hits)
+    return Ranked(
+        standalone, r.hits, tuple(reorder(standalone, r.ranked, load_selector().probabilities(rows))), selected=True
+    )
+
+
+def rank_by_hand(index: Store, standalone: str, settings: Settings) -> Ranked:
+    """Retrieval and the hand-weighted sentence scores (``rag.answer.extractive``): the selector's input."""
     query_vector = index.embedder.encode_query(standalone)  # one encoding serves retrieval and scoring
     hits = search_index(index, standalone, settings.k, query_vector=query_vector, as_of=settings.as_of)
     pool = ex.candidates(hits)
@@ -62,7 +85,7 @@ def decide(r: Ranked, settings: Settings) -> Decision:
     """The answerability decision: the topic gate, then the learned scorer (``rag.answer.scorer``)."""
     if not r.ranked:
         return Decision(False, 0.0, NO_PASSAGES)
-    topical = ex.confidence(r.ranked[0])
+    topical = max(ex.confidence(s) for s in r.ranked)  # the selector's first need not be the closest match
     if topical < settings.abstain_threshold:
         return Decision(False, 0.0, OFF_TOPIC)  # not scored: nothing on topic to score
     if not settings.answer_scorer:

@@ -1,64 +1,80 @@
-"""The learned answer scorer at run time: a logistic regression shipped as weights, applied with numpy.
+"""The learned models of answering, shipped as weights and applied with numpy: answer scorer and sentence selector.
 
-``scorer.json`` beside this module is written by ``python -m bench.train_scorer``
-(scikit-learn, cross-validated, fit on the *fit* halves of the dev sets only) and
-holds the feature names, their standardisation, the weights, the version and the
-threshold chosen for a stated precision. Running it is a dot product and a
-sigmoid, so answering pays microseconds and ``import rag`` pulls in no sklearn.
-The output is a calibrated probability that the chosen sentence answers the
-question (see the reliability table ``rag eval answers`` prints).
+Both are logistic regressions written by scripts in ``bench/`` (scikit-learn,
+cross-validated, fit on the *fit* halves of the dev sets only):
+
+- ``scorer.json`` (``python -m bench.train_scorer``): the probability that the
+  chosen sentence answers the question at all, with the threshold chosen for a
+  stated precision; below it the answer is partial or an abstention.
+- ``selector.json`` (``python -m bench.train_selector``): per candidate sentence,
+  the probability that it holds the answer; it orders the candidates.
+
+Each file holds the feature names, their standardisation, the weights and a
+version. Running one is a dot product and a sigmoid, so answering pays
+microseconds and ``import rag`` pulls in no sklearn.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from rag.answer.answerability import NAMES, Features
+from rag.answer.selection import SELECTION_NAMES
 from rag.errors import ConfigError
 
 SCORER_FILE = Path(__file__).with_name("scorer.json")
+SELECTOR_FILE = Path(__file__).with_name("selector.json")
 
 
 @dataclass(frozen=True)
-class Scorer:
+class Logistic:
     version: str
     names: tuple[str, ...]
     mean: np.ndarray
     scale: np.ndarray
     weights: np.ndarray
     intercept: float
-    threshold: float  # probability at or above which the answer is given
+    threshold: float = 0.5  # probability at or above which the answer is given (the scorer's)
     # The stated precision the threshold was chosen for: the share of abstentions that are right
     # (the question unanswerable, or the answer that would have been given wrong).
-    precision: float
+    precision: float = 0.0
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        z = ((np.asarray(rows, dtype=np.float64) - self.mean) / self.scale) @ self.weights + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))
 
     def probability(self, features: Features) -> float:
-        x = (np.asarray(features.values, dtype=np.float64) - self.mean) / self.scale
-        z = float(x @ self.weights) + self.intercept
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+        return float(self.probabilities(np.asarray([features.values]))[0])
 
 
-@functools.lru_cache(maxsize=4)
-def load_scorer(path: Path = SCORER_FILE) -> Scorer:
+def load_scorer(path: Path = SCORER_FILE) -> Logistic:
+    return _load(Path(path), NAMES, "python -m bench.train_scorer")
+
+
+def load_selector(path: Path = SELECTOR_FILE) -> Logistic:
+    return _load(Path(path), SELECTION_NAMES, "python -m bench.train_selector")
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: Path, names: tuple[str, ...], retrain: str) -> Logistic:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise ConfigError(f"cannot read the answer scorer {path}: {error}") from None
-    if tuple(data["features"]) != NAMES:
-        raise ConfigError(f"answer scorer {path} was trained on other features; retrain: python -m bench.train_scorer")
-    return Scorer(
+        raise ConfigError(f"cannot read the answer model {path}: {error}") from None
+    if tuple(data["features"]) != names:
+        raise ConfigError(f"answer model {path} was trained on other features; retrain: {retrain}")
+    return Logistic(
         version=data["version"],
         names=tuple(data["features"]),
         mean=np.asarray(data["mean"], dtype=np.float64),
         scale=np.asarray(data["scale"], dtype=np.float64),
         weights=np.asarray(data["weights"], dtype=np.float64),
         intercept=float(data["intercept"]),
-        threshold=float(data["threshold"]),
-        precision=float(data["precision"]),
+        threshold=float(data.get("threshold", 0.5)),
+        precision=float(data.get("precision", 0.0)),
     )

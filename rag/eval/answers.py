@@ -29,6 +29,8 @@ from rag.readers.files import read_path
 from rag.settings import Settings
 from rag.types import Answer
 
+BASELINE = "baseline (no selector, no scorer)"
+
 
 @dataclass(frozen=True)
 class AnswerScores:
@@ -38,6 +40,7 @@ class AnswerScores:
     contains_accuracy: float  # answerable questions whose answer text holds a gold answer
     token_f1: float  # best F1 of the short answer against the gold spans
     citation_precision: float  # cited quotes that hold the gold answer or evidence
+    citation_in_relevant: float  # citations into an article labelled relevant (news-dev's document-level view)
     correct_abstention: float  # share of unanswerable questions abstained on
     wrong_abstention: float  # share of answerable questions abstained on
     p50_ms: float
@@ -96,6 +99,7 @@ def score_answers(pairs: list[tuple[Question, Answer, float]]) -> AnswerScores:
     cited = [
         contains(c.quote, q.answers + ((q.evidence,) if q.evidence else ())) for q, a in answered for c in a.citations
     ]
+    in_relevant = [c.article_id in q.relevant for q, a in answered for c in a.citations if q.relevant]
     latencies = [ms for _, _, ms in pairs]
     return AnswerScores(
         questions=len(pairs),
@@ -104,6 +108,7 @@ def score_answers(pairs: list[tuple[Question, Answer, float]]) -> AnswerScores:
         contains_accuracy=hits / max(len(answerable), 1),
         token_f1=sum(f1) / max(len(f1), 1),
         citation_precision=sum(cited) / max(len(cited), 1),
+        citation_in_relevant=sum(in_relevant) / max(len(in_relevant), 1),
         correct_abstention=sum(a.abstained for _, a in unanswerable) / max(len(unanswerable), 1),
         wrong_abstention=sum(a.abstained for _, a in answerable) / max(len(answerable), 1),
         p50_ms=statistics.median(latencies) if latencies else 0.0,
@@ -176,9 +181,9 @@ def evaluate_answers(
         else Question(q.id, q.question, q.relevant, q.answers, q.evidence, answerable=False)
         for q in questions
     ]
-    runs = {"new": settings.replace(answer_scorer=True)}
+    runs = {"new": settings.replace(answer_selector=True, answer_scorer=True)}
     if baseline:
-        runs["baseline (no scorer)"] = settings.replace(answer_scorer=False)
+        runs[BASELINE] = settings.replace(answer_selector=False, answer_scorer=False)
     if reuse_index and not holdout:
         index = open_index(settings)
         index.embedder.encode_query("warm up")
@@ -198,7 +203,7 @@ def evaluate_answers(
     print(render_reliability(scores))
     data = scores.to_dict()
     if baseline:
-        data["baseline"] = results["baseline (no scorer)"].to_dict()
+        data["baseline"] = results[BASELINE].to_dict()
     report = json.dumps(data, indent=2)
     if json_out:
         Path(json_out).write_text(report + "\n", encoding="utf-8")
@@ -209,11 +214,11 @@ def evaluate_answers(
 def render_answer_scores(s: AnswerScores) -> str:
     return "\n".join(
         [
-            "| questions | answerable | contains acc | EM | token F1 | citation precision | correct abstain "
-            "| wrong abstain | partial | p50 ms | p95 ms |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "| questions | answerable | contains acc | EM | token F1 | citation precision | cited article relevant "
+            "| correct abstain | wrong abstain | partial | p50 ms | p95 ms |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
             f"| {s.questions} | {s.answerable} | {s.contains_accuracy:.3f} | {s.exact_match:.3f} | {s.token_f1:.3f} "
-            f"| {s.citation_precision:.3f} | {s.correct_abstention:.3f} ({s.unanswerable}) | {s.wrong_abstention:.3f} "
+            f"| {s.citation_precision:.3f} | {s.citation_in_relevant:.3f} | {s.correct_abstention:.3f} ({s.unanswerable}) | {s.wrong_abstention:.3f} "
             f"| {s.partial:.3f} | {s.p50_ms:.1f} | {s.p95_ms:.1f} |",
         ]
     )
