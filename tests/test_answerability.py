@@ -54,3 +54,22 @@ def test_a_number_next_to_the_asked_noun_is_near():
 def test_every_feature_is_a_finite_number_in_the_named_order():
     got = _features("Where is the summit?")
     assert len(got.values) == len(NAMES) and all(v == v and abs(v) < 1e6 for v in got.values)
+
+
+def test_a_question_asking_the_opposite_of_what_the_passage_says_is_flagged():
+    passage = "Alaska is the largest state by area, and its population rose last year."
+    asks_opposite = _features("Which is the smallest state by area?", passage).as_dict()
+    asks_same = _features("Which is the largest state by area?", passage).as_dict()
+    assert asks_opposite["opposite_sentence"] == 1.0 and asks_opposite["opposite_passage"] == 1.0
+    assert asks_same["opposite_sentence"] == 0.0 and asks_same["opposite_passage"] == 0.0
+    # A passage that uses both words answers either question: nothing is opposed.
+    both = passage + " Rhode Island is the smallest."
+    assert _features("Which is the smallest state by area?", both).as_dict()["opposite_passage"] == 0.0
+
+
+def test_how_many_needs_a_number_that_counts_what_was_asked():
+    counted = _features("How many troops did Russia move?", PASSAGE).as_dict()
+    assert counted["count_unmet"] == 0.0  # "90,000 troops"
+    other = "The Kremlin said the two officials discussed Ukraine and the migrant crisis."
+    assert _features("How many migrants were stranded at the border?", other).as_dict()["count_unmet"] == 1.0
+    assert _features("Who said preparations are underway?", PASSAGE).as_dict()["count_unmet"] == 0.0

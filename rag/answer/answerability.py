@@ -21,9 +21,11 @@ from dataclasses import dataclass
 
 from rag.answer.spans import answer_span
 from rag.answer.text import (
+    NUMBER_WORDS,
     QTYPES,
     STOPWORDS,
     WORD,
+    asks_opposite,
     content_stems,
     name_spans,
     question_type,
@@ -61,6 +63,9 @@ NAMES = (
     "hit_rank",
     "question_terms",
     "sentence_terms",
+    "opposite_sentence",
+    "opposite_passage",
+    "count_unmet",
     *(f"q_{t}" for t in QTYPES),
 )
 _DIGITS = re.compile(r"\d[\d,.]*")
@@ -179,6 +184,9 @@ def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str
         1.0 / hit.rank,
         math.log1p(len(terms)),
         math.log1p(len(content_stems(sentence))),
+        asks_opposite(question, sentence),
+        asks_opposite(question, hit.chunk.text),
+        _count_unmet(question, sentence),
         *(1.0 if qtype == t else 0.0 for t in QTYPES),
     )
     gone = _missing_phrases(question, in_hits) or _missing_phrases(question, in_passage)
@@ -210,6 +218,20 @@ def _missing_phrases(question: str, found: set[str]) -> tuple[str, ...]:
         if keys and not any(k in found for k in keys):
             out.append(phrase.rstrip(".,"))
     return tuple(dict.fromkeys(out))
+
+
+_HOW_MANY = re.compile(r"^\s*how many\s+([A-Za-z][\w'’-]*)", re.I)
+
+
+def _count_unmet(question: str, sentence: str) -> float:
+    """1 when "how many troops" meets a sentence where no number counts troops ("two officials" does not)."""
+    match = _HOW_MANY.match(question)
+    if not match:
+        return 0.0
+    focus = _key(match.group(1))
+    tokens = WORD.findall(sentence)
+    counts = [i for i, t in enumerate(tokens) if t[0].isdigit() or t.lower() in NUMBER_WORDS]
+    return 0.0 if any(focus in {_key(w) for w in tokens[i + 1 : i + 4]} for i in counts) else 1.0
 
 
 def _nearness(sentence: str, span, terms: list[Term]) -> float:

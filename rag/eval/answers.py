@@ -40,7 +40,8 @@ class AnswerScores:
     contains_accuracy: float  # answerable questions whose answer text holds a gold answer
     token_f1: float  # best F1 of the short answer against the gold spans
     citation_precision: float  # cited quotes that hold the gold answer or evidence
-    citation_in_relevant: float  # citations into an article labelled relevant (news-dev's document-level view)
+    # Citations into an article labelled relevant (news-dev's document-level view); None: no labels.
+    citation_in_relevant: float | None
     correct_abstention: float  # share of unanswerable questions abstained on
     wrong_abstention: float  # share of answerable questions abstained on
     p50_ms: float
@@ -108,7 +109,7 @@ def score_answers(pairs: list[tuple[Question, Answer, float]]) -> AnswerScores:
         contains_accuracy=hits / max(len(answerable), 1),
         token_f1=sum(f1) / max(len(f1), 1),
         citation_precision=sum(cited) / max(len(cited), 1),
-        citation_in_relevant=sum(in_relevant) / max(len(in_relevant), 1),
+        citation_in_relevant=sum(in_relevant) / len(in_relevant) if in_relevant else None,
         correct_abstention=sum(a.abstained for _, a in unanswerable) / max(len(unanswerable), 1),
         wrong_abstention=sum(a.abstained for _, a in answerable) / max(len(answerable), 1),
         p50_ms=statistics.median(latencies) if latencies else 0.0,
@@ -218,10 +219,14 @@ def render_answer_scores(s: AnswerScores) -> str:
             "| correct abstain | wrong abstain | partial | p50 ms | p95 ms |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|",
             f"| {s.questions} | {s.answerable} | {s.contains_accuracy:.3f} | {s.exact_match:.3f} | {s.token_f1:.3f} "
-            f"| {s.citation_precision:.3f} | {s.citation_in_relevant:.3f} | {s.correct_abstention:.3f} ({s.unanswerable}) | {s.wrong_abstention:.3f} "
+            f"| {s.citation_precision:.3f} | {_share(s.citation_in_relevant)} | {s.correct_abstention:.3f} ({s.unanswerable}) | {s.wrong_abstention:.3f} "
             f"| {s.partial:.3f} | {s.p50_ms:.1f} | {s.p95_ms:.1f} |",
         ]
     )
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
 
 
 def render_reliability(s: AnswerScores) -> str:
