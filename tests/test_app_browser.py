@@ -8,6 +8,7 @@ docs/screenshot.png (the README image) from the "Who warned Russia?" answer.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -229,3 +230,37 @@ def test_an_uploaded_pdf_is_cited_with_its_page(page, tmp_path):
     page.get_by_role("tab", name="Chat").click()
     assert "Olga Petrova" in ask(page, "Who is the harbour master?")
     assert "p. 2" in page.locator("#sources .source-list").inner_text()
+
+
+def test_the_published_between_range_decides_which_election_answers(page, tmp_path):
+    corpus = tmp_path / "elections.jsonl"
+    corpus.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "doc_id": f"lakeford-{day[:4]}",
+                    "publish_date": day,
+                    "title": f"{name} wins Lakeford mayoral election",
+                    "text": f"{name} won the Lakeford mayoral election on Tuesday with 54 percent of the vote. "
+                    "Turnout was higher than at the last election, officials said.",
+                }
+            )
+            for day, name in (("2019-11-05", "Ana Ortiz"), ("2023-11-07", "Chloe Diaz"))
+        ),
+        encoding="utf-8",
+    )
+    assert "added" in upload(page, [str(corpus)])
+    page.get_by_role("tab", name="Chat").click()
+    page.locator("#dates").get_by_text("Published between").click()
+    page.locator("#date-to textarea, #date-to input").first.fill("2020-12-31")
+    older = ask(page, "Who won the Lakeford mayoral election?")
+    assert "Ana Ortiz" in older and "Chloe Diaz" not in older
+    assert "Only articles published to 2020-12-31." in older
+    page.locator("#date-to textarea, #date-to input").first.fill("")
+    page.locator("#date-from textarea, #date-from input").first.fill("2023-01-01")
+    newer = ask(page, "Who won the Lakeford mayoral election?")
+    assert "Chloe Diaz" in newer and "Ana Ortiz" not in newer
+    assert "Chloe Diaz wins Lakeford" in page.locator("#sources .source-list").inner_text()
+    page.locator("#date-from textarea, #date-from input").first.fill("next week")
+    assert "must be an ISO date" in ask(page, "Who won the Lakeford mayoral election?")
+    page.screenshot(path=str(tmp_path / "dates.png"), full_page=True)

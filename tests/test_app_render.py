@@ -263,21 +263,52 @@ def test_exposed_host_without_auth_warns(capsys):
 
 
 class _Holder:
+    filters = None
+
     class index:  # noqa: N801 - stands in for an Index instance
         articles = {"a1": _article()}
 
 
-def _run_handler(monkeypatch, stream, question="Who warned Russia?", history=None, turns=None):
+def _run_handler(monkeypatch, stream, question="Who warned Russia?", history=None, turns=None, dates=("", "")):
     from rag.app import chat
     from rag.settings import Settings
 
-    monkeypatch.setattr(chat, "stream_ask", lambda q, h, *, settings, index: stream(index, q, h, settings))
+    def fake_stream_ask(q, h, *, settings, index, filters):
+        _Holder.filters = filters
+        return stream(index, q, h, settings)
+
+    monkeypatch.setattr(chat, "stream_ask", fake_stream_ask)
     monkeypatch.setattr(chat, "STREAM_PAUSE", 0)
     handler = chat.make_handler(Settings(), load=lambda _: _Holder.index)
     # Snapshot each update as it is yielded: the handler reuses its message dicts, as Gradio allows.
     return [
-        (q, [dict(m) for m in h], src, list(t)) for q, h, src, t, _ in handler(question, history or [], turns or [])
+        (q, [dict(m) for m in h], src, list(t))
+        for q, h, src, t, _ in handler(question, history or [], turns or [], [], dates)
     ]
+
+
+def test_the_chat_date_range_restricts_the_answer_and_says_so(monkeypatch):
+    from rag.filters import Filters
+
+    def stream(index, question, history, settings):
+        yield _answer()
+
+    updates = _run_handler(monkeypatch, stream, dates=(" 2025-01-01 ", ""))
+    assert _Holder.filters == Filters(date_from="2025-01-01")
+    assert "Only articles published from 2025-01-01." in updates[-1][1][-1]["content"]
+    updates = _run_handler(monkeypatch, stream, dates=("2025-01-01", "2025-03-31"))
+    assert "Only articles published from 2025-01-01 to 2025-03-31." in updates[-1][1][-1]["content"]
+    updates = _run_handler(monkeypatch, stream)
+    assert _Holder.filters is None and "Only articles" not in updates[-1][1][-1]["content"]
+
+
+def test_a_bad_date_in_the_chat_is_a_message_not_a_crash(monkeypatch):
+    def stream(index, question, history, settings):
+        yield _answer()
+
+    for dates, message in ((("June 2025", ""), "must be an ISO date"), (("2025-02-01", "2025-01-01"), "is after")):
+        updates = _run_handler(monkeypatch, stream, dates=dates)
+        assert message in updates[-1][1][-1]["content"]
 
 
 def test_handler_streams_partials_then_renders_the_final_answer(monkeypatch):

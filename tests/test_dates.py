@@ -122,3 +122,24 @@ def test_as_of_after_both_keeps_both_and_latest_prefers_the_newer(election_index
 def test_rag_as_of_environment_variable_sets_now(election_index, capsys, monkeypatch):
     monkeypatch.setenv("RAG_AS_OF", "2020-01-01")
     assert _ranked(election_index, capsys, "Who won the election?") == ["riverton-2019"]
+
+
+def test_ask_within_a_date_range_quotes_only_articles_published_in_it(election_index, capsys):
+    def asked(*flags):
+        capsys.readouterr()
+        assert main(["ask", "Who won the election?", "--index-dir", str(election_index), "--json", *flags]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    older = asked("--to", "2020-12-31")
+    assert "Ana Ortiz" in older["text"] and {c["article_id"] for c in older["citations"]} == {"riverton-2019"}
+    newer = asked("--from", "2023-01-01")
+    assert "Chloe Diaz" in newer["text"] and {c["article_id"] for c in newer["citations"]} == {"riverton-2023"}
+    nothing = asked("--from", "2024-01-01")
+    assert nothing["abstained"] and not nothing["citations"]
+
+
+def test_ask_refuses_a_date_range_that_is_not_one(election_index, capsys):
+    assert (
+        main(["ask", "Who won?", "--index-dir", str(election_index), "--from", "2023-01-01", "--to", "2020-01-01"]) == 2
+    )
+    assert "date_from 2023-01-01 is after date_to 2020-01-01" in capsys.readouterr().err

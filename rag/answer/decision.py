@@ -17,6 +17,7 @@ import numpy as np
 from rag.answer import extractive as ex
 from rag.answer.answerability import features as answer_features
 from rag.answer.selection import reorder, selection_features
+from rag.filters import Filters
 from rag.retrieval.search import search_index
 from rag.settings import Settings
 from rag.stores.base import Store
@@ -57,9 +58,9 @@ class Decision:
     missing: tuple[str, ...] = ()
 
 
-def rank(index: Store, standalone: str, settings: Settings) -> Ranked:
-    """Retrieve, score every sentence by hand-set weights, then order them with the learned selector."""
-    r = rank_by_hand(index, standalone, settings)
+def rank(index: Store, standalone: str, settings: Settings, filters: Filters | None = None) -> Ranked:
+    """Retrieve (within ``filters``), score every sentence by hand-set weights, then order them with the selector."""
+    r = rank_by_hand(index, standalone, settings, filters)
     if not settings.answer_selector or not r.ranked:
         return r
     from rag.answer.scorer import load_selector
@@ -70,10 +71,10 @@ def rank(index: Store, standalone: str, settings: Settings) -> Ranked:
     )
 
 
-def rank_by_hand(index: Store, standalone: str, settings: Settings) -> Ranked:
+def rank_by_hand(index: Store, standalone: str, settings: Settings, filters: Filters | None = None) -> Ranked:
     """Retrieval and the hand-weighted sentence scores (``rag.answer.extractive``): the selector's input."""
     query_vector = index.embedder.encode_query(standalone)  # one encoding serves retrieval and scoring
-    hits = search_index(index, standalone, settings.k, query_vector=query_vector, as_of=settings.as_of)
+    hits = search_index(index, standalone, settings.k, query_vector=query_vector, filters=filters, as_of=settings.as_of)
     pool = ex.candidates(hits)
     if not pool:
         return Ranked(standalone, tuple(hits), ())

@@ -39,6 +39,7 @@ from rag.answer.markers import strip_markers, with_markers
 from rag.answer.prompts import Rendered, format_history, format_sources, load_prompt, neutralise
 from rag.answer.support import parse_claims, strip_invalid_markers
 from rag.errors import RagError
+from rag.filters import Filters
 from rag.retrieval.search import MAX_QUESTION_CHARS
 from rag.settings import Settings
 from rag.types import Answer, Hit, Turn
@@ -57,12 +58,14 @@ _TEMPLATE_TOKEN = re.compile(r"<\||\|>")
 _QUESTION_TAG = re.compile(r"<(\s*/?\s*question\b)", re.IGNORECASE)
 
 
-def stream_llm_answer(index, question: str, history: Sequence[Turn], settings: Settings) -> Iterator[Answer]:
+def stream_llm_answer(
+    index, question: str, history: Sequence[Turn], settings: Settings, filters: Filters | None = None
+) -> Iterator[Answer]:
     """Partial answers while the model writes, then the checked final ``Answer`` last."""
     model = make_chat_model(settings.answerer, settings.llm_temperature)
     folder = settings.prompts_dir
     standalone = condense_question(model, question, history, settings.answerer, folder) if history else question
-    r = rank(index, standalone, settings)
+    r = rank(index, standalone, settings, filters)
     decision = decide(r, settings)
     hits = list(r.hits)
     if not decision.answers:

@@ -16,6 +16,7 @@ from rag.answer.compose import compose_answer, partial
 from rag.answer.decision import decide, rank
 from rag.answer.finish import abstain
 from rag.answer.followup import rewrite_followup
+from rag.filters import Filters
 from rag.settings import Settings
 from rag.stores.base import Store
 from rag.types import Answer, Turn
@@ -23,24 +24,32 @@ from rag.types import Answer, Turn
 log = logging.getLogger(__name__)
 
 
-def answer_question(index: Store, question: str, history: Sequence[Turn], settings: Settings) -> Answer:
-    *_, final = stream_answer(index, question, history, settings)
+def answer_question(
+    index: Store, question: str, history: Sequence[Turn], settings: Settings, filters: Filters | None = None
+) -> Answer:
+    *_, final = stream_answer(index, question, history, settings, filters)
     return final
 
 
-def stream_answer(index: Store, question: str, history: Sequence[Turn], settings: Settings) -> Iterator[Answer]:
-    """Partial answers (text so far) while an LLM writes, then the checked final ``Answer`` last."""
+def stream_answer(
+    index: Store, question: str, history: Sequence[Turn], settings: Settings, filters: Filters | None = None
+) -> Iterator[Answer]:
+    """Partial answers (text so far) while an LLM writes, then the checked final ``Answer`` last.
+
+    ``filters`` (a date range, sources, articles) restrict the passages an answer may quote."""
     if settings.answerer != "extractive":
         from rag.answer.llm import stream_llm_answer
 
-        yield from stream_llm_answer(index, question, history, settings)
+        yield from stream_llm_answer(index, question, history, settings, filters)
         return
-    yield extractive_answer(index, question, history, settings)
+    yield extractive_answer(index, question, history, settings, filters)
 
 
-def extractive_answer(index: Store, question: str, history: Sequence[Turn], settings: Settings) -> Answer:
+def extractive_answer(
+    index: Store, question: str, history: Sequence[Turn], settings: Settings, filters: Filters | None = None
+) -> Answer:
     standalone = rewrite_followup(question, history)
-    r = rank(index, standalone, settings)
+    r = rank(index, standalone, settings, filters)
     decision = decide(r, settings)
     if decision.partial:
         return partial(index, question, r, decision)

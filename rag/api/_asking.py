@@ -41,15 +41,18 @@ def stream_ask(
     *,
     settings: Settings | None = None,
     index: Store | None = None,
+    filters: Filters | None = None,
 ) -> Iterator[Answer]:
-    """Partial answers while an LLM writes (none for the extractive answerer), then the checked ``Answer`` last."""
+    """Partial answers while an LLM writes (none for the extractive answerer), then the checked ``Answer`` last.
+
+    ``filters`` restrict what the answer may quote (e.g. ``Filters(date_from="2025-01-01")``)."""
     from rag.answer import stream_answer
     from rag.retrieval.search import check_question
 
     question = check_question(question)
     settings = settings or default_settings()
     index = index or load_index(settings)
-    yield from stream_answer(index, question, history or (), settings)
+    yield from stream_answer(index, question, history or (), settings, filters)
 
 
 def ask(
@@ -59,11 +62,14 @@ def ask(
     settings: Settings | None = None,
     index: Store | None = None,
     index_dir: str | os.PathLike | None = None,
+    filters: Filters | None = None,
     **options: object,
 ) -> Answer:
     """A cited answer to ``question``; ``history`` turns make follow-ups work; ``options`` replace settings."""
     settings = resolve_settings(settings, index_dir) if index is None else (settings or default_settings())
     if options:
         settings = settings.replace(**options)
-    *_, final = stream_ask(question, history, settings=settings, index=index)  # the checked answer comes last
+    *_, final = stream_ask(
+        question, history, settings=settings, index=index, filters=filters
+    )  # the checked answer comes last
     return final

@@ -20,6 +20,7 @@ import gradio as gr
 from rag.api import load_index, stream_ask
 from rag.app import conversation, render
 from rag.errors import RagError
+from rag.filters import Filters
 from rag.retrieval.search import MAX_QUESTION_CHARS
 from rag.settings import Settings
 from rag.stores.base import Store
@@ -46,7 +47,11 @@ def make_handler(settings: Settings, load: Callable[[Settings], Store] = load_in
     """The ``/ask`` handler for ``settings``; ``load`` gives the index snapshot a request answers from."""
 
     def ask(
-        question: str, history: list[dict] | None, turns: list[Turn] | None, exports: list[str] | None = None
+        question: str,
+        history: list[dict] | None,
+        turns: list[Turn] | None,
+        exports: list[str] | None = None,
+        dates: tuple[str, str] = ("", ""),
     ) -> Iterator[Outputs]:
         # An empty chat is a new conversation, whatever the session remembers (e.g. an API
         # caller starting over with history=[]). ``exports`` holds each turn as Markdown, for "Export".
@@ -57,10 +62,11 @@ def make_handler(settings: Settings, load: Callable[[Settings], Store] = load_in
         history.append(reply)
         yield "", history, gr.skip(), turns, exports
         try:
+            filters = date_filters(dates)  # a bad date is a RagError: shown in the chat
             index = load(settings)  # one snapshot for the whole answer, sources panel included
             final = None
             streamed = False
-            for answer in stream_ask(question, turns, settings=settings, index=index):
+            for answer in stream_ask(question, turns, settings=settings, index=index, filters=filters):
                 if final is not None:  # an LLM's partial answer: show its text so far
                     reply["content"] = render.plain_markdown(final.text)
                     streamed = True
@@ -74,6 +80,8 @@ def make_handler(settings: Settings, load: Callable[[Settings], Store] = load_in
             reply["content"] = render.answer_markdown(final, turn)
             if clean_question(question, MAX_QUESTION_CHARS)[1]:
                 reply["content"] += f"\n\n*Only the first {MAX_QUESTION_CHARS:,} characters of the question were used.*"
+            if filters:
+                reply["content"] += f"\n\n*{date_note(filters)}*"  # Filters holds only YYYY-MM-DD dates
             turns = [*turns, Turn(final.question, final.text)]
             exports = [*exports, conversation.turn_markdown(question, final, index.articles)]
             yield "", history, render.sources_html(final, index.articles, turn), turns, exports
@@ -88,6 +96,20 @@ def make_handler(settings: Settings, load: Callable[[Settings], Store] = load_in
             yield "", history, gr.skip(), turns, exports
 
     return ask
+
+
+def date_filters(dates: tuple[str, str] | list[str] | None) -> Filters | None:
+    """The chat's "Published between" fields as ``Filters``; None when both are empty."""
+    padded = [*(dates or ()), "", ""]
+    date_from, date_to = ((d or "").strip() or None for d in padded[:2])
+    return Filters(date_from=date_from, date_to=date_to) if date_from or date_to else None
+
+
+def date_note(filters: Filters) -> str:
+    """ "Only articles published from 2025-01-01 to 2025-03-31.": under an answer the range restricted."""
+    since = f"from {filters.date_from}" if filters.date_from else ""
+    until = f"to {filters.date_to}" if filters.date_to else ""
+    return f"Only articles published {' '.join(p for p in (since, until) if p)}."
 
 
 def _replay(

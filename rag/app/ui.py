@@ -95,6 +95,13 @@ def build_ui(settings: Settings) -> gr.Blocks:
                         lines=1,
                         max_lines=6,
                     )
+                    # Read into a state as the question is submitted, not passed as handler inputs:
+                    # the /ask API keeps its two parameters, and a date typed just before Enter counts.
+                    dates = gr.State(("", ""))
+                    with gr.Accordion("Published between", open=False, elem_id="dates"):
+                        with gr.Row():
+                            date_from = gr.Textbox(label="From", placeholder="YYYY-MM-DD", elem_id="date-from")
+                            date_to = gr.Textbox(label="To", placeholder="YYYY-MM-DD", elem_id="date-to")
                     with gr.Row():
                         new_chat = gr.Button("New chat", elem_id="new-chat", size="sm")
                         export = gr.Button("Export", elem_id="export", size="sm")
@@ -102,9 +109,9 @@ def build_ui(settings: Settings) -> gr.Blocks:
                     gr.Examples(EXAMPLES, inputs=question, label="Examples")
                 with gr.Column(scale=2):
                     sources = gr.HTML(render.sources_html(None, {}), elem_id="sources", js_on_load=None)
-            question.submit(
+            question.submit(lambda *d: d, [date_from, date_to], dates, api_name=False, queue=False).then(
                 ask,
-                [question, chatbot, turns, exports],
+                [question, chatbot, turns, exports, dates],
                 [question, chatbot, sources, turns, exports],
                 api_name="ask",
             ).then(conversation.saved, [chatbot, turns, exports, sources], stored, api_name=False)

@@ -104,10 +104,8 @@ def stats(args, settings: Settings) -> None:
 def search(args, settings: Settings) -> None:
     from rag.api import search
     from rag.cli.render import render_hits
-    from rag.filters import Filters
 
-    filters = Filters(frozenset(args.article), frozenset(args.source), args.date_from, args.date_to)
-    hits = search(_question(args.question), args.k, mode=args.mode, filters=filters, settings=settings)
+    hits = search(_question(args.question), args.k, mode=args.mode, filters=_filters(args), settings=settings)
     print(json.dumps([h.to_dict() for h in hits], indent=2) if args.json else render_hits(hits))
 
 
@@ -117,8 +115,14 @@ def ask(args, settings: Settings) -> None:
 
     if args.llm:
         settings = settings.replace(answerer=args.llm)
-    answer = ask(_question(args.question), settings=settings)
+    answer = ask(_question(args.question), settings=settings, filters=_filters(args))
     print(json.dumps(answer.to_dict(), indent=2) if args.json else render_answer(answer))
+
+
+def _filters(args):
+    from rag.filters import Filters
+
+    return Filters(frozenset(args.article), frozenset(args.source), args.date_from, args.date_to)
 
 
 def _where(settings: Settings) -> str:

@@ -82,10 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="retrieval: dense + BM25 fused (default, RAG_MODE), or one of them",
     )
-    p.add_argument("--article", action="append", default=[], help="only this article id (repeatable)")
-    p.add_argument("--source", action="append", default=[], help="url/path substring (repeatable)")
-    p.add_argument("--from", dest="date_from", default=None, help="published on or after YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", default=None, help="published on or before YYYY-MM-DD")
+    _filter_flags(p)
     p.add_argument("--json", action="store_true", help="print JSON only")
     _as_of_flag(p)
     p.set_defaults(run=cmd.search)
@@ -93,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("ask", parents=[common], help="a cited answer to a question")
     p.add_argument("question", help="the question; '-' reads it from standard input")
     p.add_argument("--llm", default=None, help="answer with an LLM, e.g. openai:gpt-4o-mini")
+    _filter_flags(p)
     p.add_argument("--json", action="store_true", help="print JSON only")
     _as_of_flag(p)
     p.set_defaults(run=cmd.ask)
@@ -132,7 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         help="leave this fraction of documents out; their questions become unanswerable",
     )
-    p.add_argument("--baseline", action="store_true", help="also run the answerer without the learned scorer")
+    p.add_argument(
+        "--baseline", action="store_true", help="also run the answerer without the learned selector and scorer"
+    )
     p.add_argument(
         "--reuse-index",
         action="store_true",
@@ -210,6 +210,14 @@ def _lock_flag(p: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="wait this long for another writer of the index, 0: fail at once (default 600, RAG_LOCK_TIMEOUT)",
     )
+
+
+def _filter_flags(p: argparse.ArgumentParser) -> None:
+    """What search and ask may quote: some articles, sources or a publish-date range."""
+    p.add_argument("--article", action="append", default=[], help="only this article id (repeatable)")
+    p.add_argument("--source", action="append", default=[], help="url/path substring (repeatable)")
+    p.add_argument("--from", dest="date_from", default=None, help="published on or after YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", default=None, help="published on or before YYYY-MM-DD")
 
 
 def _as_of_flag(p: argparse.ArgumentParser) -> None:
