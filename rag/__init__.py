@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from rag.errors import ConfigError, IndexStoreError, InputError, RagError
+from rag.filters import Filters
 from rag.settings import Settings
 from rag.types import Answer, Article, Chunk, Citation, Hit, SentenceSupport, Turn
 
@@ -29,6 +30,7 @@ __all__ = [
     "Chunk",
     "Citation",
     "ConfigError",
+    "Filters",
     "Hit",
     "IndexStoreError",
     "InputError",
