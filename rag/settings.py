@@ -70,9 +70,9 @@ class Settings:
     # Embedding model: the packaged MiniLM by default, else any sentence-transformers name or path.
     model: str = DEFAULT_MODEL
     device: str = "cpu"
-    # Who runs the model: "torch"; "onnx" (ONNX Runtime, CPU, no torch import: a one-second CLI); "auto" = ONNX on
-    # CPU, torch elsewhere. torch stays the default until the whole suite has run on ONNX (docs/embedding.md).
-    backend: str = "torch"
+    # Who runs the model: "auto" = ONNX Runtime where it can (CPU, a mean-pooled model: no torch import, a
+    # one-second CLI), else torch; "torch"; "onnx" (docs/embedding.md).
+    backend: str = "auto"
     # "auto": torch: bfloat16 where the CPU has bf16 units (~2x faster embedding, same news-dev recall), else
     # float32; ONNX: the variant rag.embedding.embedder.ONNX_AUTO_VARIANT. "int8" is ONNX's quantized model.
     precision: str = "auto"

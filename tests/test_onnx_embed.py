@@ -121,3 +121,21 @@ def test_settings_refuse_unknown_backends_and_mismatched_precisions():
     with pytest.raises(ConfigError, match="CPU"):
         get_embedder(Settings().model, "cuda", 64, "float32", "onnx")
     assert Settings.from_env({"RAG_BACKEND": "torch"}).backend == "torch"
+
+
+def test_auto_runs_onnx_where_it_can_and_torch_elsewhere(tmp_path):
+    from rag.embedding.factory import resolve_backend
+
+    assert Settings().backend == "auto"
+    model = Settings().model
+    assert resolve_backend("auto", "cpu", model, "auto") == "onnx"  # the packaged MiniLM, on the CPU
+    assert resolve_backend("auto", "cpu", model, "int8") == "onnx"
+    assert resolve_backend("auto", "cpu", model, "bfloat16") == "torch"  # a precision ONNX does not run
+    assert resolve_backend("auto", "cuda", model, "auto") == "torch"
+    assert resolve_backend("torch", "cpu", model, "auto") == "torch"
+    cls_pooled = tmp_path / "cls-model"
+    (cls_pooled / "1_Pooling").mkdir(parents=True)
+    (cls_pooled / "1_Pooling" / "config.json").write_text('{"pooling_mode_cls_token": true}')
+    (cls_pooled / "config.json").write_text("{}")
+    (cls_pooled / "tokenizer.json").write_text("{}")
+    assert resolve_backend("auto", "cpu", str(cls_pooled), "auto") == "torch"

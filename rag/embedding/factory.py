@@ -21,11 +21,22 @@ ONNX_AUTO_VARIANT = "fp32"
 _ONNX_VARIANTS = {"auto": ONNX_AUTO_VARIANT, "float32": "fp32", "int8": "int8"}
 
 
-def resolve_backend(backend: str, device: str = "cpu") -> str:
-    """'auto' is ONNX Runtime on CPU and torch on any other device."""
+def resolve_backend(backend: str, device: str = "cpu", model: str | None = None, precision: str = "auto") -> str:
+    """'auto' is ONNX Runtime where it can run the model, else torch.
+
+    That is: on the CPU, at a precision ONNX has (auto, float32, int8), for a mean-pooled
+    model with a tokenizer.json (the packaged MiniLM is one). A GPU, bfloat16, or a
+    CLS-pooled model means torch.
+    """
     if backend != "auto":
         return backend
-    return "onnx" if device == "cpu" else "torch"
+    if device != "cpu" or precision not in _ONNX_VARIANTS:
+        return "torch"
+    if model is None:
+        return "onnx"
+    from rag.embedding.onnx_embed import can_run
+
+    return "onnx" if can_run(resolve_model_path(model)) else "torch"
 
 
 def onnx_variant(precision: str) -> str:
@@ -44,7 +55,7 @@ def get_embedder(
     backend: str = "auto",
 ):
     """The shared embedder for these settings: an ``Embedder`` (torch) or an ``OnnxEmbedder``."""
-    backend = resolve_backend(backend, device)
+    backend = resolve_backend(backend, device, model, precision)
     if backend == "onnx":
         precision = onnx_variant(precision)  # "auto" and "fp32" share one embedder
     return _shared(model, device, batch_size, precision, backend)

@@ -162,6 +162,16 @@ def _read_json(path: Path) -> dict:
         ) from None
 
 
+def can_run(model_path: str | Path) -> bool:
+    """Whether this backend runs the model folder: a mean-pooled sentence-transformers model with tokenizer.json."""
+    folder = Path(model_path)
+    try:
+        _check_mean_pooling(folder)
+    except ConfigError:
+        return False
+    return (folder / "tokenizer.json").is_file() and (folder / "config.json").is_file()
+
+
 def _check_mean_pooling(folder: Path) -> None:
     pooling = folder / "1_Pooling" / "config.json"
     if not pooling.is_file() or not _read_json(pooling).get("pooling_mode_mean_tokens"):
