@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -20,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from app_process import start_app  # noqa: E402
-from load_test import ERROR_MARK, connect, last_reply  # noqa: E402
+from load_test import ERROR_MARK, ask, connect, machine  # noqa: E402
 
 QUESTION = "Who warned Russia?"
 
@@ -31,10 +32,9 @@ def one_run(index_dir: Path, work: Path, timeout: float = 240.0) -> dict:
     try:
         serving = time.perf_counter() - start
         client = connect(app.url)
-        _, history, _ = client.predict(QUESTION, [], api_name="/ask")
+        reply, _ = ask(client, QUESTION)
         answered = time.perf_counter() - start
         client.close()
-        reply = last_reply(history)
         if ERROR_MARK in reply:
             raise RuntimeError(f"first answer was an error: {reply[:200]}")
         return {"serving_s": serving, "first_answer_s": answered}
@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             start_app(index_dir, work).stop()
         runs = [one_run(index_dir, work) for _ in range(args.runs)]
     report = {
+        "machine": machine(),
+        "backend": os.environ.get("RAG_BACKEND", "auto (the default)"),
         "runs": runs,
         "median_serving_s": statistics.median(r["serving_s"] for r in runs),
         "median_first_answer_s": statistics.median(r["first_answer_s"] for r in runs),

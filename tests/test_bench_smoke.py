@@ -171,3 +171,23 @@ def test_update_readme_replaces_only_the_marked_section(tmp_path):
     bare.write_text("# Bench\n", encoding="utf-8")
     update_readme(bare, "t")
     assert f"{START}\nt\n{END}" in bare.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_cold_start_bench_launches_the_app_and_gets_an_answer(tmp_path, capsys):
+    """``bench/cold_start.py`` end to end, once: a real app process, a real first answer."""
+    import sys
+
+    from rag.api import build_index
+    from rag.settings import Settings
+    from tests.conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import cold_start
+
+    build_index([SEED], Settings(index_dir=tmp_path / "index"))
+    out = tmp_path / "cold.json"
+    assert cold_start.main(["--index-dir", str(tmp_path / "index"), "--runs", "1", "--json-out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert report["runs"][0]["first_answer_s"] >= report["runs"][0]["serving_s"] > 0
+    assert report["machine"]["cpu_capability"]
