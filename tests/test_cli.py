@@ -104,6 +104,19 @@ def test_console_script_exits_nonzero_with_one_line(tmp_path):
     assert result.stderr.strip().count("\n") == 0 and "rag index build" in result.stderr
 
 
+def test_output_into_a_closed_pipe_ends_quietly(built):
+    """`rag index stats | head -0`: the reader is gone before we write; no traceback, the pipe's exit status."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "index", "stats", "--index-dir", str(built)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # the only reader leaves at once: every write gets EPIPE
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 141, stderr.decode()
+    assert b"Traceback" not in stderr and b"Exception ignored" not in stderr and b"Broken pipe" not in stderr
+
+
 def test_import_rag_stays_light():
     code = (
         "import sys, rag; print(any(m in sys.modules for m in ('torch', 'sentence_transformers', 'gradio', 'faiss')))"

@@ -34,7 +34,12 @@ def main(argv: list[str] | None = None) -> int:
             from rag.stores.folder.generations import kill_at
 
             kill_at(os.environ["RAG_DEBUG_KILL_AT"])
-        return args.run(args, settings) or 0
+        code = args.run(args, settings) or 0
+        sys.stdout.flush()  # a closed pipe (`rag index stats | head`) fails here, where it is caught
+        return code
+    except BrokenPipeError:  # the reader of our output left: nothing more to say, and no traceback
+        _silence_stdout()
+        return 141  # 128 + SIGPIPE, what a shell reports for a command whose pipe closed
     except RagError as error:  # refused input, configuration or index: the user can fix it
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -43,6 +48,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the flush Python makes at exit cannot fail on the closed pipe again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (captured in tests)
+        pass
 
 
 if __name__ == "__main__":
