@@ -191,6 +191,7 @@ def test_sanitize_name_keeps_the_basename_only():
     assert uploads.sanitize_name("../../x.txt") == "x.txt"
     assert uploads.sanitize_name("..\\evil..md") == "evil.md"
     assert uploads.sanitize_name("ok\x00name.txt") == "okname.txt"
+    assert uploads.sanitize_name("\x1b[31mred\x1b[0m.txt") == "red.txt"  # escapes go whole, no "[31m" left
     with pytest.raises(InputError, match="empty"):
         uploads.sanitize_name("../..")
     with pytest.raises(InputError, match="empty"):

@@ -22,6 +22,7 @@ from pathlib import Path
 from rag.errors import InputError
 from rag.readers.files import SUPPORTED_EXTENSIONS
 from rag.readers.textfile import looks_binary
+from rag.text.sanitize import strip_controls
 
 UPLOAD_DIR = "uploads"
 SNIFF_BYTES = 8192  # enough to tell text from an image, PDF or archive
@@ -53,7 +54,8 @@ def describe(name: str) -> str:
 
 def sanitize_name(raw: str) -> str:
     """A safe file name: basename only, no separators, no '..', no control characters."""
-    base = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    # Terminal escapes go whole first ("\x1b[31m", not its ESC alone, which would leave "[31m").
+    base = strip_controls(raw).replace("\\", "/").rsplit("/", 1)[-1]
     # Runs of dots collapse to one, so no '..' survives; a leading dot (hidden file) goes too.
     base = re.sub(r"\.{2,}", ".", _UNSAFE_CHARS.sub("", base)).strip().strip(".")
     if not base:
