@@ -52,6 +52,21 @@ def test_rows_stay_aligned_through_add_and_remove(counts, data):
         assert np.allclose(smaller.row(row), expected, atol=0.01)
 
 
+@hsettings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(0, 5), min_size=0, max_size=12), st.data())
+def test_blocks_joined_equal_all_rows_at_once(counts, data):
+    """Quantizing block by block (as builds do, to bound memory) gives the same rows as all at once."""
+    rows = [_unit(c, 8, seed=i) if c else np.zeros((0, 8), np.float32) for i, c in enumerate(counts)]
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(rows)), max_size=4)))
+    edges = [0, *cuts, len(rows)]
+    blocks = [SentenceVectors.from_rows(rows[a:b], 8) for a, b in zip(edges, edges[1:])]
+    joined, whole = SentenceVectors.joined(blocks, 8), SentenceVectors.from_rows(rows, 8)
+    assert joined.rows == whole.rows == len(rows)
+    assert np.array_equal(joined.offsets, whole.offsets) and np.array_equal(joined.scales, whole.scales)
+    assert np.array_equal(joined.codes(), whole.codes())
+    assert SentenceVectors.joined([], 8).rows == 0
+
+
 def test_save_and_load_memory_mapped(tmp_path):
     vectors = SentenceVectors.from_rows([_unit(3), _unit(2, seed=1)], 16)
     vectors.save(tmp_path / "s")

@@ -20,7 +20,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -123,19 +123,21 @@ class OnnxEmbedder:
         """One run per text: its vector, and one vector per character span (its sentences) from its tokens."""
         from rag.embedding.embedder import Passages
 
-        vectors, rows = [], []
-        blocks = range(0, len(texts), PASSAGE_BLOCK)
+        vectors, blocks = [], []  # sentence vectors quantized per block, as in the torch embedder
+        starts: Iterable[int] = range(0, len(texts), PASSAGE_BLOCK)
         if progress:
             from tqdm import tqdm
 
-            blocks = tqdm(blocks, desc="embedding", unit="block")
-        for start in blocks:
+            starts = tqdm(starts, desc="embedding", unit="block")
+        for start in starts:
             encodings, tokens = self._encode_tokens(texts[start : start + PASSAGE_BLOCK])
+            rows = []
             for enc, vecs, wanted in zip(encodings, tokens, spans[start : start + PASSAGE_BLOCK]):
                 rows.append(pool_spans(vecs, np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2), wanted))
                 vectors.append(vecs.mean(axis=0))
+            blocks.append(SentenceVectors.from_rows(rows, self.dimension))
         matrix = _normalise(np.stack(vectors)) if vectors else np.zeros((0, self.dimension), np.float32)
-        return Passages(matrix, SentenceVectors.from_rows(rows, self.dimension))
+        return Passages(matrix, SentenceVectors.joined(blocks, self.dimension))
 
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]

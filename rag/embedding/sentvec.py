@@ -122,6 +122,18 @@ class SentenceVectors:
         raw = os.pread(self._file.fileno(), (b - a) * d, codes.offset + a * d)
         return np.frombuffer(raw, dtype=np.int8).reshape(b - a, d)
 
+    @classmethod
+    def joined(cls, blocks: Sequence[SentenceVectors], dimension: int) -> SentenceVectors:
+        """The blocks' rows in order, as one (their code arrays are kept, not copied)."""
+        if not blocks:
+            return cls.empty(dimension)
+        ends = np.cumsum([0] + [int(b.offsets[-1]) for b in blocks[:-1]])
+        return cls(
+            tuple(p for b in blocks for p in b.parts),
+            np.concatenate([b.scales for b in blocks]),
+            np.concatenate([[0]] + [b.offsets[1:] + end for b, end in zip(blocks, ends)]).astype(np.int64),
+        )
+
     def added(self, other: SentenceVectors) -> SentenceVectors:
         return SentenceVectors(
             self.parts + other.parts,
