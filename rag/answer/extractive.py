@@ -6,6 +6,9 @@ sentence's score mixes four kinds of evidence, with weights tuned on the dev
 sets: cosine to the question, IDF-weighted overlap of the question's content
 stems (warn/warned), whether it holds what the question type asks for (a name
 for "who", a number for "how many"), and the rank of the passage it came from.
+That hand-weighted score is one input of the learned selector
+(``rag.answer.selection``), which orders the sentences the answer quotes; with the
+selector off (``Settings.answer_selector``) it orders them itself.
 Pure: sentence cosines are computed by the caller and passed in.
 """
 
