@@ -170,6 +170,13 @@ def main(argv: list[str] | None = None) -> None:
             for n in range(3)
         ]
         result = serve(args.index, question_texts(args.questions, args.limit), extras)
+        # Recorded after the timings and RSS readings (cpu_info imports torch): which CPU, which backend.
+        from bench.machine import cpu_info, machine_info
+        from rag.embedding.factory import resolve_backend
+
+        settings = Settings()
+        backend = resolve_backend(settings.backend, settings.device, settings.model, settings.precision)
+        result["machine"] = {**machine_info(), **cpu_info(), "embedding_backend": backend}
         text = json.dumps(result, indent=1)
         if args.json_out:
             args.json_out.write_text(text)
