@@ -18,13 +18,13 @@ scikit-learn is a bench dependency only: the package ships the weights.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 from pathlib import Path
 
 import numpy as np
 
+from bench.training import logistic_fields, run_features, training_parser, write_model
 from rag.answer.answerability import NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,11 +128,7 @@ def train(features_path: Path = FEATURES, precision: float = PRECISION, verbose:
         "trained_on": f"{features_path.name}: {len(y)} rows, {int(y.sum())} positive",
         "C": best_c,
         "cv_log_loss": round(losses[best_c], 6),
-        "features": list(NAMES),
-        "mean": [round(float(v), 6) for v in scaler.mean_],
-        "scale": [round(float(v), 6) for v in scaler.scale_],
-        "weights": [round(float(v), 6) for v in model.coef_[0]],
-        "intercept": round(float(model.intercept_[0]), 6),
+        **logistic_fields(NAMES, scaler, model),
         "precision": precision,
         "threshold": round(threshold, 4),
     }
@@ -166,24 +162,14 @@ def operating_table(p: np.ndarray, y: np.ndarray, rows: list[dict], chosen: floa
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="train the answer scorer")
-    sub = parser.add_subparsers(dest="command", required=True)
-    f = sub.add_parser("features")
-    f.add_argument("--questions", type=Path, required=True, help="folder written by python -m bench.unanswerable")
-    f.add_argument("--index", action="append", required=True, help="dataset=index-dir, e.g. xquad-en=xquad_index")
-    f.add_argument("--split", default="fit")
-    f.add_argument("--out", type=Path, default=FEATURES)
-    t = sub.add_parser("train")
-    t.add_argument("--features", type=Path, default=FEATURES)
-    t.add_argument("--precision", type=float, default=PRECISION)
-    t.add_argument("--out", type=Path, default=SCORER)
+    parser, train_step = training_parser("train the answer scorer", FEATURES, SCORER)
+    train_step.add_argument("--precision", type=float, default=PRECISION)
     args = parser.parse_args(argv)
     if args.command == "features":
-        dirs = dict(item.split("=", 1) for item in args.index)
-        extract({k: Path(v) for k, v in dirs.items()}, args.questions, args.split, args.out)
+        run_features(args, extract)
     else:
         data = train(args.features, args.precision)
-        args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        write_model(args.out, data)
         print(f"wrote {args.out} (threshold {data['threshold']} for precision {data['precision']})")
 
 

@@ -17,7 +17,6 @@ whose best-scored sentence holds the answer (the smallest C within ``TIE`` of th
 
 from __future__ import annotations
 
-import argparse
 import csv
 import gzip
 import io
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.training import logistic_fields, run_features, training_parser, write_model
 from rag.answer.selection import SELECTION_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,32 +134,18 @@ def train(features_path: Path = FEATURES, verbose: bool = True) -> dict:
         "trained_on": f"{features_path.name}: {len(y)} candidates of {len(set(questions))} questions, {int(y.sum())} hold the answer",
         "C": best_c,
         "cv_top1": round(scores[best_c], 6),
-        "features": list(SELECTION_NAMES),
-        "mean": [round(float(v), 6) for v in scaler.mean_],
-        "scale": [round(float(v), 6) for v in scaler.scale_],
-        "weights": [round(float(v), 6) for v in model.coef_[0]],
-        "intercept": round(float(model.intercept_[0]), 6),
+        **logistic_fields(SELECTION_NAMES, scaler, model),
     }
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="train the sentence selector")
-    sub = parser.add_subparsers(dest="command", required=True)
-    f = sub.add_parser("features")
-    f.add_argument("--questions", type=Path, required=True, help="folder written by python -m bench.unanswerable")
-    f.add_argument("--index", action="append", required=True, help="dataset=index-dir, e.g. xquad-en=xquad_index")
-    f.add_argument("--split", default="fit")
-    f.add_argument("--out", type=Path, default=FEATURES)
-    t = sub.add_parser("train")
-    t.add_argument("--features", type=Path, default=FEATURES)
-    t.add_argument("--out", type=Path, default=SELECTOR)
+    parser, _ = training_parser("train the sentence selector", FEATURES, SELECTOR)
     args = parser.parse_args(argv)
     if args.command == "features":
-        dirs = dict(item.split("=", 1) for item in args.index)
-        extract({k: Path(v) for k, v in dirs.items()}, args.questions, args.split, args.out)
+        run_features(args, extract)
     else:
         data = train(args.features)
-        args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        write_model(args.out, data)
         print(f"wrote {args.out} (out-of-fold top-1 {data['cv_top1']})")
 
 
