@@ -232,6 +232,11 @@ def test_an_uploaded_pdf_is_cited_with_its_page(page, tmp_path):
     assert "p. 2" in page.locator("#sources .source-list").inner_text()
 
 
+def date_box(page, end: str):
+    """The "Published between" From or To field (``end`` is "from" or "to")."""
+    return page.locator(f"#date-{end} textarea, #date-{end} input").first
+
+
 def test_the_published_between_range_decides_which_election_answers(page, tmp_path):
     corpus = tmp_path / "elections.jsonl"
     corpus.write_text(
@@ -252,15 +257,15 @@ def test_the_published_between_range_decides_which_election_answers(page, tmp_pa
     assert "added" in upload(page, [str(corpus)])
     page.get_by_role("tab", name="Chat").click()
     page.locator("#dates").get_by_text("Published between").click()
-    page.locator("#date-to textarea, #date-to input").first.fill("2020-12-31")
+    date_box(page, "to").fill("2020-12-31")
     older = ask(page, "Who won the Lakeford mayoral election?")
     assert "Ana Ortiz" in older and "Chloe Diaz" not in older
     assert "Only articles published to 2020-12-31." in older
-    page.locator("#date-to textarea, #date-to input").first.fill("")
-    page.locator("#date-from textarea, #date-from input").first.fill("2023-01-01")
+    date_box(page, "to").fill("")
+    date_box(page, "from").fill("2023-01-01")
     newer = ask(page, "Who won the Lakeford mayoral election?")
     assert "Chloe Diaz" in newer and "Ana Ortiz" not in newer
     assert "Chloe Diaz wins Lakeford" in page.locator("#sources .source-list").inner_text()
-    page.locator("#date-from textarea, #date-from input").first.fill("next week")
+    date_box(page, "from").fill("next week")
     assert "must be an ISO date" in ask(page, "Who won the Lakeford mayoral election?")
     page.screenshot(path=str(tmp_path / "dates.png"), full_page=True)

@@ -24,9 +24,8 @@ import numpy as np
 from rag.answer.answerability import question_terms, text_keys
 from rag.answer.extractive import Scored
 from rag.answer.text import (
-    MONTHS,
+    CALENDAR,
     QTYPES,
-    WEEKDAYS,
     WORD,
     date_spans,
     has_type,
@@ -144,10 +143,7 @@ def selection_features(question: str, ranked: Sequence[Scored], hits: Sequence[H
 
 def _new_name(name: str, asked: set[str]) -> bool:
     """A name the question does not already use, and not a weekday or month ("on Monday")."""
-    return not text_keys(name) <= asked and not {w.lower().rstrip(".") for w in name.split()} <= _CALENDAR
-
-
-_CALENDAR = frozenset(MONTHS + WEEKDAYS)
+    return not text_keys(name) <= asked and not {w.lower().rstrip(".") for w in name.split()} <= CALENDAR
 
 
 def _nearness(text: str, names: list[str], asked: set[str]) -> float:

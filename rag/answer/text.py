@@ -175,11 +175,11 @@ def place_spans(text: str) -> list[Span]:
         s
         for s in name_spans(text)
         if (text[: s.start].split()[-1:] or [""])[0].lower() in PLACE_CUES
-        and s.text.split()[0].lower().rstrip(".") not in _CALENDAR
+        and s.text.split()[0].lower().rstrip(".") not in CALENDAR
     ]
 
 
-_CALENDAR = frozenset(MONTHS + WEEKDAYS)
+CALENDAR = frozenset(MONTHS + WEEKDAYS)
 
 
 def has_type(text: str, qtype: str) -> bool:
