@@ -230,7 +230,7 @@ def check_added(url: str, index_dir: Path, written: list[dict]) -> dict:
     """Every written article is in the live generation on disk and among the app's sources for its title."""
     from rag.stores.folder import generations, layout
 
-    on_disk = {a.id for a in layout.read_articles(generations.locate(index_dir))}
+    on_disk = set(layout.read_manifest(generations.locate(index_dir)).articles)  # base files and log alike
     client = connect(url)
     served = []
     for entry in written:

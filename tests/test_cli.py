@@ -46,6 +46,21 @@ def test_stats_and_remove(built, capsys):
     assert "no article with id" in capsys.readouterr().err
 
 
+def test_stats_count_the_log_and_compact_folds_it(built, capsys, tmp_path):
+    other = tmp_path / "other.md"
+    other.write_text("---\ntitle: Harbour news\n---\nThe harbour of Vigo reopened on Monday after repairs.\n")
+    assert main(["index", "add", str(other), "--index-dir", str(built)]) == 0
+    capsys.readouterr()
+    assert main(["index", "stats", "--index-dir", str(built)]) == 0
+    out = capsys.readouterr().out
+    assert "articles   2" in out and "log        1 change(s)" in out
+    assert main(["index", "compact", "--index-dir", str(built)]) == 0
+    assert "compacted: 2 articles" in capsys.readouterr().out
+    assert main(["index", "stats", "--index-dir", str(built), "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["log"] == 0 and stats["articles"] == 2 and sum(r["chunks"] for r in stats["rows"]) == stats["chunks"]
+
+
 def test_add_reports_duplicates(built, capsys, tmp_path):
     capsys.readouterr()
     assert main(["index", "add", str(SEED), "--index-dir", str(built)]) == 0

@@ -51,3 +51,33 @@ def test_save_load(tmp_path):
     index.save(tmp_path / "d.faiss")
     loaded = DenseIndex.load(tmp_path / "d.faiss", 50)
     assert loaded.kind == "hnsw" and loaded.search(x[3], 3) == index.search(x[3], 3)
+
+
+def test_adds_past_an_hnsw_graph_and_removals_are_searched_like_one_index():
+    x = _unit(300, seed=1)
+    hnsw = DenseIndex.empty(32, ann_threshold=100).added(x[:200])
+    assert hnsw.kind == "hnsw" and hnsw.pending == 0
+    grown = hnsw.added(x[200:])  # beside the graph, which is shared, not copied
+    smaller = grown.removed([5, 250])
+    assert grown.pending == 100 and smaller.pending == 102 and smaller.size == 298
+    compact = smaller.compacted()
+    assert compact.pending == 0 and compact.kind == "hnsw"
+    for i in (0, 6, 199, 200, 251, 299):
+        row = i - (i > 5) - (i > 250)  # where row i sits once rows 5 and 250 are gone
+        assert smaller.search(x[i], 1)[0][0] == row == compact.search(x[i], 1)[0][0]
+        assert np.allclose(smaller.vectors([row])[0], x[i], atol=1e-6)
+    assert {r for r, _ in smaller.search(x[5], 298)} == set(range(298))  # a dead row is never returned
+    assert np.allclose(smaller.all_vectors(), np.delete(x, [5, 250], axis=0), atol=1e-6)
+    only = np.array([3, 240, 297])
+    assert {r for r, _ in smaller.search(x[3], 10, only)} == set(only.tolist())
+    exact = [r for r, _ in smaller.search(x[9], 10, exact=True)]
+    assert exact == [r for r, _ in compact.search(x[9], 10, exact=True)]
+
+
+def test_saving_writes_the_compacted_index(tmp_path):
+    x = _unit(90, seed=2)
+    index = DenseIndex.empty(32, ann_threshold=50).added(x[:60]).added(x[60:]).removed([0, 70])
+    index.save(tmp_path / "d.faiss")
+    loaded = DenseIndex.load(tmp_path / "d.faiss", 50)
+    assert loaded.size == 88 and loaded.pending == 0
+    assert [r for r, _ in loaded.search(x[71], 3)] == [r for r, _ in index.search(x[71], 3)]

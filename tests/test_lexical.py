@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -66,3 +67,20 @@ def test_incremental_matches_a_full_build_in_what_it_finds(docs, split):
         found_inc = {row for row, _ in incremental.search(word, len(docs))}
         found_full = {row for row, _ in full.search(word, len(docs))}
         assert found_inc == found_full == {i for i, d in enumerate(docs) if word in d.split()}
+
+
+def test_added_and_removed_rows_score_as_their_compacted_index():
+    index = Bm25Index.build(DOCS).added(["Mayor Ines Duarte opened the bridge.", "Rates rose again."]).removed([1, 4])
+    compact = index.compacted()
+    assert index.size == compact.size == 4
+    for query in ("bridge harbour", "rates", "Duarte", "Burns Moscow warn", "cup final"):
+        assert index.search(query, 4) == compact.search(query, 4)
+    mask = np.array([1, 0, 1, 1], dtype=np.float32)
+    assert index.search("bridge Duarte", 4, mask) == compact.search("bridge Duarte", 4, mask)
+    assert all(row != 1 for row, _ in index.search("bridge Duarte", 4, mask))
+
+
+def test_removal_keeps_document_frequencies_for_later_rows():
+    removed = Bm25Index.build(DOCS + ["Bridge bridge bridge."]).removed([2, 4]).added(["A bridge."])
+    never = Bm25Index.build(DOCS).removed([2]).added(["A bridge."])
+    assert removed.search("bridge", 2) == never.search("bridge", 2)

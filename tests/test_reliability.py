@@ -104,6 +104,51 @@ def test_a_writer_killed_at_any_point_leaves_the_previous_index_answering(tmp_pa
 
 
 @pytest.mark.slow
+def test_a_segment_or_a_compaction_killed_at_any_point_leaves_the_previous_index_answering(tmp_path, settings):
+    corpus = write_corpus(tmp_path / "corpus", range(12))
+    newer = write_corpus(tmp_path / "newer", range(28, 31))
+    build_index([corpus], settings)
+    folder = settings.index_dir
+    first = run_cli("index", "add", str(newer / "article-028.md"), "--index-dir", str(folder))
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert Index.load(settings).journal.entries  # the live generation is a base plus one segment
+    baseline = _answers(settings)
+    kills = [
+        ("written", ["index", "add", str(newer / "article-029.md")]),  # segment written, links made, not renamed
+        ("renamed", ["index", "add", str(newer / "article-029.md")]),  # complete generation, not live
+        ("renamed", ["index", "remove", _article_id(newer / "article-028.md")]),
+        ("written", ["index", "compact"]),  # every file rewritten, not renamed
+        ("renamed", ["index", "compact"]),
+    ]
+    for stage, args in kills:
+        result = run_cli(*args, "--index-dir", str(folder), env=cli_env(RAG_DEBUG_KILL_AT=stage))
+        assert result.returncode == -signal.SIGKILL, (stage, args, result.stderr[-2000:])
+        assert _answers(settings) == baseline, (stage, args)
+
+    # Killed just after the swap: the new segment is live and whole.
+    result = run_cli(
+        "index",
+        "add",
+        str(newer / "article-030.md"),
+        "--index-dir",
+        str(folder),
+        env=cli_env(RAG_DEBUG_KILL_AT="swapped"),
+    )
+    assert result.returncode == -signal.SIGKILL
+    index = Index.load(settings)
+    assert len(index.articles) == 14 and len(index.journal.entries) == 2
+    assert search_index(index, question(30), 1)[0].title == title(30)
+    found = [search_index(index, q, 1)[0].chunk.id for q in QUESTIONS]
+
+    # Compaction killed after the swap: one segment, the same passages found.
+    result = run_cli("index", "compact", "--index-dir", str(folder), env=cli_env(RAG_DEBUG_KILL_AT="swapped"))
+    assert result.returncode == -signal.SIGKILL
+    compacted = Index.load(settings)
+    assert not compacted.journal.entries and len(compacted.articles) == 14
+    assert [search_index(compacted, q, 1)[0].chunk.id for q in QUESTIONS] == found
+
+
+@pytest.mark.slow
 def test_two_concurrent_adds_both_land(tmp_path, settings):
     build_index([write_corpus(tmp_path / "corpus", range(4))], settings)
     extra = write_corpus(tmp_path / "extra", [10, 11])

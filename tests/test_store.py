@@ -51,7 +51,7 @@ def test_a_build_is_one_checksummed_generation_behind_the_current_link(built):
     for name, expected in manifest.files.items():
         assert (gen / name).stat().st_size == expected.bytes
         assert layout.sha256(gen / name) == expected.sha256
-    assert json.loads((folder / layout.MANIFEST).read_text())["format_version"] == layout.FORMAT_VERSION == 2
+    assert json.loads((folder / layout.MANIFEST).read_text())["format_version"] == layout.FORMAT_VERSION == 3
     # Sizes count the live generation once, not the links into it.
     from rag.stores.folder.kind import index_stats
 
@@ -245,4 +245,5 @@ def test_a_reader_whose_generation_was_collected_meanwhile_reads_the_new_one(bui
     monkeypatch.setattr(generations, "locate", slow_reader_locate)
     parts = persist.load(built, folder)
     assert len(calls) == 2 and parts.generation == generations.current(folder).name
-    assert {a.id for a in extra} <= set(parts.articles)
+    assert {a.id for a in extra} <= set(parts.manifest.articles)
+    assert {a.id for _, segment in parts.log for a in segment.articles} == {a.id for a in extra}

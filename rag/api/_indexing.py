@@ -183,6 +183,14 @@ def remove_article(article_id: str, settings: Settings | None = None) -> Change:
     return holder_for(settings).remove(article_id, settings=settings)
 
 
+def compact_index(settings: Settings | None = None) -> Change:
+    """Rewrite the index as one segment: adds and removes folded in, BM25 statistics exact again."""
+    from rag.stores.holder import holder_for
+
+    settings = settings or default_settings()
+    return holder_for(settings).compact(settings=settings)
+
+
 def index_stats(settings: Settings | None = None, *, index: Store | None = None) -> IndexStats:
     """What the configured store holds, without loading the embedding model (or of ``index``, already loaded)."""
     from rag.stores import disk_bytes, store_stats

@@ -76,6 +76,14 @@ def _report_skips(bad_lines, skipped, index) -> None:
         print(f"skipped {len(skipped)} duplicate article(s) and {len(bad_lines)} bad line(s)")
 
 
+def compact(args, settings: Settings) -> None:
+    from rag.api import compact_index
+
+    change = compact_index(settings)
+    index = change.index
+    print(f"compacted: {len(index.articles)} articles, {len(index.chunks)} chunks in one segment")
+
+
 def remove(args, settings: Settings) -> None:
     from rag.api import remove_article
 

@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("article_id", help="the article's id (see rag index stats)")
     _lock_flag(p)
     p.set_defaults(run=cmd.remove)
+    p = index.add_parser(
+        "compact", parents=[common], help="fold the adds and removes since the last build into one segment"
+    )
+    _lock_flag(p)
+    p.set_defaults(run=cmd.compact)
     p = index.add_parser("restore", parents=[common], help="make generation GEN live again (a lost 'current' link)")
     p.add_argument("generation", metavar="GEN", help="a gen-… folder of the index folder")
     _lock_flag(p)

@@ -65,6 +65,8 @@ def render_stats(stats: IndexStats) -> str:
         f"on disk    {stats.disk_bytes / 1e6:.1f} MB",
         f"built      {stats.built_at}   updated {stats.updated_at}",
     ]
+    if stats.log:
+        lines.append(f"log        {stats.log} change(s) since the last build (rag index compact folds them in)")
     for row in stats.rows[:50]:
         lines.append(
             f"  {shown(row.id)}  {row.chunks:>4} chunks  {row.published or '----------'}  {shown(row.title[:70])}"

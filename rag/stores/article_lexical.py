@@ -42,7 +42,7 @@ class ArticleBm25:
     @classmethod
     def build(cls, articles: Iterable[Article]) -> ArticleBm25:
         articles = list(articles)
-        return cls([a.id for a in articles], Bm25Index.build([article_text(a) for a in articles]))
+        return cls([a.id for a in articles], Bm25Index.build(article_text(a) for a in articles))
 
     def added(self, articles: Sequence[Article]) -> ArticleBm25:
         if not articles:

@@ -27,7 +27,7 @@ from rag.embedding import ingest
 from rag.embedding.ingest import Encode, NewBatch
 from rag.settings import Settings
 from rag.stores.article_lexical import ArticleBm25
-from rag.stores.manifest import Manifest, now
+from rag.stores.manifest import FORMAT_VERSION, Manifest, now
 from rag.types import Article, Chunk
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ class Store(Protocol):
     def embedder(self) -> Embedder: ...
     def add(self, articles: Iterable[Article], *, progress: bool = False, encode: Encode | None = None) -> Change: ...
     def remove(self, article_id: str) -> Change: ...
+    def compact(self) -> Change: ...
     def search_dense(self, vector: np.ndarray, depth: int, filters: Filters | None) -> list[tuple[int, float]]: ...
     def search_lexical(self, query: str, depth: int, filters: Filters | None) -> list[tuple[int, float]]: ...
     def vectors(self, rows: Sequence[int]) -> np.ndarray: ...
@@ -163,6 +164,7 @@ class StoreBase:
                 "articles": {a.id: a.content_hash for a in articles.values()},
                 "chunk_count": len(chunks),
                 "updated_at": now(),
+                "format_version": FORMAT_VERSION,  # what this rag writes, whatever it read
             }
         )
 

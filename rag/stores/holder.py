@@ -108,6 +108,15 @@ class IndexHolder:
             self._index = change.index  # the atomic swap (also when it only caught up with disk)
         return change
 
+    def compact(self, *, settings: Settings | None = None) -> Change:
+        """Fold the store's log of changes into one set of files (exact BM25 again), save, then swap."""
+        with self._write_lock:
+            change = update_index(
+                settings or self.settings, lambda index: index.compact(), base=self._index, check_model=False
+            )
+            self._index = change.index
+        return change
+
     def reload(self) -> Store:
         """Read the store's index again, whatever is held."""
         with self._write_lock:

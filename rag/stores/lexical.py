@@ -4,19 +4,20 @@ Terms come from ``rag.text.terms`` (stop words out, Snowball stems). Rows are po
 same order the dense index uses, so the two rankings can be fused.
 
 bm25s stores precomputed term scores in a sparse matrix, which makes queries
-fast but has no "add". Re-indexing 100k chunks takes tens of seconds, so new
-chunks are scored with the collection statistics (document frequencies, average
+fast but has no "add". Re-indexing 100k chunks takes tens of seconds, and even
+stacking one new row onto that matrix copies it (0.25 s at 100k). So new rows
+are scored with the collection statistics (document frequencies, average
 length) kept from the last full build, updated with the new documents, and
-appended as rows; removed chunks are sliced out. Scores of old rows are not
-re-weighted, so after many additions a full ``rag index build`` restores exact
-BM25; ``stale_rows`` counts how many rows were added since.
+kept in a small matrix of their own searched beside it; removed rows are
+tombstones (``rag.stores.rows``). Scores of old rows are not re-weighted, so
+after many additions ``rag index compact`` (or a build) restores exact BM25;
+``stale_rows`` counts how many rows were added since.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import bm25s
@@ -24,6 +25,8 @@ import numpy as np
 import orjson
 import scipy.sparse as sp
 
+from rag.stores.rows import Rows
+from rag.stores.term_counts import bm25s_model, count_terms, lucene_scores
 from rag.text.terms import tokenize
 
 log = logging.getLogger(__name__)
@@ -35,7 +38,7 @@ _LENGTHS = "doc_lengths.npy"
 
 
 class Bm25Index:
-    """A bm25s index plus the collection statistics needed to score new rows consistently."""
+    """A bm25s index, the rows added since, and the collection statistics needed to score new rows consistently."""
 
     def __init__(
         self,
@@ -44,121 +47,145 @@ class Bm25Index:
         doc_freqs: np.ndarray | None = None,
         lengths: np.ndarray | None = None,
         stale_rows: int = 0,
+        *,
+        vocab: dict[str, int] | None = None,
+        extra: sp.csr_matrix | None = None,
+        rows: Rows | None = None,
     ):
-        self._model = model
-        self.size = size
+        self._model = model  # physical rows 0..stored, never changed once shared
+        self._stored = size if model is not None else 0
+        self._vocab = vocab if vocab is not None else (model.vocab_dict if model is not None else {})
+        # Physical rows stored.. : term scores of rows added since, one column per ``_vocab`` entry.
+        self._extra = extra if extra is not None else sp.csr_matrix((0, len(self._vocab)), dtype=np.float32)
+        self.rows = rows or Rows.all(self._stored + self._extra.shape[0])
         self._doc_freqs = doc_freqs if doc_freqs is not None else np.zeros(0, dtype=np.int64)
-        self._lengths = lengths if lengths is not None else np.zeros(0, dtype=np.int32)
+        self._lengths = lengths if lengths is not None else np.zeros(0, dtype=np.int32)  # by physical row
         self.stale_rows = stale_rows
 
+    @property
+    def size(self) -> int:
+        return self.rows.size
+
     @classmethod
-    def build(cls, texts: Sequence[str]) -> Bm25Index:
-        if not texts:
+    def build(cls, texts: Iterable[str]) -> Bm25Index:
+        """Exact BM25 (bm25s's Lucene scores) over ``texts``, counted block by block (``rag.stores.term_counts``)."""
+        vocab: dict[str, int] = {}
+        terms = count_terms(texts, vocab)
+        if not len(terms.lengths):
             return cls(None, 0)
-        tokens = tokenize(texts)
-        model = bm25s.BM25()
-        model.index(tokens, show_progress=False)
-        doc_freqs = np.zeros(len(model.vocab_dict), dtype=np.int64)
-        for doc in tokens:
-            for token in set(doc):
-                doc_freqs[model.vocab_dict[token]] += 1
-        return cls(model, len(texts), doc_freqs, np.array([len(d) for d in tokens], dtype=np.int32))
+        like = bm25s.BM25()
+        n, doc_freqs = len(terms.lengths), terms.doc_freqs(len(vocab))
+        matrix = lucene_scores(terms, doc_freqs, n, float(terms.lengths.mean()), like.k1, like.b)
+        return cls(bm25s_model(like, matrix, vocab), n, doc_freqs, terms.lengths)
 
     def added(self, texts: Sequence[str]) -> Bm25Index:
         """A new index with ``texts`` appended as rows; this one is left untouched."""
         if not texts:
             return self
         if self._model is None or self.size == 0:
-            return Bm25Index.build(list(texts))
-        tokens = tokenize(texts)
-        vocab = dict(self._model.vocab_dict)
-        for doc in tokens:
-            for token in doc:
-                vocab.setdefault(token, len(vocab))
+            return Bm25Index.build(texts)
+        vocab = dict(self._vocab)
+        terms = count_terms(texts, vocab)
         doc_freqs = np.zeros(len(vocab), dtype=np.int64)
         doc_freqs[: len(self._doc_freqs)] = self._doc_freqs
-        for doc in tokens:
-            for token in set(doc):
-                doc_freqs[vocab[token]] += 1
+        doc_freqs += terms.doc_freqs(len(vocab))
+        lengths = np.concatenate([self._lengths, terms.lengths])
         n_docs = self.size + len(texts)
-        lengths = np.concatenate([self._lengths, np.array([len(d) for d in tokens], dtype=np.int32)])
-        new_rows = self._score_rows(tokens, vocab, doc_freqs, n_docs, float(lengths.mean()))
-        matrix = sp.vstack([self._matrix(len(vocab)), new_rows], format="csc")
-        return Bm25Index(self._with(matrix, vocab), n_docs, doc_freqs, lengths, self.stale_rows + len(texts))
+        avg_length = (float(self._lengths[self.rows.live_physical].sum()) + float(terms.lengths.sum())) / n_docs
+        new_rows = lucene_scores(terms, doc_freqs, n_docs, avg_length, self._model.k1, self._model.b)
+        extra = self._extra.copy()
+        extra.resize((extra.shape[0], len(vocab)))
+        return Bm25Index(
+            self._model,
+            self._stored,
+            doc_freqs,
+            lengths,
+            self.stale_rows + len(texts),
+            vocab=vocab,
+            extra=sp.vstack([extra, new_rows], format="csr"),
+            rows=self.rows.appended(len(texts)),
+        )
 
     def removed(self, rows: Sequence[int]) -> Bm25Index:
         """A new index without ``rows`` (later rows shift down, as in the chunk list)."""
         if not len(rows) or self._model is None:
             return self
-        keep = np.setdiff1d(np.arange(self.size), np.asarray(rows, dtype=np.int64))
-        matrix = self._matrix(len(self._model.vocab_dict))
-        gone = matrix[np.asarray(rows, dtype=np.int64)]
+        physical = self.rows.to_physical(rows)
         doc_freqs = self._doc_freqs.copy()
-        doc_freqs[: gone.shape[1]] -= np.diff(gone.tocsc().indptr)
+        np.subtract.at(doc_freqs, self._columns_of(physical), 1)
         return Bm25Index(
-            self._with(matrix[keep].tocsc(), self._model.vocab_dict),
-            len(keep),
+            self._model,
+            self._stored,
             doc_freqs,
-            self._lengths[keep],
+            self._lengths,
             self.stale_rows,
+            vocab=self._vocab,
+            extra=self._extra,
+            rows=self.rows.removed(rows),
         )
 
-    def _score_rows(self, tokens, vocab, doc_freqs, n_docs, avg_length) -> sp.csr_matrix:
-        """Lucene BM25 term scores for new documents (bm25s's default method)."""
-        assert self._model is not None  # only an index with rows scores new ones
-        k1, b = self._model.k1, self._model.b
-        data, rows, cols = [], [], []
-        for row, doc in enumerate(tokens):
-            length = len(doc)
-            for token, tf in Counter(doc).items():
-                column = vocab[token]
-                df = doc_freqs[column]
-                idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-                data.append(idf * tf / (tf + k1 * (1 - b + b * length / avg_length)))
-                rows.append(row)
-                cols.append(column)
-        return sp.csr_matrix((np.asarray(data, dtype=np.float32), (rows, cols)), shape=(len(tokens), len(vocab)))
-
-    def _matrix(self, n_columns: int) -> sp.csc_matrix:
+    def _columns_of(self, physical: np.ndarray) -> np.ndarray:
+        """The vocabulary column of every term in the ``physical`` rows (one entry per row and term)."""
         assert self._model is not None
         scores = self._model.scores
+        hits = np.flatnonzero(np.isin(scores["indices"], physical[physical < self._stored]))
+        columns = [np.searchsorted(scores["indptr"], hits, side="right") - 1]
+        extra = physical[physical >= self._stored] - self._stored
+        if len(extra):
+            columns.append(self._extra[extra].indices)
+        return np.concatenate(columns).astype(np.int64)
+
+    def compacted(self) -> Bm25Index:
+        """The live rows in one bm25s matrix, nothing extra, no tombstones (scores unchanged)."""
+        if self._model is None or (not self._extra.shape[0] and not self.rows.dead):
+            return self
+        scores = self._model.scores
+        n_columns = len(self._vocab)
         indptr = np.concatenate(
             [scores["indptr"], np.full(n_columns + 1 - len(scores["indptr"]), scores["indptr"][-1])]
         )
-        return sp.csc_matrix((scores["data"], scores["indices"], indptr), shape=(self.size, n_columns))
-
-    def _with(self, matrix: sp.csc_matrix, vocab: dict) -> bm25s.BM25:
-        assert self._model is not None
-        model = bm25s.BM25(k1=self._model.k1, b=self._model.b, method=self._model.method)
-        model.scores = {
-            "data": matrix.data.astype(np.float32),
-            "indices": matrix.indices.astype(np.int32),
-            "indptr": matrix.indptr,
-            "num_docs": matrix.shape[0],
-        }
-        model.vocab_dict = vocab
-        model.nonoccurrence_array = None  # only BM25L/BM25+ use it; we stay with Lucene BM25
-        return model
+        stored = sp.csc_matrix((scores["data"], scores["indices"], indptr), shape=(self._stored, n_columns))
+        matrix = sp.vstack([stored, self._extra], format="csr")[self.rows.live_physical].tocsc()
+        live = self.rows.live_physical
+        model = bm25s_model(self._model, matrix, self._vocab)
+        return Bm25Index(model, len(live), self._doc_freqs, self._lengths[live], self.stale_rows)
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Best ``k`` rows as ``(row, score)``; rows outside ``mask`` (a 0/1 array) are skipped."""
-        if self._model is None or k <= 0:
+        """Best ``k`` rows as ``(row, score)``; rows outside ``mask`` (a 0/1 array over rows) are skipped."""
+        if self._model is None or k <= 0 or not self.size:
             return []
-        tokens = [[t for t in tokenize([query])[0] if t in self._model.vocab_dict]]
-        if not tokens[0]:
-            return []
-        rows, scores = self._model.retrieve(
-            tokens, k=min(k, self.size), show_progress=False, n_threads=1, weight_mask=mask
-        )
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
+        terms = tokenize([query])[0]
+        weights = self.rows.weights(mask)
+        found: list[tuple[int, float]] = []
+        stored_terms = [t for t in terms if t in self._model.vocab_dict]
+        if stored_terms and self._stored:
+            rows, scores = self._model.retrieve(
+                [stored_terms],
+                k=min(k, self._stored),
+                show_progress=False,
+                n_threads=1,
+                weight_mask=weights[: self._stored] if weights is not None else None,
+            )
+            found = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
+        columns = [self._vocab[t] for t in terms if t in self._vocab]
+        if self._extra.shape[0] and columns:
+            scores = np.asarray(self._extra[:, columns].sum(axis=1)).ravel()
+            if weights is not None:
+                scores = scores * weights[self._stored :]
+            top = np.argsort(-scores, kind="stable")[:k]
+            found += [(self._stored + int(r), float(scores[r])) for r in top if scores[r] > 0]
+        found.sort(key=lambda pair: -pair[1])
+        logical = self.rows.to_logical([r for r, _ in found[:k]])
+        return [(int(r), s) for r, (_, s) in zip(logical, found[:k]) if r >= 0]
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        if self._model is not None:
-            self._model.save(str(folder), show_progress=False)
-            np.save(folder / _DF, self._doc_freqs)
-            np.save(folder / _LENGTHS, self._lengths)
-        stats = {"size": self.size, "stale_rows": self.stale_rows}
+        whole = self.compacted()
+        if whole._model is not None:
+            whole._model.save(str(folder), show_progress=False)
+            np.save(folder / _DF, whole._doc_freqs)
+            np.save(folder / _LENGTHS, whole._lengths)
+        stats = {"size": whole.size, "stale_rows": whole.stale_rows}
         (folder / _STATS).write_bytes(orjson.dumps(stats))
 
     @classmethod

@@ -17,7 +17,18 @@ import orjson
 from rag.errors import IndexStoreError
 
 #: 2: generations swapped in by a ``current`` symlink, file checksums in the manifest.
-FORMAT_VERSION = 2
+#: 3: a generation may also hold a log of adds (segments) and removes made since its base files.
+FORMAT_VERSION = 3
+#: The oldest format this version still reads (2 is 3 with an empty log).
+OLDEST_READ = 2
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One change made since a generation's base files were written: an add's segment folder, or a removed id."""
+
+    add: str | None = None  # the segment's folder, relative to the generation
+    remove: str | None = None  # the removed article's id
 
 
 @dataclass(frozen=True)
@@ -41,10 +52,13 @@ class Manifest:
     extra: dict = field(default_factory=dict)
     # Path relative to the generation -> checksum; filled in when the generation is written.
     files: dict[str, FileSum] = field(default_factory=dict)
+    # Replayed in order over the base files on load (``rag.stores.folder.journal``); empty once compacted.
+    log: tuple[LogEntry, ...] = ()
 
     def to_json(self) -> bytes:
         data = asdict(self)
         data["counts"] = {"articles": len(self.articles), "chunks": self.chunk_count}
+        data["log"] = [{k: v for k, v in entry.items() if v is not None} for entry in data["log"]]
         return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
 
     @classmethod
@@ -61,7 +75,7 @@ class Manifest:
                 f"index in {index_dir} has format version {version}, newer than the version "
                 f"{FORMAT_VERSION} this rag reads; upgrade rag or {rebuild_hint(index_dir)}"
             )
-        if version < FORMAT_VERSION:
+        if version < OLDEST_READ:
             raise IndexStoreError(
                 f"index in {index_dir} has the old format version {version} (this rag reads "
                 f"version {FORMAT_VERSION}); {rebuild_hint(index_dir)}"
@@ -72,7 +86,8 @@ class Manifest:
             raise IndexStoreError(f"{where} is malformed ({wrong}); {rebuild_hint(index_dir)}")
         try:
             files = {name: FileSum(**entry) for name, entry in data.pop("files", {}).items()}
-            return cls(**data, files=files)
+            entries = tuple(LogEntry(**entry) for entry in data.pop("log", []))
+            return cls(**data, files=files, log=entries)
         except TypeError as error:
             raise IndexStoreError(f"{where} is malformed ({error}); {rebuild_hint(index_dir)}") from None
 
@@ -89,6 +104,7 @@ _FIELD_TYPES = {
     "splitter": str,
     "extra": dict,
     "files": dict,
+    "log": list,
 }
 
 
@@ -103,6 +119,9 @@ def _wrong_types(data: dict) -> str:
     for entry in data.get("files", {}).values():
         if not (isinstance(entry, dict) and type(entry.get("bytes")) is int and isinstance(entry.get("sha256"), str)):
             return "'files' holds an entry that is not {bytes, sha256}"
+    for entry in data.get("log", []):
+        if not (isinstance(entry, dict) and len(entry) == 1 and isinstance(entry.get("add", entry.get("remove")), str)):
+            return "'log' holds an entry that is not {add} or {remove}"
     return ""
 
 

@@ -34,6 +34,7 @@ class IndexStats:
     updated_at: str
     disk_bytes: int
     rows: tuple[ArticleRow, ...]
+    log: int = 0  # adds and removes since the base files were written (``rag index compact`` folds them)
 
     def to_dict(self) -> dict:
         return asdict(self)

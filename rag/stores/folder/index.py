@@ -3,7 +3,10 @@
 An ``Index`` is never changed in place. ``add`` and ``remove`` return a new
 ``Index`` (sharing what did not change), so a server can swap its reference
 atomically while other threads keep searching the old one. Only new chunks
-are embedded on ``add``; BM25 is re-indexed because its statistics are global.
+are embedded on ``add``; both searches keep new rows beside the old ones and
+removed rows as tombstones, and the index's ``Journal`` records the change so
+that saving writes only it (``rag.stores.folder.journal``). ``compact`` folds
+everything back into one structure with exact BM25 statistics.
 """
 
 from __future__ import annotations
@@ -17,9 +20,11 @@ import numpy as np
 from rag.errors import InputError
 from rag.filters import Filters
 from rag.settings import Settings
+from rag.stores.article_lexical import ArticleBm25
 from rag.stores.base import Change, Encode, Store, StoreBase, by_score, empty_manifest
-from rag.stores.folder import generations, genscan, layout, persist
+from rag.stores.folder import bulk, generations, genscan, layout, persist
 from rag.stores.folder.dense import DenseIndex
+from rag.stores.folder.journal import Journal, Segment
 from rag.stores.lexical import Bm25Index
 from rag.types import Article, Chunk
 
@@ -39,12 +44,15 @@ class Index(StoreBase):
         bm25: Bm25Index,
         *,
         generation: str | None = None,
+        journal: Journal | None = None,
     ):
         super().__init__(settings, manifest, articles, chunks)
         # The generation folder this exact index was loaded from or saved to (None: not on disk).
         self.generation = generation
         self.dense = dense
         self.bm25 = bm25
+        # Where its base files are on disk and what changed since: what a save has to write.
+        self.journal = journal or Journal()
 
     # -- building -------------------------------------------------------------------------
 
@@ -52,9 +60,12 @@ class Index(StoreBase):
     def build(
         cls, articles: Iterable[Article], settings: Settings, *, progress: bool = False, encode: Encode | None = None
     ) -> Index:
-        built = cls.empty(settings).add(articles, progress=progress, encode=encode).index
-        assert isinstance(built, Index)
-        return built
+        """Index ``articles`` from scratch, in bounded memory (``rag.stores.folder.bulk``)."""
+        index = cls.empty(settings)
+        built = bulk.build(articles, index, progress=progress, encode=encode or index.embedder.encode_passages)
+        result = index._derive(built.articles, built.chunks, built.dense, built.bm25, Journal())
+        result.set_article_bm25(built.article_bm25)
+        return result
 
     @classmethod
     def empty(cls, settings: Settings) -> Index:
@@ -68,33 +79,53 @@ class Index(StoreBase):
         batch = self.embed_new(articles, progress=progress, encode=encode)
         if not batch.fresh or batch.passages is None:
             return Change(self, (), batch.skipped)
-        dense = self.dense.added(batch.passages.vectors, batch.passages.sentences)
-        chunks = self.chunks + batch.chunks
-        articles_by_id = {**self.articles, **{a.id: a for a in batch.fresh}}
-        bm25 = (
-            self.bm25.added([c.text for c in batch.chunks])
-            if self.chunks
-            else Bm25Index.build([c.text for c in chunks])
-        )
-        index = self._derive(articles_by_id, chunks, dense, bm25)
-        index.carry_articles_from(self, added=batch.fresh)
+        passages = batch.passages
+        segment = Segment(batch.fresh, tuple(batch.chunks), passages.vectors, passages.sentences)
+        index = self._appended(segment, self.journal.added(segment))
         log.info("added %d articles (%d chunks), skipped %d", len(batch.fresh), len(batch.chunks), len(batch.skipped))
         return Change(index, batch.fresh, batch.skipped)
+
+    def _appended(self, segment: Segment, journal: Journal) -> Index:
+        dense = self.dense.added(segment.vectors, segment.sentences)
+        chunks = self.chunks + list(segment.chunks)
+        articles_by_id = {**self.articles, **{a.id: a for a in segment.articles}}
+        texts = [c.text for c in segment.chunks]
+        bm25 = self.bm25.added(texts) if self.chunks else Bm25Index.build([c.text for c in chunks])
+        index = self._derive(articles_by_id, chunks, dense, bm25, journal)
+        index.carry_articles_from(self, added=segment.articles)
+        return index
 
     def remove(self, article_id: str) -> Change:
         if article_id not in self.articles:
             raise InputError(f"no article with id {article_id!r} in the index (see: rag index stats)")
-        rows = set(self._rows_by_article.get(article_id, []))
-        dense = self.dense.removed(sorted(rows))
-        chunks = [c for i, c in enumerate(self.chunks) if i not in rows]
+        rows = self._rows_by_article.get(article_id, [])
+        dense = self.dense.removed(rows)
+        gone = set(rows)
+        chunks = [c for i, c in enumerate(self.chunks) if i not in gone]
         articles = {k: v for k, v in self.articles.items() if k != article_id}
-        bm25 = self.bm25.removed(sorted(rows))
-        index = self._derive(articles, chunks, dense, bm25)
+        bm25 = self.bm25.removed(rows)
+        index = self._derive(articles, chunks, dense, bm25, self.journal.removed(article_id))
         index.carry_articles_from(self, removed=(article_id,))
         return Change(index, removed=(article_id,))
 
-    def _derive(self, articles: dict[str, Article], chunks: list[Chunk], dense: DenseIndex, bm25: Bm25Index) -> Index:
-        return Index(self.settings, self.manifest_for(articles, chunks), articles, chunks, dense, bm25)
+    def compact(self) -> Change:
+        """The same articles in one FAISS index and one BM25 matrix with exact statistics; an empty log."""
+        dense = self.dense.compacted()
+        bm25 = Bm25Index.build([c.text for c in self.chunks])
+        index = self._derive(self.articles, self.chunks, dense, bm25, Journal())
+        index.set_article_bm25(ArticleBm25.build(self.articles.values()))
+        return Change(index)
+
+    @property
+    def pending(self) -> int:
+        """Log entries a compaction would fold into the base files."""
+        return len(self.journal.entries)
+
+    def _derive(
+        self, articles: dict[str, Article], chunks: list[Chunk], dense: DenseIndex, bm25: Bm25Index, journal: Journal
+    ) -> Index:
+        manifest = self.manifest_for(articles, chunks)
+        return Index(self.settings, manifest, articles, chunks, dense, bm25, journal=journal)
 
     # -- reading --------------------------------------------------------------------------
 
@@ -122,19 +153,10 @@ class Index(StoreBase):
 
     def sentence_vectors(self, chunk: Chunk) -> np.ndarray | None:
         """(k, d) vectors of ``split_sentences(chunk.text)``, zeros where missing; None if not stored."""
-        sentences = self.dense.sentences
         rows = self.rows_of(chunk.article_id)
-        row = next(
-            (
-                r
-                for r in ([rows[chunk.index]] if chunk.index < len(rows) else []) + rows
-                if self.chunks[r].id == chunk.id
-            ),
-            None,
-        )
-        if sentences is None or row is None or row >= sentences.rows:
-            return None
-        return sentences.row(row)
+        candidates = ([rows[chunk.index]] if chunk.index < len(rows) else []) + rows
+        row = next((r for r in candidates if self.chunks[r].id == chunk.id), None)
+        return None if row is None else self.dense.sentence_row(row)
 
     # -- persistence ----------------------------------------------------------------------
 
@@ -151,8 +173,10 @@ class Index(StoreBase):
 
     def _commit(self, folder: Path, *, force: bool = False) -> Path:
         # The caller holds the writer lock.
-        gen = generations.commit(folder, lambda tmp: persist.write(self, tmp), force=force)
+        written: list[Journal] = []
+        gen = generations.commit(folder, lambda tmp: written.append(persist.write(self, tmp)), force=force)
         self.generation = gen.name  # where this (unchanged) index now lives
+        self.journal = written[0].written(gen)  # ``commit`` renamed the folder it was written in
         return gen
 
     @classmethod
@@ -186,12 +210,27 @@ class Index(StoreBase):
     @classmethod
     def load(cls, settings: Settings, folder: Path | None = None, *, check_model: bool = True) -> Index:
         """Load the live generation of ``folder``; ``IndexStoreError`` if it is missing, damaged or foreign."""
-        parts = persist.load(settings, Path(folder or settings.index_dir), check_model=check_model)
+        folder = Path(folder or settings.index_dir)
+        parts = persist.load(settings, folder, check_model=check_model)
         settings = settings.replace(
             chunk_tokens=parts.manifest.chunk_tokens, overlap_sentences=parts.manifest.overlap_sentences
         )
-        index = cls(
-            settings, parts.manifest, parts.articles, parts.chunks, parts.dense, parts.bm25, generation=parts.generation
-        )
+        gen = folder / parts.generation
+        index = cls(settings, parts.manifest, parts.articles, parts.chunks, parts.dense, parts.bm25)
         index.set_article_bm25(parts.article_bm25)
+        for entry, segment in parts.log:  # the same steps the writer took, without embedding anything again
+            if segment is not None:
+                index = index._appended(segment, index.journal)
+            elif entry.remove is not None and entry.remove in index.articles:
+                index = index.remove(entry.remove).index  # type: ignore[assignment]
+        manifest = parts.manifest
+        if len(index.chunks) != manifest.chunk_count or set(index.articles) != set(manifest.articles):
+            raise layout.damaged(
+                gen,
+                f"{len(index.chunks)} chunks and {len(index.articles)} articles after its log do not match the "
+                f"manifest's {manifest.chunk_count} chunks and {len(manifest.articles)} articles",
+            )
+        index.manifest = manifest
+        index.generation = parts.generation
+        index.journal = Journal(gen, manifest.log)
         return index

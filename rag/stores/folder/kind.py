@@ -103,6 +103,7 @@ def index_stats(folder: Path) -> IndexStats:
         manifest.updated_at,
         size,
         rows,
+        len(manifest.log),
     )
 
 
@@ -112,7 +113,15 @@ def _read(gen: Path, folder: Path) -> tuple[layout.Manifest, list[Article], Coun
         manifest = layout.read_manifest(gen, folder)
         layout.verify(gen, manifest)
         per_article = Counter(c.article_id for c in layout.read_chunks(gen))
-        return manifest, layout.read_articles(gen), per_article
+        articles = {a.id: a for a in layout.read_articles(gen)}
+        for entry in manifest.log:  # what loading replays, without the vectors
+            if entry.add is not None:
+                articles.update((a.id, a) for a in layout.read_articles(gen / entry.add))
+                per_article.update(c.article_id for c in layout.read_chunks(gen / entry.add))
+            elif entry.remove is not None:
+                articles.pop(entry.remove, None)
+                per_article.pop(entry.remove, None)
+        return manifest, list(articles.values()), per_article
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:  # a file that will not parse
         detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
         raise layout.damaged(gen, f"{type(error).__name__} {detail}".strip()) from None

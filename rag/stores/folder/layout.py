@@ -19,7 +19,7 @@ import orjson
 from rag.errors import IndexStoreError
 
 # The manifest is shared by every store; the folder store's callers find it here too.
-from rag.stores.manifest import FORMAT_VERSION, FileSum, Manifest, now, rebuild_hint  # noqa: F401
+from rag.stores.manifest import FORMAT_VERSION, FileSum, LogEntry, Manifest, now, rebuild_hint  # noqa: F401
 from rag.types import Article, Chunk
 
 MANIFEST = "manifest.json"
@@ -96,12 +96,17 @@ def write_jsonl(path: Path, rows) -> None:
             out.write(b"\n")
 
 
-def write_manifest(gen: Path, manifest: Manifest) -> Manifest:
-    """Write ``manifest`` with the checksums of every other file in ``gen``; returns what was written."""
+def write_manifest(gen: Path, manifest: Manifest, known: dict[str, FileSum] | None = None) -> Manifest:
+    """Write ``manifest`` with the checksums of every other file in ``gen``; returns what was written.
+
+    ``known`` checksums (of files linked from a verified generation) are taken as they are.
+    """
+    known = known or {}
     files = {
-        path.relative_to(gen).as_posix(): FileSum(path.stat().st_size, sha256(path))
+        name: known[name] if name in known else FileSum(path.stat().st_size, sha256(path))
         for path in sorted(gen.rglob("*"))
         if path.is_file() and path.name != MANIFEST
+        for name in [path.relative_to(gen).as_posix()]
     }
     written = Manifest(**{**manifest.__dict__, "files": files})
     (gen / MANIFEST).write_bytes(written.to_json())

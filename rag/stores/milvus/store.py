@@ -114,6 +114,10 @@ class MilvusIndex(StoreBase):
         log.info("added %d articles (%d chunks) to %s", len(batch.fresh), len(batch.chunks), self.spec.label())
         return Change(index, batch.fresh, batch.skipped)
 
+    def compact(self) -> Change:
+        """Nothing to fold: Milvus compacts its own segments."""
+        return Change(self)
+
     def remove(self, article_id: str) -> Change:
         if article_id not in self.articles:
             raise InputError(f"no article with id {article_id!r} in the index (see: rag index stats)")
