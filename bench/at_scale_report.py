@@ -16,7 +16,8 @@ from bench.chart import plt, save_over_chunks
 TARGETS = (
     ("p95 retrieve + extractive answer", lambda s: s["latency_ms"]["retrieve_answer"]["p95_ms"], 50, "ms"),
     ("RSS serving (after all questions; 1.5 GB = 1,536 MiB)", lambda s: s["rss_mb_after_questions"], 1536, "MiB"),
-    ("add one article (in memory, median of 3)", lambda s: s["add_one_article_s"], 1.0, "s"),
+    ("durable add of one article, serving process (median of 3)", lambda s: s["durable_add_s"], 1.0, "s"),
+    ("durable remove of one article, serving process (median of 3)", lambda s: s["durable_remove_s"], 1.0, "s"),
     ("load a saved index (median of 3)", lambda s: s["load_s_median"], 5.0, "s"),
 )
 PARTS = ("embed", "faiss", "bm25", "retrieve", "retrieve_answer")
@@ -45,8 +46,8 @@ def render(builds: list[dict], serves: dict[int, dict]) -> str:
         "",
         "| chunks | dense index | "
         + " | ".join(f"{p} p50/p95 ms" for p in PARTS)
-        + " | ANN recall@10 vs exact | load s | RSS MiB loaded / served | add s (+ save s) |",
-        "|---|---|" + "---|" * (len(PARTS) + 4),
+        + " | ANN recall@10 vs exact | load s | RSS MiB loaded / served | durable add / remove s | CLI add / remove s |",
+        "|---|---|" + "---|" * (len(PARTS) + 5),
     ]
     for chunks, s in sorted(serves.items()):
         lat = " | ".join(f"{s['latency_ms'][p]['p50_ms']:.1f} / {s['latency_ms'][p]['p95_ms']:.1f}" for p in PARTS)
@@ -54,7 +55,7 @@ def render(builds: list[dict], serves: dict[int, dict]) -> str:
         lines.append(
             f"| {chunks:,} | {s['dense_kind']} | {lat} | {recall} | {s['load_s_median']:.2f} "
             f"| {s['rss_mb_loaded']:,} / {s['rss_mb_after_questions']:,} "
-            f"| {s['add_one_article_s']:.2f} (+ {s['save_after_add_s']:.1f}) |"
+            f"| {s['durable_add_s']:.2f} / {s['durable_remove_s']:.2f} | {s['cli_add_s']:.1f} / {s['cli_remove_s']:.1f} |"
         )
     largest = max(serves) if serves else None
     if largest is not None:

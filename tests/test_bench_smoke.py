@@ -191,3 +191,17 @@ def test_cold_start_bench_launches_the_app_and_gets_an_answer(tmp_path, capsys):
     report = json.loads(out.read_text())
     assert report["runs"][0]["first_answer_s"] >= report["runs"][0]["serving_s"] > 0
     assert report["machine"]["cpu_capability"]
+
+
+@pytest.mark.slow
+def test_build_speed_times_both_builds_as_whole_processes(tmp_path):
+    from bench.build_speed import compare
+
+    corpus = tmp_path / "articles.jsonl"
+    corpus.write_text("".join(json.dumps(a) + "\n" for a in SYNTHETIC))
+    result = compare(corpus, articles=2, runs=1)
+    assert result["articles"] == 2 and result["tokens"] > 0
+    for system in ("ours", "recipe"):
+        (run,) = result["runs"][system]
+        assert run["wall_s"] > 0 and run["cpu_s"] > 0 and run["peak_rss_mib"] > 50
+    assert result["speedup_wall"] > 0 and result["machine"]["capability"] and "bf16_native" in result["machine"]

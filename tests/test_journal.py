@@ -11,6 +11,7 @@ import json
 
 from rag.api import build_index, read_articles
 from rag.retrieval.search import search_index
+from rag.stores.base import rows_of_articles
 from rag.stores.folder import generations, layout
 from rag.stores.folder.index import Index
 from tests.synthetic import question, write_corpus
@@ -60,6 +61,7 @@ def test_saved_adds_and_removes_load_as_the_index_that_was_saved(tmp_path, setti
         loaded = Index.load(settings)
         assert loaded.generation == saved.generation
         assert [c.id for c in loaded.chunks] == [c.id for c in saved.chunks]
+        assert {a: loaded.rows_of(a) for a in loaded.articles} == rows_of_articles(loaded.chunks)
         assert _hits(loaded) == _hits(saved)
     _, manifest = _live(settings)
     assert [next(iter(e)) for e in manifest["log"]] == ["add", "remove", "add", "remove"]

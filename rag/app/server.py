@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from rag.app.hosts import is_loopback
@@ -92,10 +93,16 @@ def serve(settings: Settings) -> None:
     check_api_exposure(settings)
     _quiet_gradio()
     from rag.api import open_or_build_index
-    from rag.app.ui import CSS, build_ui
 
     warn_if_exposed(settings)
-    warm_up(open_or_build_index(settings, progress=True))
+    # The index loads (file reads and ONNX session set-up, which release the GIL) while Gradio
+    # is imported, most of start-up; the two used to take turns. The page is built after the
+    # load: it writes a key file into the index folder, which a first build must find empty.
+    with ThreadPoolExecutor(1, thread_name_prefix="index-load") as pool:
+        loading = pool.submit(lambda: warm_up(open_or_build_index(settings, progress=True)))
+        from rag.app.ui import CSS, build_ui
+
+        loading.result()  # re-raises a refused or damaged index before anything is served
     demo = build_ui(settings)
     demo.queue(default_concurrency_limit=settings.concurrency)
     log.info("serving on http://%s:%d", settings.host, settings.port)

@@ -94,7 +94,7 @@ class Embedder:
     backend = "torch"
 
     def __init__(
-        self, model: str = DEFAULT_MODEL, device: str = "cpu", batch_size: int = 64, precision: str = "float32"
+        self, model: str = DEFAULT_MODEL, device: str = "cpu", batch_size: int = 16, precision: str = "float32"
     ):
         self.model_name = model
         self.device = device

@@ -50,7 +50,7 @@ def onnx_variant(precision: str) -> str:
 def get_embedder(
     model: str = DEFAULT_MODEL,
     device: str = "cpu",
-    batch_size: int = 64,
+    batch_size: int = 16,
     precision: str = "float32",
     backend: str = "auto",
 ):

@@ -44,7 +44,7 @@ class OnnxEmbedder:
         self,
         model_path: str,
         model_name: str,
-        batch_size: int = 64,
+        batch_size: int = 16,
         variant: str = "int8",
         cache: Path | None = None,
         onnx_file: Path | None = None,

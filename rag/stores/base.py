@@ -35,7 +35,17 @@ if TYPE_CHECKING:
     from rag.filters import Filters
     from rag.stores.stats import IndexStats
 
-__all__ = ["Change", "Encode", "Restored", "Store", "StoreBase", "StoreKind", "by_score", "empty_manifest"]
+__all__ = [
+    "Change",
+    "Encode",
+    "Restored",
+    "Store",
+    "StoreBase",
+    "StoreKind",
+    "by_score",
+    "empty_manifest",
+    "rows_of_articles",
+]
 
 
 class Store(Protocol):
@@ -121,14 +131,20 @@ class StoreBase:
 
     generation: str | None = None
 
-    def __init__(self, settings: Settings, manifest: Manifest, articles: dict[str, Article], chunks: list[Chunk]):
+    def __init__(
+        self,
+        settings: Settings,
+        manifest: Manifest,
+        articles: dict[str, Article],
+        chunks: list[Chunk],
+        rows_by_article: dict[str, list[int]] | None = None,
+    ):
         self.settings = settings
         self.manifest = manifest
         self.articles = articles
         self.chunks = chunks
-        self._rows_by_article: dict[str, list[int]] = {}
-        for row, chunk in enumerate(chunks):
-            self._rows_by_article.setdefault(chunk.article_id, []).append(row)
+        # ``rows_by_article``: given by an append that extended its parent's (a full pass costs 60 ms at 100k).
+        self._rows_by_article = rows_by_article if rows_by_article is not None else rows_of_articles(chunks)
         # Whole-article BM25 (rag.stores.article_lexical): built from ``articles`` on first use, in memory
         # for every store; ``add``/``remove`` carry a built one forward instead of rebuilding it.
         self._article_bm25: ArticleBm25 | None = None
@@ -204,6 +220,14 @@ class StoreBase:
 
     def article_of(self, chunk: Chunk) -> Article:
         return self.articles[chunk.article_id]
+
+
+def rows_of_articles(chunks: Sequence[Chunk], first_row: int = 0) -> dict[str, list[int]]:
+    """Each article's rows among ``chunks`` (numbered from ``first_row``), in order."""
+    rows: dict[str, list[int]] = {}
+    for row, chunk in enumerate(chunks, start=first_row):
+        rows.setdefault(chunk.article_id, []).append(row)
+    return rows
 
 
 def by_score(found: list[tuple[int, float]]) -> list[tuple[int, float]]:

@@ -21,7 +21,7 @@ from rag.errors import InputError
 from rag.filters import Filters
 from rag.settings import Settings
 from rag.stores.article_lexical import ArticleBm25
-from rag.stores.base import Change, Encode, Store, StoreBase, by_score, empty_manifest
+from rag.stores.base import Change, Encode, Store, StoreBase, by_score, empty_manifest, rows_of_articles
 from rag.stores.folder import bulk, generations, genscan, layout, persist
 from rag.stores.folder.dense import DenseIndex
 from rag.stores.folder.journal import Journal, Segment
@@ -45,8 +45,9 @@ class Index(StoreBase):
         *,
         generation: str | None = None,
         journal: Journal | None = None,
+        rows_by_article: dict[str, list[int]] | None = None,
     ):
-        super().__init__(settings, manifest, articles, chunks)
+        super().__init__(settings, manifest, articles, chunks, rows_by_article)
         # The generation folder this exact index was loaded from or saved to (None: not on disk).
         self.generation = generation
         self.dense = dense
@@ -91,7 +92,9 @@ class Index(StoreBase):
         articles_by_id = {**self.articles, **{a.id: a for a in segment.articles}}
         texts = [c.text for c in segment.chunks]
         bm25 = self.bm25.added(texts) if self.chunks else Bm25Index.build([c.text for c in chunks])
-        index = self._derive(articles_by_id, chunks, dense, bm25, journal)
+        # New articles only (ids already here are skipped), so the parent's row lists are shared, not changed.
+        rows = {**self._rows_by_article, **rows_of_articles(segment.chunks, len(self.chunks))}
+        index = self._derive(articles_by_id, chunks, dense, bm25, journal, rows)
         index.carry_articles_from(self, added=segment.articles)
         return index
 
@@ -122,10 +125,18 @@ class Index(StoreBase):
         return len(self.journal.entries)
 
     def _derive(
-        self, articles: dict[str, Article], chunks: list[Chunk], dense: DenseIndex, bm25: Bm25Index, journal: Journal
+        self,
+        articles: dict[str, Article],
+        chunks: list[Chunk],
+        dense: DenseIndex,
+        bm25: Bm25Index,
+        journal: Journal,
+        rows_by_article: dict[str, list[int]] | None = None,
     ) -> Index:
         manifest = self.manifest_for(articles, chunks)
-        return Index(self.settings, manifest, articles, chunks, dense, bm25, journal=journal)
+        return Index(
+            self.settings, manifest, articles, chunks, dense, bm25, journal=journal, rows_by_article=rows_by_article
+        )
 
     # -- reading --------------------------------------------------------------------------
 
