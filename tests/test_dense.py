@@ -81,3 +81,14 @@ def test_saving_writes_the_compacted_index(tmp_path):
     loaded = DenseIndex.load(tmp_path / "d.faiss", 50)
     assert loaded.size == 88 and loaded.pending == 0
     assert [r for r, _ in loaded.search(x[71], 3)] == [r for r, _ in index.search(x[71], 3)]
+
+
+def test_an_index_made_block_by_block_searches_as_one_made_at_once():
+    x = _unit(160, seed=3)
+    for threshold in (0, 100):  # flat, then HNSW
+        blocks = DenseIndex.from_blocks([x[:70], x[70:71], x[71:]], None, 32, threshold)
+        once = DenseIndex.empty(32, threshold).added(x).compacted()
+        assert blocks.kind == once.kind and blocks.size == 160 and blocks.pending == 0
+        assert np.allclose(blocks.all_vectors(), x, atol=1e-6)
+        hits = sum(blocks.search(x[i], 1)[0][0] == i for i in range(0, 160, 4))
+        assert hits >= 38

@@ -67,8 +67,8 @@ def build(articles: Iterable[Article], empty: StoreBase, *, encode: Encode, prog
             vectors.append(passages.vectors)
             sentences.append(passages.sentences)
     dimension = empty.manifest.dimension
-    stacked = np.vstack(vectors) if vectors else np.zeros((0, dimension), np.float32)
-    dense = DenseIndex.empty(dimension, empty.settings.ann_threshold)
-    dense = dense.added(stacked, SentenceVectors.joined(sentences, dimension)).compacted()
+    joined = SentenceVectors.joined(sentences, dimension)
+    dense = DenseIndex.from_blocks(vectors, joined, dimension, empty.settings.ann_threshold)
+    del vectors  # FAISS holds its own copy now
     log.info("embedded %d articles (%d chunks); building BM25", len(kept), len(chunks))
     return Built(kept, chunks, dense, Bm25Index.build(c.text for c in chunks), ArticleBm25.build(kept.values()))

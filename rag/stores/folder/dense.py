@@ -55,6 +55,25 @@ class DenseIndex:
     def empty(cls, dimension: int, ann_threshold: int = 50_000) -> DenseIndex:
         return cls(faiss.IndexFlatIP(dimension), ann_threshold, SentenceVectors.empty(dimension))
 
+    @classmethod
+    def from_blocks(
+        cls, blocks: Iterable[np.ndarray], sentences: SentenceVectors | None, dimension: int, ann_threshold: int
+    ) -> DenseIndex:
+        """One FAISS index of the vectors in ``blocks`` (HNSW past the threshold), added block by block.
+
+        A build's vectors are never stacked into one more array: at 100k chunks each copy is 150 MB.
+        """
+        blocks = list(blocks)
+        total = sum(len(b) for b in blocks)
+        index = _empty_hnsw(dimension) if ann_threshold and total > ann_threshold else faiss.IndexFlatIP(dimension)
+        faiss.omp_set_num_threads(os.cpu_count() or 1)  # building the graph does parallelise well
+        try:
+            for block in blocks:
+                index.add(np.ascontiguousarray(block, dtype=np.float32))
+        finally:
+            faiss.omp_set_num_threads(1)
+        return cls(index, ann_threshold, sentences)
+
     @property
     def size(self) -> int:
         return self.rows.size
@@ -194,13 +213,18 @@ def sentences_folder(path: Path) -> Path:
 
 
 def hnsw_index(vectors: np.ndarray) -> faiss.Index:
-    index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    index = _empty_hnsw(vectors.shape[1])
     faiss.omp_set_num_threads(os.cpu_count() or 1)  # building the graph does parallelise well
     try:
         index.add(vectors)
     finally:
         faiss.omp_set_num_threads(1)
+    return index
+
+
+def _empty_hnsw(dimension: int) -> faiss.Index:
+    index = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
     return index
 
 
