@@ -76,10 +76,7 @@ class Settings:
     # "auto": torch: bfloat16 where the CPU has bf16 units (~2x faster embedding, same news-dev recall), else
     # float32; ONNX: the variant rag.embedding.embedder.ONNX_AUTO_VARIANT. "int8" is ONNX's quantized model.
     precision: str = "auto"
-    # Texts per forward pass when embedding in bulk. 16, not 64: on 2 AVX-512 cores (ONNX fp32, 1,500
-    # news chunks) 16 was 10% faster and peaked 670 MiB lower, the attention scores of a batch being
-    # batch x 12 heads x 256^2 floats (bench/README.md, "Bounded-memory builds").
-    batch_size: int = 16
+    batch_size: int = 16  # per bulk forward pass: 10% faster than 64, 670 MiB lower peak (bench/README.md)
     # Chunking: chunk + title must fit the model's 256-token window.
     max_seq_tokens: int = 256
     chunk_tokens: int = 200

@@ -35,17 +35,8 @@ if TYPE_CHECKING:
     from rag.filters import Filters
     from rag.stores.stats import IndexStats
 
-__all__ = [
-    "Change",
-    "Encode",
-    "Restored",
-    "Store",
-    "StoreBase",
-    "StoreKind",
-    "by_score",
-    "empty_manifest",
-    "rows_of_articles",
-]
+__all__ = ["Change", "Encode", "Restored", "Store", "StoreBase", "StoreKind", "by_score", "empty_manifest"]
+__all__ += ["rows_of_articles"]
 
 
 class Store(Protocol):
