@@ -63,6 +63,8 @@ class Store(Protocol):
     def search_articles(self, query: str, depth: int, filters: Filters | None) -> list[tuple[str, float]]: ...
     @property
     def newest_date(self) -> str | None: ...
+    @property
+    def pending(self) -> int: ...  # changes a compaction would fold in (0 where the store compacts itself)
 
 
 @dataclass(frozen=True)

@@ -60,4 +60,5 @@ def stats_of(index, where: str, size: int) -> IndexStats:
         m.updated_at,
         size,
         rows,
+        index.pending,
     )

@@ -114,6 +114,8 @@ class MilvusIndex(StoreBase):
         log.info("added %d articles (%d chunks) to %s", len(batch.fresh), len(batch.chunks), self.spec.label())
         return Change(index, batch.fresh, batch.skipped)
 
+    pending = 0  # Milvus compacts its own segments
+
     def compact(self) -> Change:
         """Nothing to fold: Milvus compacts its own segments."""
         return Change(self)
