@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 
 from rag.app import openai_format as fmt
-from rag.app.openai_api import check_api_exposure
+from rag.app.hosts import check_api_exposure
 from rag.errors import ConfigError, InputError
 from rag.settings import Settings
 from rag.types import Answer, Article, Citation, Turn

@@ -8,7 +8,7 @@ a "model"; see ``openai_format`` for what goes in and out.
 
 Guards, in order: a per-address rate limit (``Settings.api_rate_limit``), the Bearer key
 (``RAG_API_KEY``; checked whenever set, and ``serve`` refuses a non-loopback host without
-one, see ``check_api_exposure``), a request size limit, then the body's shape. Every
+one, see ``rag.app.hosts.check_api_exposure``), a request size limit, then the body's shape. Every
 refusal is an OpenAI-shaped error, so clients show its message. Answering is CPU work:
 it runs in the thread pool, never on the event loop.
 """
@@ -27,23 +27,12 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from rag.app import openai_format as fmt
-from rag.app.hosts import is_loopback
-from rag.errors import ConfigError, InputError, RagError
+from rag.errors import InputError, RagError
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 1_000_000  # a long conversation is tens of kB; the question itself is cut at 4,000 chars
-
-
-def check_api_exposure(settings: Settings) -> None:
-    """Refuse (``ConfigError``) to serve the API beyond loopback without ``RAG_API_KEY``."""
-    if settings.api_key or is_loopback(settings.host):
-        return
-    raise ConfigError(
-        f"refusing to serve the OpenAI-compatible API on {settings.host}:{settings.port} without an API key: "
-        "set RAG_API_KEY, or use --host 127.0.0.1"
-    )
 
 
 def _error(status: int, message: str, kind: str, code: str | None = None, headers: dict | None = None):

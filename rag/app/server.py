@@ -26,7 +26,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from rag.app.hosts import is_loopback
+from rag.app.hosts import check_api_exposure, is_loopback
 from rag.errors import ConfigError
 from rag.settings import Settings
 
@@ -88,8 +88,6 @@ def guard_middleware(settings: Settings):
 
 def serve(settings: Settings) -> None:
     check_exposure(settings)  # first: a refused start costs no model or Gradio import
-    from rag.app.openai_api import build_routes, check_api_exposure
-
     check_api_exposure(settings)
     _quiet_gradio()
     from rag.api import open_or_build_index
@@ -100,6 +98,7 @@ def serve(settings: Settings) -> None:
     # load: it writes a key file into the index folder, which a first build must find empty.
     with ThreadPoolExecutor(1, thread_name_prefix="index-load") as pool:
         loading = pool.submit(lambda: warm_up(open_or_build_index(settings, progress=True)))
+        from rag.app.openai_api import build_routes
         from rag.app.ui import CSS, build_ui
 
         loading.result()  # re-raises a refused or damaged index before anything is served
