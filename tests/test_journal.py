@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from rag.api import build_index, read_articles
+from rag.errors import IndexStoreError
 from rag.retrieval.search import search_index
 from rag.stores.base import rows_of_articles
 from rag.stores.folder import generations, layout
@@ -96,10 +99,6 @@ def test_a_damaged_segment_is_refused_with_the_rebuild_hint(tmp_path, settings):
     chunks = gen / "log/000001" / layout.CHUNKS
     chunks.unlink()  # a hard link: the other generation keeps its copy
     chunks.write_text("")
-    try:
+    with pytest.raises(IndexStoreError) as refused:
         Index.load(settings)
-    except Exception as error:  # noqa: BLE001 - the type and text are what is checked
-        assert type(error).__name__ == "IndexStoreError"
-        assert "log/000001/chunks.jsonl" in str(error) and "rag index build" in str(error)
-    else:
-        raise AssertionError("a damaged segment was loaded")
+    assert "log/000001/chunks.jsonl" in str(refused.value) and "rag index build" in str(refused.value)
