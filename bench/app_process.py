@@ -81,7 +81,7 @@ def wait_ready(url: str, timeout: float, process: subprocess.Popen | None = None
                     return time.monotonic() - start
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
             pass
-        time.sleep(0.1)
+        time.sleep(0.02)  # the poll interval bounds how late "serving" is seen
     raise TimeoutError(f"{url} did not answer 200 within {timeout:.0f} s")
 
 

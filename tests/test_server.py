@@ -73,6 +73,18 @@ def test_a_non_loopback_host_needs_a_login_or_an_explicit_allow_public(host, cap
     assert "WITHOUT a password" in capsys.readouterr().err
 
 
+def test_the_concurrency_setting_reaches_the_queue_gradio_builds(tmp_path, monkeypatch):
+    from rag.app.server import _configure_gradio
+    from rag.app.ui import build_ui
+
+    for name in ("GRADIO_DEFAULT_CONCURRENCY_LIMIT", "GRADIO_ANALYTICS_ENABLED", "HF_HUB_DISABLE_TELEMETRY"):
+        monkeypatch.setenv(name, "1")  # restored after the test: _configure_gradio writes the process env
+    settings = Settings(index_dir=tmp_path / "index", concurrency=3)
+    _configure_gradio(settings)
+    demo = build_ui(settings)
+    assert demo._queue.default_concurrency_limit == 3
+
+
 def test_settings_read_the_exposure_flags_from_the_environment():
     env = {"RAG_HOST": "0.0.0.0", "RAG_AUTH": f"{USER}:{PASSWORD}", "RAG_ALLOW_PUBLIC": "yes"}
     settings = Settings.from_env(env)
