@@ -139,13 +139,28 @@ def test_every_visible_character_is_in_exactly_one_span(text: str) -> None:
     assert_span_invariants(text, split_sentences(text))
 
 
+def split_uncached(text: str) -> list[tuple[int, int]]:
+    sentences_module._spans_in_block.cache_clear()
+    return split_sentences(text)
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.one_of(news_text(), odd_text))
 def test_skipping_syntok_on_unsplittable_lines_changes_nothing(text: str) -> None:
-    fast = split_sentences(text)
+    fast = split_uncached(text)
     original = sentences_module._may_split
     sentences_module._may_split = lambda block: True
     try:
-        assert split_sentences(text) == fast
+        assert split_uncached(text) == fast
     finally:
         sentences_module._may_split = original
+        sentences_module._spans_in_block.cache_clear()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(news_text(), odd_text), min_size=2, max_size=4))
+def test_the_block_cache_never_changes_a_split(texts: list[str]) -> None:
+    cold = [split_uncached(text) for text in texts]
+    sentences_module._spans_in_block.cache_clear()
+    split_sentences("\n".join(texts))  # the same paragraphs, seen first at other offsets
+    assert [split_sentences(text) for text in texts] == cold

@@ -14,11 +14,12 @@ Guarantees of :func:`split_sentences`, whatever the input:
   building spans from sentence *starts* those characters land in a neighbour
   span instead of vanishing).
 
-Pure: no I/O, no global state.
+Pure: no I/O; the only state is a cache of each block's spans, keyed by its text.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
@@ -71,24 +72,32 @@ def _blocks(text: str) -> list[tuple[int, int]]:
 
 
 def _block_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    block = text[start:end]
+    return [(start + s, start + e) for s, e in _spans_in_block(text[start:end])]
+
+
+# A block's spans depend on its text alone, and the same paragraphs are split again and again:
+# chunking splits the article, embedding splits each chunk (whose inner paragraphs are the
+# article's), and every answer splits the passages it reads.
+@functools.lru_cache(maxsize=8192)
+def _spans_in_block(block: str) -> tuple[tuple[int, int], ...]:
+    end = len(block)
     if not _may_split(block):
-        return [(start, end)]
-    candidates = {start}
+        return ((0, end),)
+    candidates = {0}
     for paragraph in segmenter.analyze(block):
         for sentence in paragraph:
-            candidates.add(start + sentence[0].offset)
+            candidates.add(sentence[0].offset)
     starts: list[int] = []
     for s in sorted(candidates):
         # Skip leading whitespace; a start with only whitespace after it
         # (syntok's empty end-of-text token) is dropped here.
-        while s < end and text[s].isspace():
+        while s < end and block[s].isspace():
             s += 1
         if s < end and (not starts or s > starts[-1]):
             starts.append(s)
     spans = zip(starts, starts[1:] + [end])
-    stripped = [(s, s + len(text[s:e].rstrip())) for s, e in spans]
-    return _merge_punctuation_only(text, stripped)
+    stripped = [(s, s + len(block[s:e].rstrip())) for s, e in spans]
+    return tuple(_merge_punctuation_only(block, stripped))
 
 
 def _may_split(block: str) -> bool:
