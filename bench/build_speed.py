@@ -2,9 +2,10 @@
 
 Each run is a fresh process, as the issue measured: ``rag index build FILE`` (its
 default backend and settings) against ``python -m bench.build_speed recipe FILE
-OUT`` (the tutorial recipe of ``bench.system_langchain``, then ``save_local``).
+OUT`` (the tutorial recipe of ``bench.system_langchain``, then ``save_local``), with
+ours also at ``RAG_PRECISION=float32`` (the default before int8) as a second baseline.
 Wall time, CPU seconds and peak RSS come from ``os.wait4`` on each child; runs
-alternate (ours, recipe, ours, ...) so a change in machine load hits both.
+alternate (ours, ours fp32, recipe, ours, ...) so a change in machine load hits all.
 
     python -m bench.build_speed compare --corpus ../shared/data/news-dev/corpus-small.jsonl --articles 60 --runs 3
 """
@@ -37,10 +38,11 @@ def recipe(corpus: Path, out: Path) -> None:
     system.store.save_local(str(out))
 
 
-def _child(command: list[str]) -> dict:
+def _child(command: list[str], env: dict[str, str] | None = None) -> dict:
     with tempfile.TemporaryFile() as errors:  # a pipe could fill up with progress bars and stall the child
         started = time.perf_counter()
-        child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors)
+        environment = {**os.environ, **(env or {})}
+        child = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=errors)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
         if os.waitstatus_to_exitcode(status) != 0:
@@ -56,15 +58,18 @@ def _child(command: list[str]) -> dict:
 def compare(corpus: Path, articles: int, runs: int) -> dict:
     from bench.machine import cpu_info, machine_info
     from rag.api import read_articles
+    from rag.embedding.factory import ONNX_AUTO_VARIANT
 
     chosen = read_articles([corpus])[:articles]
     with tempfile.TemporaryDirectory() as tmp:
         subset = Path(tmp) / "articles.jsonl"
         subset.write_text("".join(json.dumps({"id": a.id, "title": a.title, "text": a.text}) + "\n" for a in chosen))
-        results: dict[str, list[dict]] = {"ours": [], "recipe": []}
+        results: dict[str, list[dict]] = {"ours": [], "ours_fp32": [], "recipe": []}
         for run in range(runs):
             ours = [sys.executable, "-m", "rag.cli", "index", "build", str(subset), "--index-dir", f"{tmp}/ours-{run}"]
             results["ours"].append(_child(ours))
+            # The same build at float32, the default before int8: what the quantized model buys.
+            results["ours_fp32"].append(_child([*ours[:-1], f"{tmp}/fp32-{run}"], {"RAG_PRECISION": "float32"}))
             theirs = [sys.executable, "-m", "bench.build_speed", "recipe", str(subset), f"{tmp}/recipe-{run}"]
             results["recipe"].append(_child(theirs))
     median = {
@@ -79,6 +84,12 @@ def compare(corpus: Path, articles: int, runs: int) -> dict:
         "ours_articles_per_s": round(len(chosen) / median["ours"]["wall_s"], 2),
         "recipe_articles_per_s": round(len(chosen) / median["recipe"]["wall_s"], 2),
         "speedup_wall": round(median["recipe"]["wall_s"] / median["ours"]["wall_s"], 2),
+        "speedup_wall_fp32": round(median["recipe"]["wall_s"] / median["ours_fp32"]["wall_s"], 2),
+        "ours_embedding": {
+            "RAG_BACKEND": os.environ.get("RAG_BACKEND", "auto"),
+            "RAG_PRECISION": os.environ.get("RAG_PRECISION", "auto"),
+            "onnx_auto_variant": ONNX_AUTO_VARIANT,
+        },
         "ours_tokens_per_s": round(tokens / median["ours"]["wall_s"]),
         "machine": {**machine_info(), **cpu_info()},
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

@@ -53,15 +53,21 @@ def test_onnx_vectors_match_torch_per_chunk_on_the_seed(precision):
     assert abs(float(np.linalg.norm(q_onnx)) - 1) < 1e-5 and float(q_torch @ q_onnx) >= 0.99
 
 
-def test_query_session_uses_one_thread_and_bulk_every_core():
+@pytest.mark.parametrize("precision", ["float32", "int8"])
+def test_a_texts_vector_never_depends_on_what_it_is_encoded_with(precision):
+    """One text per call: int8's per-call activation scales once moved token vectors by up to 0.87
+    when texts were batched, so an index depended on how its articles were grouped."""
     from rag.embedding import onnx_embed
     from rag.embedding.factory import get_embedder
 
-    embedder = get_embedder(Settings().model, "cpu", 64, "float32", "onnx")
-    embedder.encode(["one query"])
-    embedder.encode(["a text"] * (onnx_embed.BULK_TEXTS + 1))
-    threads = {n: s.get_session_options().intra_op_num_threads for n, s in embedder._sessions.items()}
-    assert threads[1] == 1 and threads[onnx_embed.BULK_THREADS] == onnx_embed.BULK_THREADS
+    embedder = get_embedder(Settings().model, "cpu", 16, precision, "onnx")
+    texts = [f"Article {i}: " + "the summit in Geneva was postponed again. " * (1 + i % 7) for i in range(80)]
+    assert len(texts) > onnx_embed.BULK_TEXTS  # the parallel path
+    alone = np.stack([embedder.encode([t])[0] for t in texts[:5]])
+    together = embedder.encode(texts)
+    assert np.array_equal(together[:5], alone)
+    assert np.array_equal(embedder.encode(texts[::-1])[::-1], together)
+    assert embedder._session().get_session_options().intra_op_num_threads == 1
 
 
 @pytest.mark.parametrize(("built_with", "loaded_with"), [("onnx", "torch"), ("torch", "onnx")])

@@ -29,8 +29,9 @@ from rag.types import Article, Chunk
 
 log = logging.getLogger(__name__)
 
-#: Articles chunked and embedded at a time (what bounds a build's transient memory).
-BUILD_BLOCK = 256
+#: Articles chunked and embedded at a time (what bounds a build's transient memory). 32 builds as fast
+#: as 256 (60 news-dev articles: 19.7 s both, medians of 3) and peaks 138 MiB lower there.
+BUILD_BLOCK = 32
 
 
 @dataclass(frozen=True, eq=False)
