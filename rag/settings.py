@@ -74,7 +74,7 @@ class Settings:
     # one-second CLI), else torch; "torch"; "onnx" (docs/embedding.md).
     backend: str = "auto"
     # "auto": torch: bfloat16 where the CPU has bf16 units (~2x faster embedding, same news-dev recall), else
-    # float32; ONNX: rag.embedding.factory.ONNX_AUTO_VARIANT (int8). "int8" is ONNX's quantized model.
+    # float32; ONNX: rag.embedding.factory.ONNX_AUTO_VARIANT (fp32). "int8" is ONNX's quantized model.
     precision: str = "auto"
     batch_size: int = 16  # torch's texts per bulk forward pass; ONNX runs one text per call, a call per core
     # Chunking: chunk + title must fit the model's 256-token window.
