@@ -66,13 +66,7 @@ class DenseIndex:
         blocks = list(blocks)
         total = sum(len(b) for b in blocks)
         index = _empty_hnsw(dimension) if ann_threshold and total > ann_threshold else faiss.IndexFlatIP(dimension)
-        faiss.omp_set_num_threads(os.cpu_count() or 1)  # building the graph does parallelise well
-        try:
-            for block in blocks:
-                index.add(np.ascontiguousarray(block, dtype=np.float32))
-        finally:
-            faiss.omp_set_num_threads(1)
-        return cls(index, ann_threshold, sentences)
+        return cls(_filled(index, blocks), ann_threshold, sentences)
 
     @property
     def size(self) -> int:
@@ -213,10 +207,15 @@ def sentences_folder(path: Path) -> Path:
 
 
 def hnsw_index(vectors: np.ndarray) -> faiss.Index:
-    index = _empty_hnsw(vectors.shape[1])
-    faiss.omp_set_num_threads(os.cpu_count() or 1)  # building the graph does parallelise well
+    return _filled(_empty_hnsw(vectors.shape[1]), [vectors])
+
+
+def _filled(index: faiss.Index, blocks: Iterable[np.ndarray]) -> faiss.Index:
+    """``index`` with every block added, on every core (building an HNSW graph parallelises well)."""
+    faiss.omp_set_num_threads(os.cpu_count() or 1)
     try:
-        index.add(vectors)
+        for block in blocks:
+            index.add(np.ascontiguousarray(block, dtype=np.float32))
     finally:
         faiss.omp_set_num_threads(1)
     return index
