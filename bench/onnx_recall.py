@@ -2,6 +2,8 @@
 
 ``python -m bench.onnx_recall [--encoders torch:float32 onnx:float32 onnx:int8] [--news-articles 240] --out FILE``
 
+An encoder ``onnx:int8/float32`` builds the index at int8 and encodes the questions at float32.
+
 Each encoder builds its own index of the same articles (same chunks: chunking
 uses only the tokenizer) and answers the same questions; R@1/R@4/R@10 are
 scored at document level for hybrid and dense retrieval. Questions are split
@@ -63,16 +65,22 @@ def split_xquad(questions: list[Question]) -> dict[str, list[Question]]:
 def evaluate(articles, halves: dict[str, list[Question]], encoder: str, folder: Path) -> dict:
     from rag.stores.folder.index import Index
 
-    backend, precision = encoder.split(":")
+    backend, precisions = encoder.split(":")
+    precision, _, query_precision = precisions.partition("/")  # "int8/float32": queries at another precision
     settings = Settings(index_dir=folder, backend=backend, precision=precision)
     start = time.perf_counter()
     index = Index.build(articles, settings)
     out = {"build_s": round(time.perf_counter() - start, 1), "chunks": len(index.chunks)}
+    queries = index.embedder
+    if query_precision:
+        from rag.embedding.factory import embedder_for
+
+        queries = embedder_for(Settings(backend=backend, precision=query_precision))
     for name, questions in halves.items():
         usable = [q for q in questions if q.relevant & set(index.articles)]
         # All questions encoded in one bulk call (the shared machine is slow); a vector per question
         # is what search_index would compute itself, up to float rounding.
-        vectors = index.embedder.encode([check_question(q.question) for q in usable])
+        vectors = queries.encode([check_question(q.question) for q in usable])
         for mode in MODES:
             found = {1: 0, 4: 0, 10: 0}
             for q, vector in zip(usable, vectors):
