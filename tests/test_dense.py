@@ -92,3 +92,31 @@ def test_an_index_made_block_by_block_searches_as_one_made_at_once():
         assert np.allclose(blocks.all_vectors(), x, atol=1e-6)
         hits = sum(blocks.search(x[i], 1)[0][0] == i for i in range(0, 160, 4))
         assert hits >= 38
+
+
+def test_faiss_leaves_the_processes_openmp_threads_as_it_found_them():
+    """torch shares FAISS's OpenMP runtime: a thread count FAISS set and kept would run every torch
+    model in the process (the benchmark's LangChain recipe, a user's) on one thread."""
+    import faiss
+
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(3)  # an ambient count that is neither FAISS's query nor its build setting
+    try:
+        x = _unit(300)
+        index = DenseIndex.from_blocks([x[:200], x[200:250]], None, 32, ann_threshold=100)
+        assert index.kind == "hnsw"
+        index = index.added(x[250:]).removed([1]).compacted()
+        assert index.search(x[7], 3) and faiss.omp_get_max_threads() == 3
+    finally:
+        faiss.omp_set_num_threads(before)
+
+
+def test_importing_the_store_changes_no_thread_count():
+    import subprocess
+    import sys
+
+    code = (
+        "import faiss; n = faiss.omp_get_max_threads(); import rag.stores.folder.dense; "
+        "assert faiss.omp_get_max_threads() == n, (n, faiss.omp_get_max_threads())"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,22 +1,21 @@
 """FAISS inner-product search over L2-normalised embeddings (so scores are cosines).
 
-Callers number rows as the index's chunk list does. Small indexes use exact
-flat search; past ``ann_threshold`` vectors the index is converted once to
-HNSW, whose search cost barely grows with size (flat search over 100k vectors
-costs ~20 ms here, HNSW ~1 ms).
+Rows are numbered as the index's chunk list is. Small indexes use exact flat search; past
+``ann_threshold`` vectors the index becomes HNSW once, whose search cost barely grows with
+size (flat search over 100k vectors costs ~20 ms here, HNSW ~1 ms).
 
-Nothing stored is changed in place, so an add or remove never copies the big
-structure: vectors added later go to a small exactly-searched block beside it
-(``extra``), and removed rows are tombstones (``rag.stores.rows``) that searches
-skip. ``compacted`` folds both back into one FAISS index; ``save`` writes that.
-Each row's sentence vectors (``rag.embedding.sentvec``) travel with it, by
-physical row.
+Nothing stored is changed in place, so an add or remove never copies the big structure:
+vectors added later go to a small exactly-searched block beside it (``extra``), and removed
+rows are tombstones (``rag.stores.rows``) that searches skip. ``compacted`` folds both back
+into one FAISS index; ``save`` writes that. Each row's sentence vectors
+(``rag.embedding.sentvec``) travel with it, by physical row.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import faiss
@@ -24,9 +23,6 @@ import numpy as np
 
 from rag.embedding.sentvec import SentenceVectors
 from rag.stores.rows import Rows
-
-# One query is far too small to share between threads; OpenMP start-up dominates on 2 cores.
-faiss.omp_set_num_threads(1)
 
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
@@ -59,10 +55,8 @@ class DenseIndex:
     def from_blocks(
         cls, blocks: Iterable[np.ndarray], sentences: SentenceVectors | None, dimension: int, ann_threshold: int
     ) -> DenseIndex:
-        """One FAISS index of the vectors in ``blocks`` (HNSW past the threshold), added block by block.
-
-        A build's vectors are never stacked into one more array: at 100k chunks each copy is 150 MB.
-        """
+        """One FAISS index of ``blocks`` (HNSW past the threshold), added block by block: never stacked
+        into one more array (at 100k chunks each copy is 150 MB)."""
         blocks = list(blocks)
         total = sum(len(b) for b in blocks)
         index = _empty_hnsw(dimension) if ann_threshold and total > ann_threshold else faiss.IndexFlatIP(dimension)
@@ -114,8 +108,7 @@ class DenseIndex:
             return self
         sentences = self.sentences.removed(self.rows.dead_physical.tolist()) if self.sentences is not None else None
         if not self.rows.dead and self.kind == "hnsw":  # HNSW takes additions: no need to rebuild its graph
-            index = faiss.clone_index(self._index)
-            index.add(self._extra)
+            index = _filled(faiss.clone_index(self._index), [self._extra])
         else:
             live = self.all_vectors()
             index = hnsw_index(live) if self.ann_threshold and len(live) > self.ann_threshold else _flat(live)
@@ -187,7 +180,8 @@ class DenseIndex:
                 params.sel = selector
         else:
             params = faiss.SearchParameters(sel=selector) if selector is not None else None  # type: ignore[call-arg]
-        scores, rows = self._index.search(query, min(k, stored), params=params)
+        with omp_threads(1):  # one query is far too small to share; OpenMP start-up would dominate
+            scores, rows = self._index.search(query, min(k, stored), params=params)
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
 
     def save(self, path: Path) -> None:
@@ -212,13 +206,22 @@ def hnsw_index(vectors: np.ndarray) -> faiss.Index:
 
 def _filled(index: faiss.Index, blocks: Iterable[np.ndarray]) -> faiss.Index:
     """``index`` with every block added, on every core (building an HNSW graph parallelises well)."""
-    faiss.omp_set_num_threads(os.cpu_count() or 1)
-    try:
+    with omp_threads(os.cpu_count() or 1):
         for block in blocks:
             index.add(np.ascontiguousarray(block, dtype=np.float32))
-    finally:
-        faiss.omp_set_num_threads(1)
     return index
+
+
+@contextlib.contextmanager
+def omp_threads(count: int) -> Iterator[None]:
+    """FAISS's OpenMP threads for a block, then as before: torch shares the OpenMP runtime, so a lasting
+    change left every torch model in the process (the benchmark's LangChain recipe) on one thread."""
+    previous = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(count)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(previous)
 
 
 def _empty_hnsw(dimension: int) -> faiss.Index:
