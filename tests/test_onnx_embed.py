@@ -145,3 +145,18 @@ def test_auto_runs_onnx_where_it_can_and_torch_elsewhere(tmp_path):
     (cls_pooled / "config.json").write_text("{}")
     (cls_pooled / "tokenizer.json").write_text("{}")
     assert resolve_backend("auto", "cpu", str(cls_pooled), "auto") == "torch"
+
+
+def test_the_torch_embedder_leaves_the_processes_torch_threads_as_it_found_them():
+    """torch's thread count is the process's: loading the model once set it to 1 for good, so every
+    other torch model in the host process (a user's own, the benchmark's LangChain recipe) ran on one core."""
+    script = (
+        "import torch; torch.set_num_threads(2); n = torch.get_num_threads()\n"
+        "from rag.embedding.factory import get_embedder; from rag.settings import Settings\n"
+        "e = get_embedder(Settings().model, 'cpu', 16, 'float32', 'torch')\n"
+        "assert torch.get_num_threads() == n, ('load', n, torch.get_num_threads())\n"
+        "e.encode_query('Who warned Russia?'); e.encode(['a text'] * 80)\n"
+        "assert torch.get_num_threads() == n, ('encode', n, torch.get_num_threads())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -195,8 +195,9 @@ def _load(path: str, device: str, precision: str):
 
     log.info("loading embedding model %s (%s)", path, precision)
     try:
+        # Threads are set per encode (see _threads), never here: torch's count is the whole process's,
+        # and a library that lowered it at load would slow its host's own models for good.
         model = SentenceTransformer(path, device=device, local_files_only=True)
-        torch.set_num_threads(1)  # the default for queries; bulk encodes raise it (see _threads)
         # bfloat16 halves the work per token on CPUs with bf16 units; vectors stay within ~1e-3 cosine.
         return model.to(torch.bfloat16) if precision == "bfloat16" else model
     except (OSError, ValueError) as exc:
