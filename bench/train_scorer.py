@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ROOT / "bench" / "data" / "scorer_fit.csv"
 SCORER = ROOT / "rag" / "answer" / "scorer.json"
 META = ("dataset", "group", "id", "kind", "answerable", "correct", "cited", "topical")
-VERSION = "2"  # 2: opposite-word and how-many-count features, trained on the selector's choices
+VERSION = "3"  # 2: opposite-word and how-many-count features; 3: retrained on selector v2 (listed places)
 # The stated operating point: when the scorer abstains, it should be right (the question unanswerable
 # or today's answer wrong) at least this often, out of fold on the fit halves.
 PRECISION = 0.9

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ROOT / "bench" / "data" / "selector_fit.csv.gz"
 SELECTOR = ROOT / "rag" / "answer" / "selector.json"
 META = ("dataset", "group", "question", "label", "hand_rank")
-VERSION = "1"
+VERSION = "2"  # 2: "which country / state" met by a listed name (rag.answer.places)
 CS = (0.01, 0.03, 0.1, 0.3, 1.0)
 TIE = 0.005
 

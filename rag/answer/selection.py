@@ -23,6 +23,7 @@ import numpy as np
 
 from rag.answer.answerability import question_terms, text_keys
 from rag.answer.extractive import Scored
+from rag.answer.places import asked_kind, new_names_of_kind
 from rag.answer.text import (
     CALENDAR,
     QTYPES,
@@ -65,6 +66,8 @@ SELECTION_NAMES = (
     "length",
     "quote",
     *(f"q_{t}" for t in QTYPES),
+    "q_listed_place",
+    "names_asked_place",
 )
 
 
@@ -73,6 +76,7 @@ def selection_features(question: str, ranked: Sequence[Scored], hits: Sequence[H
     if not ranked:
         return np.zeros((0, len(SELECTION_NAMES)))
     qtype = question_type(question)
+    kind = asked_kind(question)  # "Which country ...?": a country name answers, found by list
     terms = question_terms(question)
     asked = {t.stem for t in terms}
     specific = [t for t in terms if t.specific]
@@ -136,6 +140,8 @@ def selection_features(question: str, ranked: Sequence[Scored], hits: Sequence[H
                 math.log1p(len(words(text))),
                 1.0 if any(q in text for q in '“”"') else 0.0,
                 *(1.0 if qtype == t else 0.0 for t in QTYPES),
+                1.0 if kind else 0.0,
+                1.0 if kind and new_names_of_kind(text, kind, question) else 0.0,
             )
         )
     return np.asarray(rows, dtype=np.float64)

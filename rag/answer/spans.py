@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.places import asked_kind, new_names_of_kind
 from rag.answer.text import (
     ROLES,
     STOPWORDS,
@@ -31,7 +32,10 @@ def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
     finders = {"person": person_spans, "place": place_spans, "number": number_spans, "date": date_spans}
     if qtype not in finders:
         return other_span(sentence, question, asked)
-    candidates = [s for s in finders[qtype](sentence) if not _mostly_asked(s.text, asked)]
+    kind = asked_kind(question) if qtype == "place" else None
+    # "Which country ...?" is answered by a country's name wherever it stands, not only after "in"/"to".
+    listed = new_names_of_kind(sentence, kind, question) if kind else []
+    candidates = listed or [s for s in finders[qtype](sentence) if not _mostly_asked(s.text, asked)]
     if not candidates:
         return None
     # Anchors: where the question's own content words occur in the sentence (whole words, by stem).
