@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rag.eval.answers import contains, score_answers
+from rag.eval.answers import score_answers
+from rag.eval.matching import contains
 from rag.eval.retrieval import Question
 
 CUTOFFS = (1, 4, 10)

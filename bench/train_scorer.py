@@ -44,7 +44,7 @@ def extract(index_dirs: dict[str, Path], questions: Path, split: str, out: Path)
     from rag.answer.answerability import features
     from rag.answer.compose import compose_answer
     from rag.answer.decision import decide, rank
-    from rag.eval.answers import contains
+    from rag.eval.matching import contains
     from rag.settings import Settings
     from rag.stores import open_index
 

@@ -40,7 +40,7 @@ TIE = 0.005
 def extract(index_dirs: dict[str, Path], questions: Path, split: str, out: Path) -> None:
     from rag.answer.decision import rank_by_hand
     from rag.answer.selection import selection_features
-    from rag.eval.answers import contains
+    from rag.eval.matching import contains
     from rag.settings import Settings
     from rag.stores import open_index
 

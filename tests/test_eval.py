@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from rag.cli import main
-from rag.eval.answers import contains, holdout_split, normalize, reliability, token_f1
+from rag.eval.answers import holdout_split, reliability
+from rag.eval.matching import contains, normalize, token_f1
 from rag.eval.retrieval import percentile
 
 DOCS = [
@@ -76,6 +77,23 @@ def test_eval_retrieval_runs_to_the_end(tmp_path, capsys):
     assert set(results) == {"hybrid", "rrf", "dense", "bm25"}
     assert results["hybrid"]["recall"]["@1"] == 1.0 and results["hybrid"]["questions"] == 3
     assert "| all | hybrid |" in capsys.readouterr().out
+
+
+def test_answer_in_passage_recall_counts_what_the_labels_miss(tmp_path, capsys):
+    """A silver label on the wrong article misses the passage that answers; the answer-string view finds it."""
+    corpus, questions = _write(tmp_path)
+    mislabelled = {**QUESTIONS[2], "gold_doc_ids": ["bank#0"]}  # "How many fans ...": the cup article answers
+    questions.write_text(json.dumps(mislabelled) + "\n" + json.dumps({**QUESTIONS[0], "answers": []}))
+    out = tmp_path / "r.json"
+    argv = ["eval", "retrieval", "--corpus", str(corpus), "--questions", str(questions), "--json-out", str(out)]
+    assert main(argv) == 0
+    hybrid = next(r for r in json.loads(out.read_text()) if r["mode"] == "hybrid")
+    assert hybrid["questions"] == 2 and hybrid["recall"]["@1"] == 0.5  # the bridge question, by its label
+    assert hybrid["answer_recall"]["@1"] == 1.0  # of the one question with an answer string, the cup passage
+    assert "answer in passage" in capsys.readouterr().out
+    questions.write_text(json.dumps({**QUESTIONS[0], "answers": []}))
+    assert main(argv) == 0
+    assert all(r["answer_recall"] is None for r in json.loads(out.read_text()))
 
 
 def test_eval_retrieval_scores_fit_and_report_halves_on_a_prebuilt_index(tmp_path, capsys):

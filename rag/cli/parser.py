@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True, metavar="WHAT"
     )
     for name, run, what in (
-        ("retrieval", cmd.eval_retrieval, "recall@k and MRR of each retrieval mode"),
+        ("retrieval", cmd.eval_retrieval, "recall@k (by document and by answer in passage) and MRR of each mode"),
         ("answers", cmd.eval_answers, "answer accuracy, citation precision and abstention"),
     ):
         p = evaluate.add_parser(name, parents=[common], help=what)

@@ -15,15 +15,13 @@ reliability table bins the answer's confidence against how often it was right.
 from __future__ import annotations
 
 import json
-import re
 import statistics
-import string
 import tempfile
 import time
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from rag.eval.matching import contains, normalize, token_f1
 from rag.eval.retrieval import Question, percentile, read_questions
 from rag.readers.files import read_path
 from rag.settings import Settings
@@ -58,32 +56,11 @@ class AnswerScores:
         return data
 
 
-def normalize(text: str) -> str:
-    text = text.lower().replace("’", "'")
-    text = "".join(ch for ch in text if ch not in set(string.punctuation))
-    text = re.sub(r"\b(a|an|the)\b", " ", text)
-    return " ".join(text.split())
-
-
-def token_f1(prediction: str, gold: str) -> float:
-    pred, ref = normalize(prediction).split(), normalize(gold).split()
-    common = sum((Counter(pred) & Counter(ref)).values())
-    if not common:
-        return 0.0
-    precision, recall = common / len(pred), common / len(ref)
-    return 2 * precision * recall / (precision + recall)
-
-
 def short_answer(answer: Answer) -> str:
     """The lead span when the answer has one, else its first sentence."""
     if answer.short_answer:
         return answer.short_answer
     return answer.sentences[0].text if answer.sentences else answer.text
-
-
-def contains(text: str, answers: tuple[str, ...]) -> bool:
-    haystack = normalize(text)
-    return any(normalize(a) and normalize(a) in haystack for a in answers)
 
 
 def score_answers(pairs: list[tuple[Question, Answer, float]]) -> AnswerScores:
