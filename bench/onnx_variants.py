@@ -48,6 +48,31 @@ VARIANTS: dict[str, dict | None] = {
         "per_channel": True,
         "ops": ("MatMul", "Attention"),
     },
+    # Whole layers kept in fp32 (the "sensitive layers"), everything else int8 with Attention.
+    **{
+        f"int8 + Attention, layer{'s' * (len(layers) > 1)} {' and '.join(layers)} fp32": {
+            "keep_fp32": tuple(rf"layer\.{n}/|Attention_{n}$" for n in layers),
+            "per_channel": True,
+            "ops": ("MatMul", "Attention"),
+        }
+        for layers in (("0",), ("5",), ("0", "5"), ("4", "5"), ("0", "1"))
+    },
+    # Layer 0 (the most sensitive, above) whole in fp32, and every FFN output matmul as in the shipped int8.
+    "int8 + Attention, layer 0 and FFN out fp32": {
+        "keep_fp32": (r"layer\.0/|Attention_0$", r"layer\.\d+/output/dense"),
+        "per_channel": True,
+        "ops": ("MatMul", "Attention"),
+    },
+    "int8 MatMul, layer 0 and FFN out fp32": {
+        "keep_fp32": (r"layer\.0/", r"layer\.\d+/output/dense"),
+        "per_channel": True,
+        "ops": MATMUL,
+    },
+    "int8 + Attention, layers 0 and 1 and FFN out fp32": {
+        "keep_fp32": (r"layer\.[01]/|Attention_[01]$", r"layer\.\d+/output/dense"),
+        "per_channel": True,
+        "ops": ("MatMul", "Attention"),
+    },
 }
 
 
