@@ -33,7 +33,7 @@ VARIANTS: dict[str, dict | None] = {
     "int8 per-channel (all MatMul)": {"keep_fp32": (), "per_channel": True, "ops": MATMUL},
     "int8 per-channel reduce-range": {"keep_fp32": (), "per_channel": True, "reduce_range": True, "ops": MATMUL},
     "uint8 per-channel": {"keep_fp32": (), "per_channel": True, "signed": False, "ops": MATMUL},
-    # The shipped int8 (rag.embedding.onnx_export.INT8_OPS, FP32_NODES).
+    # The int8 shipped until 2026-12-01 (FFN outputs in fp32; layer 0 too since, below).
     "int8 per-channel, FFN out fp32": {"keep_fp32": (r"layer\.\d+/output/dense",), "per_channel": True, "ops": MATMUL},
     "int8 per-channel, FFN out fp32, reduce-range": {
         "keep_fp32": (r"layer\.\d+/output/dense",),
@@ -42,7 +42,7 @@ VARIANTS: dict[str, dict | None] = {
         "ops": MATMUL,
     },
     "int8 per-channel + Attention": {"keep_fp32": (), "per_channel": True, "ops": ("MatMul", "Attention")},
-    # 14% faster than the shipped int8, but it lost 2 news-dev questions at R@1 (docs/embedding.md).
+    # 14% faster than the FFN-out-fp32 int8, but it lost 2 news-dev questions at R@1 (docs/embedding.md).
     "int8 per-channel + Attention, FFN out fp32": {
         "keep_fp32": (r"layer\.\d+/output/dense",),
         "per_channel": True,
@@ -57,12 +57,13 @@ VARIANTS: dict[str, dict | None] = {
         }
         for layers in (("0",), ("5",), ("0", "5"), ("4", "5"), ("0", "1"))
     },
-    # Layer 0 (the most sensitive, above) whole in fp32, and every FFN output matmul as in the shipped int8.
+    # Layer 0 (the most sensitive, above) whole in fp32, and every FFN output matmul.
     "int8 + Attention, layer 0 and FFN out fp32": {
         "keep_fp32": (r"layer\.0/|Attention_0$", r"layer\.\d+/output/dense"),
         "per_channel": True,
         "ops": ("MatMul", "Attention"),
     },
+    # The shipped int8 (rag.embedding.onnx_export.INT8_OPS, FP32_NODES), the ONNX default since 2026-12-01.
     "int8 MatMul, layer 0 and FFN out fp32": {
         "keep_fp32": (r"layer\.0/", r"layer\.\d+/output/dense"),
         "per_channel": True,

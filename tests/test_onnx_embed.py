@@ -160,3 +160,33 @@ def test_the_torch_embedder_leaves_the_processes_torch_threads_as_it_found_them(
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_an_index_keeps_the_precision_it_was_built_with(tmp_path):
+    """`auto` is resolved once, at build: questions and adds use the variant the passages were embedded
+    with, so an index built at float32 before int8 became the default is not searched with int8 vectors."""
+    from rag.api import build_index
+    from rag.stores.folder.index import Index
+
+    auto = Settings(index_dir=tmp_path / "new")
+    assert build_index([SEED], auto).manifest.extra["embedding"] == {"backend": "onnx", "precision": "int8"}
+    assert Index.load(auto).embedder.precision == "int8"
+
+    old = Settings(index_dir=tmp_path / "old", precision="float32")
+    build_index([SEED], old)
+    loaded = Index.load(old.replace(precision="auto"))
+    assert loaded.settings.precision == "float32" and loaded.embedder.precision == "fp32"
+    assert Index.load(old.replace(precision="int8")).embedder.precision == "int8"  # a configured one wins
+
+
+def test_the_precision_rule_reads_the_manifest():
+    from rag.stores.manifest import Manifest, built_precision
+
+    def manifest(extra: dict) -> Manifest:
+        return Manifest("all-MiniLM-L6-v2", 384, 200, 0, {}, 0, "t", "t", extra=extra)
+
+    assert built_precision(manifest({"embedding": {"backend": "onnx", "precision": "int8"}}), "auto") == "int8"
+    assert built_precision(manifest({"embedding": {"backend": "onnx", "precision": "fp32"}}), "auto") == "float32"
+    assert built_precision(manifest({"embedding": {"backend": "torch", "precision": "bfloat16"}}), "auto") == "float32"
+    assert built_precision(manifest({}), "auto") == "float32"  # recorded before int8 was the default
+    assert built_precision(manifest({"embedding": {"precision": "int8"}}), "float32") == "float32"

@@ -125,6 +125,19 @@ def _wrong_types(data: dict) -> str:
     return ""
 
 
+def built_precision(manifest: Manifest, configured: str) -> str:
+    """The precision to embed with for this index: what it was built with, unless one is configured.
+
+    ``auto`` is resolved once, when an index is built, and recorded in ``extra``; questions and later adds
+    then use the same model variant as its passages, even after the default changed (an index recorded
+    without one predates int8 as the default, so it is float32).
+    """
+    if configured != "auto":
+        return configured
+    recorded = manifest.extra.get("embedding", {}).get("precision") if isinstance(manifest.extra, dict) else None
+    return "int8" if recorded == "int8" else "float32"
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 

@@ -224,7 +224,9 @@ class Index(StoreBase):
         folder = Path(folder or settings.index_dir)
         parts = persist.load(settings, folder, check_model=check_model)
         settings = settings.replace(
-            chunk_tokens=parts.manifest.chunk_tokens, overlap_sentences=parts.manifest.overlap_sentences
+            chunk_tokens=parts.manifest.chunk_tokens,
+            overlap_sentences=parts.manifest.overlap_sentences,
+            precision=layout.built_precision(parts.manifest, settings.precision),
         )
         gen = folder / parts.generation
         index = cls(settings, parts.manifest, parts.articles, parts.chunks, parts.dense, parts.bm25)

@@ -19,7 +19,7 @@ import orjson
 from rag.errors import IndexStoreError
 
 # The manifest is shared by every store; the folder store's callers find it here too.
-from rag.stores.manifest import FORMAT_VERSION, FileSum, LogEntry, Manifest, now, rebuild_hint  # noqa: F401
+from rag.stores.manifest import FORMAT_VERSION, FileSum, LogEntry, Manifest, built_precision, now, rebuild_hint  # noqa: F401
 from rag.types import Article, Chunk
 
 MANIFEST = "manifest.json"

@@ -33,6 +33,7 @@ from rag.errors import IndexStoreError, InputError
 from rag.filters import Filters
 from rag.settings import Settings, StoreSpec
 from rag.stores.base import Change, Encode, Store, StoreBase, by_score, empty_manifest
+from rag.stores.manifest import built_precision
 from rag.stores.milvus import schema
 from rag.text.terms import tokenize
 from rag.types import Article, Chunk
@@ -80,7 +81,11 @@ class MilvusIndex(StoreBase):
                 f"index in {spec.label()} has dimension {manifest.dimension}, unlike the "
                 f"model's; rebuild it with: rag index build --store {settings.store}"
             )
-        settings = settings.replace(chunk_tokens=manifest.chunk_tokens, overlap_sentences=manifest.overlap_sentences)
+        settings = settings.replace(
+            chunk_tokens=manifest.chunk_tokens,
+            overlap_sentences=manifest.overlap_sentences,
+            precision=built_precision(manifest, settings.precision),
+        )
         return cls(settings, manifest, articles, chunks)
 
     @classmethod
