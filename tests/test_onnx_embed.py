@@ -189,4 +189,5 @@ def test_the_precision_rule_reads_the_manifest():
     assert built_precision(manifest({"embedding": {"backend": "onnx", "precision": "fp32"}}), "auto") == "float32"
     assert built_precision(manifest({"embedding": {"backend": "torch", "precision": "bfloat16"}}), "auto") == "float32"
     assert built_precision(manifest({}), "auto") == "float32"  # recorded before int8 was the default
+    assert built_precision(manifest({"embedding": "int8"}), "auto") == "float32"  # not a record: the old default
     assert built_precision(manifest({"embedding": {"precision": "int8"}}), "float32") == "float32"

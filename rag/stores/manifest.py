@@ -134,8 +134,8 @@ def built_precision(manifest: Manifest, configured: str) -> str:
     """
     if configured != "auto":
         return configured
-    recorded = manifest.extra.get("embedding", {}).get("precision") if isinstance(manifest.extra, dict) else None
-    return "int8" if recorded == "int8" else "float32"
+    embedding = manifest.extra.get("embedding")
+    return "int8" if isinstance(embedding, dict) and embedding.get("precision") == "int8" else "float32"
 
 
 def now() -> str:
