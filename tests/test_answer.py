@@ -97,8 +97,8 @@ ADJACENT = [
 def test_adjacent_questions_the_article_does_not_cover_are_mostly_not_answered(seed_index, settings):
     """People and events next to the seed article's topic: abstain, or say what is missing (partial).
 
-    Measured with scorer v1: 8 of the 14 are not answered (3 by the topic gate, 5 in the partial form);
-    today's answerer abstains on 3. Those not answered must be in one of the two honest forms.
+    Measured with scorer v4: 8 of the 14 are not answered (1 by the topic gate, 7 in the partial form);
+    the answerer before issue 14 abstained on 3. Those not answered must be in one of the two honest forms.
     """
     withheld = []
     for q in ADJACENT:

@@ -8,7 +8,7 @@ from rag.answer.extractive import Candidate, compose, score_candidates
 from rag.answer.followup import rewrite_followup
 from rag.answer.spans import answer_span
 from rag.answer.support import Claim, check_claims, parse_claims, strip_invalid_markers
-from rag.answer.text import content_stems, person_spans, question_type
+from rag.answer.text import content_stems, count_spans, person_spans, question_type
 from rag.text.query import expand_query, is_credit
 from rag.types import Chunk, Hit, Turn
 
@@ -61,6 +61,35 @@ def test_content_stems_match_word_forms():
 )
 def test_answer_span(sentence, question, qtype, expected):
     assert answer_span(sentence, question, qtype).text.endswith(expected)
+
+
+@pytest.mark.parametrize(
+    "text, amounts",
+    [
+        ("Blinken fears a rehash of its 2014 invasion.", []),  # a year is not an amount
+        ("The plugs-out test began on January 27, 1967.", []),  # nor is the day of a date
+        ("The dinner was attended by 2000 guests.", ["2000"]),  # a year-shaped number counting guests
+        ("It usually takes five to ten years and two million dollars.", ["five to ten", "two million"]),
+        ("One of them sent 90,000 troops and $2 billion.", ["90,000", "$2 billion"]),
+    ],
+)
+def test_count_spans_are_amounts_not_years_or_dates(text, amounts):
+    assert [s.text for s in count_spans(text)] == amounts
+
+
+@pytest.mark.parametrize(
+    "sentence, question, expected",
+    [
+        ("The Kremlin said the two officials discussed the migrant crisis.", "How many migrants were stranded?", None),
+        ("In an ominous 5,000-word essay, Putin wrote.", "How many tanks has Russia deployed?", None),
+        ("Russia moved 90,000 Russian troops near the border.", "How many troops did Russia move?", "90,000"),
+        ("Six-time Grammy winner Lady Gaga sang.", "How many Grammys has Lady Gaga won?", "Six"),
+        ("Ctenophores can eat ten times their own weight.", "How much do ctenophores eat?", "ten"),
+    ],
+)
+def test_a_count_of_something_else_does_not_answer_how_many(sentence, question, expected):
+    span = answer_span(sentence, question, "number")
+    assert (span.text if span else None) == expected
 
 
 def test_person_spans_skip_demonyms_and_acronyms():

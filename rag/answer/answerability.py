@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answer.spans import answer_span
+from rag.answer.terms import Term, holds, parts, question_terms, term_key, text_keys
 from rag.answer.text import (
     NUMBER_WORDS,
     QTYPES,
@@ -29,7 +30,6 @@ from rag.answer.text import (
     content_stems,
     name_spans,
     question_type,
-    stem,
 )
 from rag.types import Hit
 
@@ -82,51 +82,6 @@ class Features:
         return dict(zip(NAMES, self.values))
 
 
-@dataclass(frozen=True)
-class Term:
-    """A word of the question the answer must account for: its stem, how it reads, and whether it is specific."""
-
-    stem: str
-    text: str
-    specific: bool
-
-
-def question_terms(question: str) -> list[Term]:
-    """Content words of the question; names, numbers and dates are marked specific."""
-    named = {stem(w) for s in name_spans(question) for w in s.text.split() if w.lower() not in STOPWORDS}
-    out, seen = [], set()
-    for word in _parts(question):
-        if word.lower() in STOPWORDS or (len(word) < 2 and not word.isdigit()):
-            continue
-        key = _key(word)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(Term(key, word, key in named or any(ch.isdigit() for ch in word)))
-    return out
-
-
-def _key(word: str) -> str:
-    """Numbers compare by digits ('5,000' = '5000'), words by stem without a possessive ('Belarus’s')."""
-    if any(ch.isdigit() for ch in word):
-        return re.sub(r"[^\d]", "", word)
-    return stem(_POSSESSIVE.sub("", word))
-
-
-_POSSESSIVE = re.compile(r"['’]s$")
-
-
-def _parts(text: str) -> list[str]:
-    """Words, with hyphenated compounds split: 'Biden-Putin' -> 'Biden', 'Putin' (a passage names them apart)."""
-    return [part for w in WORD.findall(text) for part in (w.split("-") if "-" in w else (w,)) if part]
-
-
-def text_keys(text: str) -> set[str]:
-    keys = {_key(w) for w in _parts(text) if w.lower() not in STOPWORDS}
-    keys.update(re.sub(r"[^\d]", "", m) for m in _DIGITS.findall(text))
-    return keys
-
-
 def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str, float]) -> Features:
     """Features of the best of ``ranked`` (``rag.answer.extractive.Scored``, best first).
 
@@ -143,13 +98,13 @@ def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str
     top_idf = max(idf.values(), default=1.0)
 
     def missing(pool: set[str], wanted: list[Term]) -> float:
-        return sum(t.stem not in pool for t in wanted) / len(wanted) if wanted else 0.0
+        return sum(not holds(pool, t) for t in wanted) / len(wanted) if wanted else 0.0
 
     def weighted_missing(pool: set[str]) -> float:
         total = sum(idf.get(t.stem, top_idf) for t in terms)
-        return sum(idf.get(t.stem, top_idf) for t in terms if t.stem not in pool) / total if total else 0.0
+        return sum(idf.get(t.stem, top_idf) for t in terms if not holds(pool, t)) / total if total else 0.0
 
-    lacking = [t for t in terms if t.stem not in in_passage]
+    lacking = [t for t in terms if not holds(in_passage, t)]
     rarest = max((idf.get(t.stem, top_idf) for t in lacking), default=0.0) / top_idf if top_idf else 0.0
     qtype = question_type(question)
     span = answer_span(sentence, question, qtype)
@@ -168,10 +123,10 @@ def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str
         missing(in_sentence, specific),
         missing(in_passage, specific),
         missing(in_hits, specific),
-        1.0 if any(t.stem not in in_passage for t in specific) else 0.0,
-        1.0 if any(t.stem not in in_hits for t in specific) else 0.0,
+        1.0 if any(not holds(in_passage, t) for t in specific) else 0.0,
+        1.0 if any(not holds(in_hits, t) for t in specific) else 0.0,
         math.log1p(len(lacking)),
-        math.log1p(sum(t.stem not in in_sentence for t in terms)),
+        math.log1p(sum(not holds(in_sentence, t) for t in terms)),
         weighted_missing(in_passage),
         rarest,
         weighted_missing(in_hits),
@@ -202,11 +157,11 @@ def _focus_missing(question: str, in_sentence: set[str], in_passage: set[str]) -
     if match and match.group(1).lower() not in STOPWORDS:
         focus = match.group(1)
     else:
-        focus = next((w for w in _parts(question) if w.lower() not in STOPWORDS and len(w) > 1), "")
+        focus = next((w for w in parts(question) if w.lower() not in STOPWORDS and len(w) > 1), "")
     if not focus:
         return 0.0, 0.0
-    key = _key(focus)
-    return (0.0 if key in in_sentence else 1.0), (0.0 if key in in_passage else 1.0)
+    focus_key = term_key(focus)
+    return (0.0 if focus_key in in_sentence else 1.0), (0.0 if focus_key in in_passage else 1.0)
 
 
 def _missing_phrases(question: str, found: set[str]) -> tuple[str, ...]:
@@ -214,8 +169,8 @@ def _missing_phrases(question: str, found: set[str]) -> tuple[str, ...]:
     phrases = [s.text for s in name_spans(question)] + _DIGITS.findall(question)
     out = []
     for phrase in phrases:
-        keys = [_key(w) for w in _parts(phrase) if w.lower() not in STOPWORDS]
-        if keys and not any(k in found for k in keys):
+        terms = question_terms(phrase)
+        if terms and not any(holds(found, t) for t in terms):
             out.append(phrase.rstrip(".,"))
     return tuple(dict.fromkeys(out))
 
@@ -228,16 +183,18 @@ def _count_unmet(question: str, sentence: str) -> float:
     match = _HOW_MANY.match(question)
     if not match:
         return 0.0
-    focus = _key(match.group(1))
+    focus = term_key(match.group(1))
     tokens = WORD.findall(sentence)
     counts = [i for i, t in enumerate(tokens) if t[0].isdigit() or t.lower() in NUMBER_WORDS]
-    return 0.0 if any(focus in {_key(w) for w in tokens[i + 1 : i + 4]} for i in counts) else 1.0
+    return 0.0 if any(focus in {term_key(w) for w in tokens[i + 1 : i + 4]} for i in counts) else 1.0
 
 
 def _nearness(sentence: str, span, terms: list[Term]) -> float:
     """1 when the answer span sits next to a word the question asked about, falling with the word distance."""
     keys = {t.stem for t in terms}
-    positions = [m.start() for m in WORD.finditer(sentence) if any(_key(p) in keys for p in m.group(0).split("-") if p)]
+    positions = [
+        m.start() for m in WORD.finditer(sentence) if any(term_key(p) in keys for p in m.group(0).split("-") if p)
+    ]
     if not positions:
         return 0.0
     # Characters between the span and the closest asked-about word; about six characters a word.

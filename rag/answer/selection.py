@@ -21,9 +21,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from rag.answer.answerability import question_terms, text_keys
 from rag.answer.extractive import Scored
 from rag.answer.places import asked_kind, new_names_of_kind
+from rag.answer.terms import holds, question_terms, text_keys
 from rag.answer.text import (
     CALENDAR,
     QTYPES,
@@ -79,6 +79,7 @@ def selection_features(question: str, ranked: Sequence[Scored], hits: Sequence[H
     kind = asked_kind(question)  # "Which country ...?": a country name answers, found by list
     terms = question_terms(question)
     asked = {t.stem for t in terms}
+    question_keys = text_keys(question)
     specific = [t for t in terms if t.specific]
     weight = {t.stem: (2.0 if t.specific else 1.0) for t in terms}
     total = sum(weight.values()) or 1.0
@@ -90,14 +91,14 @@ def selection_features(question: str, ranked: Sequence[Scored], hits: Sequence[H
     by_article: dict[str, set[str]] = {}
     for s, k in zip(ranked, keys):
         by_article.setdefault(s.candidate.hit.chunk.article_id, set()).update(k)
-    coverage = {a: sum(w for stem, w in weight.items() if stem in k) / total for a, k in by_article.items()}
+    coverage = {a: sum(weight[t.stem] for t in terms if holds(k, t)) / total for a, k in by_article.items()}
     best_coverage = max(coverage.values(), default=0.0)
     top_cosine = max(s.cosine for s in ranked)
     top_lexical = max(s.lexical for s in ranked)
     top_score = max(s.score for s in ranked)
     # Names the question does not mention, per sentence, and which articles repeat each one: the
     # answer to "Which automaker ...?" tends to recur across the retrieved articles that match the question.
-    new_names = [[n.text for n in name_spans(s.candidate.text) if _new_name(n.text, asked)] for s in ranked]
+    new_names = [[n.text for n in name_spans(s.candidate.text) if _new_name(n.text, question_keys)] for s in ranked]
     seen_in: dict[str, set[str]] = {}
     for s, names in zip(ranked, new_names):
         for name in names:
@@ -128,7 +129,7 @@ def selection_features(question: str, ranked: Sequence[Scored], hits: Sequence[H
                 _nearness(text, names, asked),
                 math.log1p(len(new_numbers)),
                 1.0 if date_spans(text) else 0.0,
-                sum(t.stem not in k for t in specific) / len(specific) if specific else 0.0,
+                sum(not holds(k, t) for t in specific) / len(specific) if specific else 0.0,
                 article,
                 article - best_coverage,
                 1.0 / article_rank.get(hit.chunk.article_id, len(article_rank) + 1),
@@ -147,9 +148,10 @@ def selection_features(question: str, ranked: Sequence[Scored], hits: Sequence[H
     return np.asarray(rows, dtype=np.float64)
 
 
-def _new_name(name: str, asked: set[str]) -> bool:
-    """A name the question does not already use, and not a weekday or month ("on Monday")."""
-    return not text_keys(name) <= asked and not {w.lower().rstrip(".") for w in name.split()} <= CALENDAR
+def _new_name(name: str, question_keys: set[str]) -> bool:
+    """A name with a word the question does not use ("U.S." is the question's "US"), and not a weekday or month."""
+    fresh = any(not holds(question_keys, t) for t in question_terms(name))
+    return fresh and not {w.lower().rstrip(".") for w in name.split()} <= CALENDAR
 
 
 def _nearness(text: str, names: list[str], asked: set[str]) -> float:

@@ -16,9 +16,9 @@ from rag.answer.text import (
     STOPWORDS,
     WORD,
     Span,
+    count_spans,
     date_spans,
     name_spans,
-    number_spans,
     person_spans,
     place_spans,
     stem,
@@ -29,13 +29,15 @@ from rag.answer.text import (
 def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
     """The short answer inside ``sentence``: a name for who, a place for where, a number for how many, a date for when."""
     asked = {stem(w) for w in words(question)}
-    finders = {"person": person_spans, "place": place_spans, "number": number_spans, "date": date_spans}
+    finders = {"person": person_spans, "place": place_spans, "number": count_spans, "date": date_spans}
     if qtype not in finders:
         return other_span(sentence, question, asked)
     kind = asked_kind(question) if qtype == "place" else None
     # "Which country ...?" is answered by a country's name wherever it stands, not only after "in"/"to".
     listed = new_names_of_kind(sentence, kind, question) if kind else []
     candidates = listed or [s for s in finders[qtype](sentence) if not _mostly_asked(s.text, asked)]
+    if qtype == "number":
+        candidates = [s for s in candidates if not _counts_other(sentence, s, question)]
     if not candidates:
         return None
     # Anchors: where the question's own content words occur in the sentence (whole words, by stem).
@@ -53,6 +55,28 @@ def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
 
     best = max(candidates, key=fitness)
     return with_role(sentence, best) if qtype == "person" else best
+
+
+_HOW_MANY = re.compile(r"^\s*how (many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
+_COUNTED = re.compile(r"(?:-|\s+)(?:([A-Za-z]+)-)?([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
+
+
+def _counts_other(sentence: str, number: Span, question: str) -> bool:
+    """ "two officials" or "a 5,000-word essay" does not answer "how many migrants/tanks".
+
+    Only "how many" counts things; "how much" is answered by amounts with units ("ten times their
+    weight", "5 million dollars"), so there only a compound ("5,000-word") counts something else."""
+    asked = _HOW_MANY.match(question)
+    after = _COUNTED.match(sentence, number.end)
+    if not asked or not after:
+        return False
+    wanted = {stem(w) for w in asked.group(2).split()}
+    following = [w for w in after.groups() if w]
+    if any(stem(w) in wanted for w in following):
+        return False
+    compound = sentence[number.end : number.end + 1] == "-"
+    plural = any(w.endswith("s") and not w.endswith("ss") and w.islower() for w in following)
+    return compound or (plural and asked.group(1).lower() == "many")
 
 
 _STOP_PHRASE = re.compile(r"[,;:.!?“”\"()—–]|\s(?:and|but|which|who|while|because|after|before|as|said|says)\s")

@@ -186,7 +186,7 @@ def has_type(text: str, qtype: str) -> bool:
     """Does ``text`` hold something of the kind the question asks for?"""
     low = text.lower()
     if qtype == "number":
-        return bool(_NUMBER.search(text)) or any(w in NUMBER_WORDS for w in re.findall(r"[a-z]+", low))
+        return bool(count_spans(text)) or any(w in NUMBER_WORDS for w in re.findall(r"[a-z]+", low))
     if qtype == "date":
         tokens = set(re.findall(r"[a-z]+", low))
         return bool(_YEAR.search(text)) or bool(tokens & set(MONTHS + WEEKDAYS)) or "yesterday" in tokens
@@ -214,6 +214,30 @@ def date_spans(text: str) -> list[Span]:
 
 def number_spans(text: str) -> list[Span]:
     return [Span(m.start(), m.end(), m.group(0).rstrip(".,")) for m in _NUMBER.finditer(text)]
+
+
+def count_spans(text: str) -> list[Span]:
+    """Amounts that can answer "how many/how much": numbers and number words ("six", "two
+    million"), but not a year ("its 2014 invasion" says nothing of how much aid was sent; "2000
+    guests" counts guests) or a day of a date ("January 27, 1967")."""
+    dates = date_spans(text)
+
+    def is_count(s: Span) -> bool:
+        after = _NEXT_WORD.match(text, s.end)
+        if after and after.group(1).endswith("s") and not after.group(1).endswith("ss"):
+            return True  # a number right before a plural counts it
+        return not (_YEAR.fullmatch(s.text) or any(d.start <= s.start and s.end <= d.end for d in dates))
+
+    digits = [s for s in number_spans(text) if is_count(s)]
+    spoken = [Span(m.start(), m.end(), m.group(0)) for m in _NUMBER_WORDS.finditer(text)]
+    spoken = [w for w in spoken if not any(d.start <= w.start < d.end for d in digits)]  # "$2 billion" once
+    return sorted(digits + spoken, key=lambda s: s.start)
+
+
+_NEXT_WORD = re.compile(r"\s+([a-z]+)\b")
+# Number words, run together ("two million", "five to ten"); "one" and "half" are too often not amounts.
+_SPOKEN = "|".join(w for w in NUMBER_WORDS if w not in {"one", "half", "percent"})
+_NUMBER_WORDS = re.compile(rf"\b(?:{_SPOKEN})(?:(?:\s+|-|\s+to\s+)(?:{_SPOKEN}))*\b", re.I)
 
 
 ROLES = frozenset(

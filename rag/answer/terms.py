@@ -1,0 +1,153 @@
+"""The words of a question an answer must account for, and whether a text holds them.
+
+A question names things the way its writer does, a passage the way its reporter
+does: "the US", "the U.S." and "America"; "the UMC" and "the United Methodist
+Church"; "Indian" and "India". Matching stems alone counted such a name as
+missing from the very passage that answers, on 42 answerable fit-half xquad-en
+questions and most news-dev questions that say "US" or "UK". The answer scorer
+(``rag.answer.answerability``) then had to distrust its best evidence against a
+swapped-in name. So a text's keys also hold what a name is called for short:
+
+* a dotted acronym loses its dots ("U.S." -> "US") and a run of capitalised words
+  gives its initials ("United Methodist Church" -> "UMC");
+* short acronyms stay upper case, so the pronoun "us" never stands for "US";
+* a capitalised word gives its *roots*, itself less a demonym ending ("American",
+  "America" -> "americ"; "British", "Britain" -> "brit"), so a people and its
+  country meet, while "Austria" and "Australia" share none;
+* "America" and "Britain" stand for "US" and "UK" (``rag.answer.places.ALIASES``).
+
+Pure: strings in, keys out.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from rag.answer.places import ALIASES
+from rag.answer.text import STOPWORDS, WEEKDAYS, WORD, name_spans, stem
+
+_DIGITS = re.compile(r"\d[\d,.]*")
+_POSSESSIVE = re.compile(r"['’]s$")
+_DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]\.?")
+# Endings that turn a country or region into its people or adjective: America(n), Brit(ain|ish), Chin(a|ese).
+_DEMONYM_ENDINGS = ("ians", "ans", "ian", "ean", "ese", "ish", "ain", "an", "ia", "i", "a", "e", "o", "y", "n")
+_SHORTEST_ROOT = 4
+# Acronyms this short are also common words ("US"/"us", "IT"/"it"): they only match in capitals.
+_SHORT_ACRONYM = 3
+_PARTICLES = frozenset("de da van von der al bin del la le of the and".split())
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word of the question the answer must account for: its key, how it reads, and whether it is specific.
+
+    ``acronym`` is what the passage may call it instead: the initials of the name it is part of
+    ("States" in "United States" -> "US"), or the acronym of a country it names ("America" -> "US").
+    """
+
+    stem: str
+    text: str
+    specific: bool
+    acronym: str = ""
+
+
+def question_terms(question: str) -> list[Term]:
+    """Content words of the question; names, numbers and dates (but not weekdays) are specific."""
+    spans = name_spans(question)
+    named = {stem(w) for s in spans for w in s.text.split() if w.lower() not in STOPWORDS}
+    acronym_of = {word: initials for s in spans if (initials := _initials(s.text)) for word in s.text.split()}
+    out, seen = [], set()
+    for word in parts(question):
+        if word.lower() in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        key = term_key(word)
+        if key in seen:
+            continue
+        seen.add(key)
+        specific = (key in named or _is_acronym(word) or any(ch.isdigit() for ch in word)) and (
+            word.lower() not in WEEKDAYS  # "sworn in Monday": the story may well say "Jan. 20"
+        )
+        alias = next((_ROOT_ACRONYMS[r] for r in roots(word) if r in _ROOT_ACRONYMS), "")
+        out.append(Term(key, word, specific, acronym_of.get(word, "") or alias))
+    return out
+
+
+def text_keys(text: str) -> set[str]:
+    """Every key of ``text`` a term can be found by (see the module docstring)."""
+    keys: set[str] = set()
+    for word in parts(text):
+        if word.lower() in STOPWORDS:
+            continue
+        keys.add(term_key(word))
+        if word[0].isupper():
+            if _is_acronym(word):
+                keys.add(stem(word.replace(".", "")))  # "NASA" is also "Nasa"
+            found = roots(word)
+            keys.update("~" + r for r in found)
+            keys.update(_ROOT_ACRONYMS[r] for r in found if r in _ROOT_ACRONYMS)
+    keys.update(re.sub(r"[^\d]", "", m) for m in _DIGITS.findall(text))
+    keys.update(initials for s in name_spans(text) if (initials := _initials(s.text)))
+    return keys
+
+
+def holds(keys: set[str], term: Term) -> bool:
+    """Does a text with these ``text_keys`` mention the term, by its own form, its acronym or its root?"""
+    if term.stem in keys or (term.acronym and term.acronym in keys):
+        return True
+    return term.text[:1].isupper() and any("~" + r in keys for r in roots(term.text))
+
+
+@functools.lru_cache(maxsize=65536)
+def roots(word: str) -> tuple[str, ...]:
+    """A capitalised word less each demonym ending it has, keeping at least four letters."""
+    low = _POSSESSIVE.sub("", word).lower()
+    if not low.isalpha() or len(low) < _SHORTEST_ROOT:
+        return ()
+    cut = {low[: -len(e)] for e in _DEMONYM_ENDINGS if low.endswith(e) and len(low) - len(e) >= _SHORTEST_ROOT}
+    return tuple(sorted(cut | {low}))
+
+
+def term_key(word: str) -> str:
+    """Numbers compare by digits ('5,000' = '5000'), short acronyms by their capitals ('U.S.' = 'US'),
+    words by stem without a possessive ('Belarus’s')."""
+    if any(ch.isdigit() for ch in word):
+        return re.sub(r"[^\d]", "", word)
+    plain = _POSSESSIVE.sub("", word)
+    if _is_acronym(plain):
+        letters = plain.replace(".", "")
+        return letters.upper() if len(letters) <= _SHORT_ACRONYM else stem(letters)
+    return stem(plain)
+
+
+def _is_acronym(word: str) -> bool:
+    plain = _POSSESSIVE.sub("", word)
+    return bool(_DOTTED.fullmatch(plain)) or (2 <= len(plain) <= 5 and plain.isalpha() and plain.isupper())
+
+
+def _initials(name: str) -> str:
+    """'United Methodist Church' -> 'UMC'; '' for a single word, which is its own key."""
+    words = [w for w in name.replace("-", " ").split() if w.lower() not in _PARTICLES and w[:1].isupper()]
+    if len(words) < 2 or any(_is_acronym(w) for w in words):
+        return ""
+    letters = "".join(w[0] for w in words).upper()
+    return letters if len(letters) <= _SHORT_ACRONYM else stem(letters)
+
+
+def parts(text: str) -> list[str]:
+    """Words, with hyphenated compounds split: 'Biden-Putin' -> 'Biden', 'Putin' (a passage names them apart)."""
+    return [part for w in WORD.findall(text) for part in (w.split("-") if "-" in w else (w,)) if part]
+
+
+def _alias_acronyms() -> dict[str, str]:
+    """Roots of the one-word country aliases whose full name has initials: 'americ(a)' -> 'US', 'brit' -> 'UK'."""
+    out = {}
+    for alias, full in ALIASES.items():
+        initials = _initials(full)
+        if initials and alias.isalpha() and not alias.isupper():
+            out.update(dict.fromkeys((r for r in roots(alias) if r != alias.lower()), initials))
+    return out
+
+
+_ROOT_ACRONYMS = _alias_acronyms()

@@ -1,0 +1,60 @@
+"""How a question's terms are found in a text: by their own form, their acronym, or their root. Pure."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.terms import holds, question_terms, roots, text_keys
+
+
+def _found(question: str, text: str) -> dict[str, bool]:
+    """Whether ``text`` holds each specific term of ``question``."""
+    keys = text_keys(text)
+    return {t.text: holds(keys, t) for t in question_terms(question) if t.specific}
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("What did the US say?", "The U.S. said no."),
+        ("What did the US say?", "The United States said no."),
+        ("What did the United States say?", "The U.S. said no."),
+        ("What did the US say?", "America said no."),
+        ("What did the UK say?", "British officials said no."),
+        ("When did the UMC meet?", "The United Methodist Church met in May."),
+        ("Which Indian leader spoke?", "The leader of India spoke."),
+        ("Which American firm won?", "A firm from America won."),
+        ("Which firm in Germany won?", "A German firm won."),
+        ("What did Nasa find?", "NASA found water."),
+    ],
+)
+def test_a_name_is_found_by_its_acronym_or_its_country(question, text):
+    assert all(_found(question, text).values()), _found(question, text)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "missing"),
+    [
+        ("What did the US say?", "They told us nothing.", "US"),  # the pronoun is not the country
+        ("Which firm in Austria won?", "A firm in Australia won.", "Austria"),
+        ("What did Xi Jinping say?", "Peskov said nothing.", "Xi"),
+    ],
+)
+def test_a_different_name_is_still_missing(question, text, missing):
+    assert _found(question, text)[missing] is False
+
+
+def test_names_numbers_and_acronyms_are_specific_but_weekdays_are_not():
+    specific = {t.text: t.specific for t in question_terms("Who met the UN envoy on Monday in Geneva in 2021?")}
+    assert specific == {"met": False, "UN": True, "envoy": False, "Monday": False, "Geneva": True, "2021": True}
+
+
+def test_a_word_of_a_multi_word_name_carries_the_names_initials():
+    terms = {t.text: t.acronym for t in question_terms("What did the United Methodist Church decide?")}
+    assert terms["United"] == terms["Methodist"] == terms["Church"] == "UMC"
+
+
+def test_roots_keep_four_letters_and_the_word_itself():
+    assert "americ" in roots("American") and "americ" in roots("America")
+    assert set(roots("Austria")).isdisjoint(roots("Australia"))
+    assert roots("Iran") == ("iran",) and roots("Oslo") == ("oslo",) and roots("UK") == ()
