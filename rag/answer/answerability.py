@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from rag.answer.spans import answer_span
@@ -97,10 +98,10 @@ def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str
     specific = [t for t in terms if t.specific]
     top_idf = max(idf.values(), default=1.0)
 
-    def missing(pool: set[str], wanted: list[Term]) -> float:
+    def missing(pool: AbstractSet[str], wanted: list[Term]) -> float:
         return sum(not holds(pool, t) for t in wanted) / len(wanted) if wanted else 0.0
 
-    def weighted_missing(pool: set[str]) -> float:
+    def weighted_missing(pool: AbstractSet[str]) -> float:
         total = sum(idf.get(t.stem, top_idf) for t in terms)
         return sum(idf.get(t.stem, top_idf) for t in terms if not holds(pool, t)) / total if total else 0.0
 
@@ -151,7 +152,7 @@ def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str
 _FOCUS = re.compile(r"^\s*(?:how (?:many|much)|which|what|whose|what kind of|what type of)\s+([A-Za-z][\w'’-]*)", re.I)
 
 
-def _focus_missing(question: str, in_sentence: set[str], in_passage: set[str]) -> tuple[float, float]:
+def _focus_missing(question: str, in_sentence: AbstractSet[str], in_passage: AbstractSet[str]) -> tuple[float, float]:
     """Is the word the question is about ("troops" in "how many troops", the verb of "who warned") absent?"""
     match = _FOCUS.match(question)
     if match and match.group(1).lower() not in STOPWORDS:
@@ -164,7 +165,7 @@ def _focus_missing(question: str, in_sentence: set[str], in_passage: set[str]) -
     return (0.0 if focus_key in in_sentence else 1.0), (0.0 if focus_key in in_passage else 1.0)
 
 
-def _missing_phrases(question: str, found: set[str]) -> tuple[str, ...]:
+def _missing_phrases(question: str, found: AbstractSet[str]) -> tuple[str, ...]:
     """Names and numbers of the question none of whose words are in ``found``: ('Xi Jinping',)."""
     phrases = [s.text for s in name_spans(question)] + _DIGITS.findall(question)
     out = []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 
 import numpy as np
@@ -148,7 +149,7 @@ def selection_features(question: str, ranked: Sequence[Scored], hits: Sequence[H
     return np.asarray(rows, dtype=np.float64)
 
 
-def _new_name(name: str, question_keys: set[str]) -> bool:
+def _new_name(name: str, question_keys: AbstractSet[str]) -> bool:
     """A name with a word the question does not use ("U.S." is the question's "US"), and not a weekday or month."""
     fresh = any(not holds(question_keys, t) for t in question_terms(name))
     return fresh and not {w.lower().rstrip(".") for w in name.split()} <= CALENDAR

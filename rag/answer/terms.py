@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from rag.answer.places import ALIASES
@@ -74,8 +75,11 @@ def question_terms(question: str) -> list[Term]:
     return out
 
 
-def text_keys(text: str) -> set[str]:
-    """Every key of ``text`` a term can be found by (see the module docstring)."""
+@functools.lru_cache(maxsize=8192)
+def text_keys(text: str) -> frozenset[str]:
+    """Every key of ``text`` a term can be found by (see the module docstring).
+
+    Cached: a question's passages and sentences are keyed by both the selector and the scorer."""
     keys: set[str] = set()
     for word in parts(text):
         if word.lower() in STOPWORDS:
@@ -89,10 +93,10 @@ def text_keys(text: str) -> set[str]:
             keys.update(_ROOT_ACRONYMS[r] for r in found if r in _ROOT_ACRONYMS)
     keys.update(re.sub(r"[^\d]", "", m) for m in _DIGITS.findall(text))
     keys.update(initials for s in name_spans(text) if (initials := _initials(s.text)))
-    return keys
+    return frozenset(keys)
 
 
-def holds(keys: set[str], term: Term) -> bool:
+def holds(keys: AbstractSet[str], term: Term) -> bool:
     """Does a text with these ``text_keys`` mention the term, by its own form, its acronym or its root?"""
     if term.stem in keys or (term.acronym and term.acronym in keys):
         return True
@@ -109,6 +113,7 @@ def roots(word: str) -> tuple[str, ...]:
     return tuple(sorted(cut | {low}))
 
 
+@functools.lru_cache(maxsize=65536)
 def term_key(word: str) -> str:
     """Numbers compare by digits ('5,000' = '5000'), short acronyms by their capitals ('U.S.' = 'US'),
     words by stem without a possessive ('Belarus’s')."""
