@@ -97,7 +97,7 @@ ADJACENT = [
 def test_adjacent_questions_the_article_does_not_cover_are_mostly_not_answered(seed_index, settings):
     """People and events next to the seed article's topic: abstain, or say what is missing (partial).
 
-    Measured with scorer v4: 8 of the 14 are not answered (1 by the topic gate, 7 in the partial form);
+    Measured with scorer v4: 9 of the 14 are not answered (1 by the topic gate, 8 in the partial form);
     the answerer before issue 14 abstained on 3. Those not answered must be in one of the two honest forms.
     """
     withheld = []
@@ -113,7 +113,7 @@ def test_adjacent_questions_the_article_does_not_cover_are_mostly_not_answered(s
         else:
             assert answer.text.startswith("The indexed articles don't contain") and not answer.citations
         withheld.append(answer)
-    assert len(withheld) >= 8 and any(a.partial for a in withheld)
+    assert len(withheld) >= 9 and any(a.partial for a in withheld)
 
 
 def test_troops_to_the_belarus_border_is_not_answered(seed_index, settings):

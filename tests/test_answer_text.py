@@ -85,6 +85,8 @@ def test_count_spans_are_amounts_not_years_or_dates(text, amounts):
         ("Russia moved 90,000 Russian troops near the border.", "How many troops did Russia move?", "90,000"),
         ("Six-time Grammy winner Lady Gaga sang.", "How many Grammys has Lady Gaga won?", "Six"),
         ("Ctenophores can eat ten times their own weight.", "How much do ctenophores eat?", "ten"),
+        ("The two officials discussed Ukraine.", "How much military aid did the US send?", None),
+        ("The repairs cost 5 million dollars.", "How much did the repairs cost?", "5 million"),
     ],
 )
 def test_a_count_of_something_else_does_not_answer_how_many(sentence, question, expected):

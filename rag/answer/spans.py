@@ -64,8 +64,8 @@ _COUNTED = re.compile(r"(?:-|\s+)(?:([A-Za-z]+)-)?([A-Za-z]+)\b(?:\s+([A-Za-z]+)
 def _counts_other(sentence: str, number: Span, question: str) -> bool:
     """ "two officials" or "a 5,000-word essay" does not answer "how many migrants/tanks".
 
-    Only "how many" counts things; "how much" is answered by amounts with units ("ten times their
-    weight", "5 million dollars"), so there only a compound ("5,000-word") counts something else."""
+    "How much aid" is answered by an amount in units ("$2 billion", "ten times their weight",
+    "5 million dollars"), so there a plural only counts something else when it is not a unit."""
     asked = _HOW_MANY.match(question)
     after = _COUNTED.match(sentence, number.end)
     if not asked or not after:
@@ -75,8 +75,18 @@ def _counts_other(sentence: str, number: Span, question: str) -> bool:
     if any(stem(w) in wanted for w in following):
         return False
     compound = sentence[number.end : number.end + 1] == "-"
-    plural = any(w.endswith("s") and not w.endswith("ss") and w.islower() for w in following)
-    return compound or (plural and asked.group(1).lower() == "many")
+    counted = [w for w in following if w.endswith("s") and not w.endswith("ss") and w.islower()]
+    if asked.group(1).lower() == "much":
+        counted = [w for w in counted if w not in _UNITS]
+    return compound or bool(counted)
+
+
+_UNITS = frozenset(
+    """dollars cents euros pounds pence yen yuan rupees francs pesos rubles roubles won tons tonnes ounces
+    grams kilograms kilos barrels gallons liters litres miles kilometers kilometres meters metres feet
+    inches yards acres hectares times hours days weeks months years minutes seconds calories points
+    degrees watts kilowatts megawatts gigawatts bytes megabytes gigabytes terabytes""".split()
+)
 
 
 _STOP_PHRASE = re.compile(r"[,;:.!?“”\"()—–]|\s(?:and|but|which|who|while|because|after|before|as|said|says)\s")
