@@ -58,3 +58,8 @@ def test_roots_keep_four_letters_and_the_word_itself():
     assert "americ" in roots("American") and "americ" in roots("America")
     assert set(roots("Austria")).isdisjoint(roots("Australia"))
     assert roots("Iran") == ("iran",) and roots("Oslo") == ("oslo",) and roots("UK") == ()
+
+
+def test_a_name_with_a_typographic_possessive_is_still_a_specific_name():
+    terms = {t.text: t.specific for t in question_terms("What did Britain’s leaders tell Luther's monks?")}
+    assert terms["Britain’s"] and terms["Luther's"] and not terms["monks"]

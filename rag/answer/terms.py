@@ -57,8 +57,8 @@ class Term:
 def question_terms(question: str) -> list[Term]:
     """Content words of the question; names, numbers and dates (but not weekdays) are specific."""
     spans = name_spans(question)
-    named = {stem(w) for s in spans for w in s.text.split() if w.lower() not in STOPWORDS}
-    acronym_of = {word: initials for s in spans if (initials := _initials(s.text)) for word in s.text.split()}
+    named = {term_key(w) for s in spans for w in parts(s.text) if w.lower() not in STOPWORDS}
+    acronym_of = {word: initials for s in spans if (initials := _initials(s.text)) for word in parts(s.text)}
     out, seen = [], set()
     for word in parts(question):
         if word.lower() in STOPWORDS or (len(word) < 2 and not word.isdigit()):
