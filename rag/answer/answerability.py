@@ -92,8 +92,8 @@ def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str
     second = ranked[1] if len(ranked) > 1 else None
     sentence, hit = best.candidate.text, best.candidate.hit
     terms = question_terms(question)
-    in_sentence, in_passage = text_keys(sentence), text_keys(hit.chunk.text)
-    per_hit = [text_keys(h.chunk.text) for h in hits]
+    in_sentence, in_passage = text_keys(sentence), passage_keys(hit)
+    per_hit = [passage_keys(h) for h in hits]
     in_hits = set().union(*per_hit) if per_hit else set()
     specific = [t for t in terms if t.specific]
     top_idf = max(idf.values(), default=1.0)
@@ -147,6 +147,11 @@ def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str
     )
     gone = _missing_phrases(question, in_hits) or _missing_phrases(question, in_passage)
     return Features(tuple(float(v) for v in values), gone)
+
+
+def passage_keys(hit: Hit) -> AbstractSet[str]:
+    """A passage is read under its article's title: "Super Bowl 50" need not be restated in it."""
+    return text_keys(hit.chunk.text) | text_keys(hit.title)
 
 
 _FOCUS = re.compile(r"^\s*(?:how (?:many|much)|which|what|whose|what kind of|what type of)\s+([A-Za-z][\w'’-]*)", re.I)
