@@ -58,7 +58,7 @@ def read_questions(path: Path, limit: int | None = None) -> list[str]:
 
 
 def seed_questions() -> list[str]:
-    return read_questions(ROOT / "tests" / "seed_questions.jsonl")
+    return read_questions(ROOT.parent / "shared" / "data" / "seed" / "questions.jsonl")  # shared data, not committed
 
 
 def connect(url: str):

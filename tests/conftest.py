@@ -18,10 +18,16 @@ BURNS = (
     "Washington was closely watching its troop buildup."
 )
 SEED_TITLE = "Kremlin Says Second Biden-Putin Meeting Is in the Works"
+# The seed questions belong to the shared data beside the repository (CI has it too): read, never committed.
+SEED_QUESTIONS = ROOT.parent / "shared" / "data" / "seed" / "questions.jsonl"
 
 
 def seed_questions() -> list[dict]:
-    lines = (ROOT / "tests" / "seed_questions.jsonl").read_text(encoding="utf-8").splitlines()
+    if not SEED_QUESTIONS.exists():
+        raise FileNotFoundError(
+            f"the seed questions are read from {SEED_QUESTIONS} (shared data, not in the repository)"
+        )
+    lines = SEED_QUESTIONS.read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 

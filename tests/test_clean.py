@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from hypothesis import strategies as st
 from rag.errors import InputError
 from rag.readers.clean import article_id, clean_text, content_hash, make_article
 from rag.readers.files import read_path
+from tests.conftest import seed_questions
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "articles" / "kremlin-says-second-biden-putin-meeting.txt"
@@ -88,9 +88,7 @@ def test_seed_keeps_content_and_ends_with_article():
 
 def test_seed_question_evidence_survives_cleaning():
     text = seed_article().text
-    lines = (ROOT / "tests" / "seed_questions.jsonl").read_text(encoding="utf-8").splitlines()
-    questions = [json.loads(line) for line in lines if line.strip()]
-    answerable = [q for q in questions if q["answerable"]]
+    answerable = [q for q in seed_questions() if q["answerable"]]
     assert answerable
     for question in answerable:
         assert question["evidence"] in text, question["id"]
