@@ -73,3 +73,17 @@ def test_how_many_needs_a_number_that_counts_what_was_asked():
     other = "The Kremlin said the two officials discussed Ukraine and the migrant crisis."
     assert _features("How many migrants were stranded at the border?", other).as_dict()["count_unmet"] == 1.0
     assert _features("Who said preparations are underway?", PASSAGE).as_dict()["count_unmet"] == 0.0
+
+
+def test_a_name_in_the_articles_title_is_not_missing_from_its_passage():
+    """xquad-en's "Super Bowl 50" paragraphs rarely restate the game's name: the title holds it."""
+    passage = "The Panthers defense gave up just 308 points, ranking sixth in the league."
+    question = "How many points did the Panthers give up in Super Bowl 50?"
+    hit = Hit(Chunk("c1", "a1", 0, 0, len(passage), passage), "Super Bowl 50", 0.03, 1, dense_rank=1, bm25_rank=1)
+    untitled = Hit(Chunk("c1", "a1", 0, 0, len(passage), passage), "", 0.03, 1, dense_rank=1, bm25_rank=1)
+    for h, missing in ((hit, 0.0), (untitled, 1.0)):
+        pool = ex.candidates([h])
+        ranked = ex.score_candidates(question, pool, [0.6] * len(pool))
+        got = features(question, ranked, [h], ex.pool_idf([s.candidate.text for s in ranked]))
+        assert got.as_dict()["any_specific_missing_passage"] == missing
+        assert got.missing == (() if missing == 0.0 else ("Super Bowl", "50"))

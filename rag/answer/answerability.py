@@ -98,7 +98,7 @@ def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str
     specific = [t for t in terms if t.specific]
     top_idf = max(idf.values(), default=1.0)
 
-    def missing(pool: AbstractSet[str], wanted: list[Term]) -> float:
+    def missing(pool: AbstractSet[str], wanted: Sequence[Term]) -> float:
         return sum(not holds(pool, t) for t in wanted) / len(wanted) if wanted else 0.0
 
     def weighted_missing(pool: AbstractSet[str]) -> float:
@@ -195,7 +195,7 @@ def _count_unmet(question: str, sentence: str) -> float:
     return 0.0 if any(focus in {term_key(w) for w in tokens[i + 1 : i + 4]} for i in counts) else 1.0
 
 
-def _nearness(sentence: str, span, terms: list[Term]) -> float:
+def _nearness(sentence: str, span, terms: Sequence[Term]) -> float:
     """1 when the answer span sits next to a word the question asked about, falling with the word distance."""
     keys = {t.stem for t in terms}
     positions = [

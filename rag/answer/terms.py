@@ -55,8 +55,11 @@ class Term:
     acronym: str = ""
 
 
-def question_terms(question: str) -> list[Term]:
-    """Content words of the question; names, numbers and dates (but not weekdays) are specific."""
+@functools.lru_cache(maxsize=8192)
+def question_terms(question: str) -> tuple[Term, ...]:
+    """Content words of the question; names, numbers and dates (but not weekdays) are specific.
+
+    Cached: the selector asks it of every name in every candidate sentence (is the name new?)."""
     spans = name_spans(question)
     named = {term_key(w) for s in spans for w in parts(s.text) if w.lower() not in STOPWORDS}
     acronym_of = {word: initials for s in spans if (initials := _initials(s.text)) for word in parts(s.text)}
@@ -73,7 +76,7 @@ def question_terms(question: str) -> list[Term]:
         )
         alias = next((_ROOT_ACRONYMS[r] for r in roots(word) if r in _ROOT_ACRONYMS), "")
         out.append(Term(key, word, specific, acronym_of.get(word, "") or alias))
-    return out
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=8192)
