@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from rag.answer.opposites import asks_opposite
 from rag.answer.spans import answer_span
 from rag.answer.terms import Term, holds, parts, question_terms, term_key, text_keys
 from rag.answer.text import (
@@ -27,7 +28,6 @@ from rag.answer.text import (
     QTYPES,
     STOPWORDS,
     WORD,
-    asks_opposite,
     content_stems,
     name_spans,
     question_type,

@@ -71,38 +71,6 @@ def content_stems(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w.lower() not in STOPWORDS and len(w) > 1 or w.isdigit()]
 
 
-# Words whose opposite answers a different question: "the smallest state" is not "the largest state".
-_OPPOSITE_PAIRS = """largest smallest biggest smallest larger smaller bigger smaller first last before after most least
-    more less highest lowest higher lower increase decrease increased decreased won lost win lose earliest latest
-    oldest newest oldest youngest older younger longest shortest longer shorter north south east west northern
-    southern eastern western rise fall rose fell opened closed supported opposed approved rejected banned allowed
-    gained lost top bottom maximum minimum start end began ended hired fired above below upper lower best worst
-    better worse strongest weakest fastest slowest richest poorest hottest coldest major minor majority minority
-    imported exported buy sell bought sold accepted refused arrived departed heaviest lightest deepest shallowest
-    succeeded failed victory defeat legal illegal public private positive negative inside outside""".split()
-
-
-def _opposites() -> dict[str, frozenset[str]]:
-    out: dict[str, set[str]] = {}
-    for a, b in zip(_OPPOSITE_PAIRS[::2], _OPPOSITE_PAIRS[1::2]):
-        out.setdefault(stem(a), set()).add(stem(b))
-        out.setdefault(stem(b), set()).add(stem(a))
-    return {k: frozenset(v) for k, v in out.items()}
-
-
-OPPOSITES = _opposites()
-
-
-def asks_opposite(question: str, text: str) -> float:
-    """1 when the question asks with a word ``text`` never uses while it uses the opposite ("smallest"/"largest")."""
-    present = {stem(w) for w in WORD.findall(text)}
-    return (
-        1.0
-        if any(a not in present and OPPOSITES.get(a, frozenset()) & present for a in map(stem, WORD.findall(question)))
-        else 0.0
-    )
-
-
 def question_type(question: str) -> str:
     q = question.lower().strip()
     if re.match(r"^(who|whom|whose)\b", q) or re.search(r"\bwhich (person|man|woman|official|leader)\b", q):

@@ -1,0 +1,48 @@
+"""Opposite words: a question asking for "the smallest" is not answered by a passage about "the largest".
+
+Swapping a word for its opposite is one of the commonest ways a question goes
+unanswered by an on-topic passage (SQuAD 2.0 builds a share of its unanswerable
+questions that way), and no embedding tells the two apart: "smallest state" and
+"largest state" sit close in any sentence space. So the answerability scorer
+(``rag.answer.answerability``) asks, by word list, whether the passage uses the
+opposite of a word of the question and never the word itself. Pure.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.text import stem
+
+# Words whose opposite answers a different question: "the smallest state" is not "the largest state".
+_OPPOSITE_PAIRS = """largest smallest biggest smallest larger smaller bigger smaller first last before after most least
+    more less highest lowest higher lower increase decrease increased decreased won lost win lose earliest latest
+    oldest newest oldest youngest older younger longest shortest longer shorter north south east west northern
+    southern eastern western rise fall rose fell opened closed supported opposed approved rejected banned allowed
+    gained lost top bottom maximum minimum start end began ended hired fired above below upper lower best worst
+    better worse strongest weakest fastest slowest richest poorest hottest coldest major minor majority minority
+    imported exported buy sell bought sold accepted refused arrived departed heaviest lightest deepest shallowest
+    succeeded failed victory defeat legal illegal public private positive negative inside outside""".split()
+
+
+def _opposites() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for a, b in zip(_OPPOSITE_PAIRS[::2], _OPPOSITE_PAIRS[1::2]):
+        out.setdefault(stem(a), set()).add(stem(b))
+        out.setdefault(stem(b), set()).add(stem(a))
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+OPPOSITES = _opposites()
+
+
+def asks_opposite(question: str, text: str) -> float:
+    """1 when the question asks with a word ``text`` never uses while it uses the opposite ("smallest"/"largest").
+
+    Words are split at hyphens: "the second-largest exporter" uses "largest"."""
+    present = {stem(w) for w in _LETTERS.findall(text)}
+    asked = map(stem, _LETTERS.findall(question))
+    return 1.0 if any(a not in present and OPPOSITES.get(a, frozenset()) & present for a in asked) else 0.0
+
+
+_LETTERS = re.compile(r"[A-Za-z]+")

@@ -1,0 +1,27 @@
+"""Opposite words: the passage uses the opposite of a question word and never the word itself."""
+
+from rag.answer.opposites import OPPOSITES, asks_opposite
+from rag.answer.text import stem
+
+
+def test_opposites_are_symmetric():
+    assert all(a in OPPOSITES[b] for a, others in OPPOSITES.items() for b in others)
+
+
+def test_a_passage_using_only_the_opposite_is_flagged():
+    assert asks_opposite("Which is the smallest state?", "Alaska is the largest state.") == 1.0
+
+
+def test_a_passage_using_the_word_itself_is_not():
+    assert asks_opposite("Which is the largest state?", "Alaska is the largest state, Rhode Island the smallest.") == 0.0
+
+
+def test_hyphenated_words_count_as_their_parts():
+    passage = "At the time, Iran was the world's second-largest oil exporter."
+    assert asks_opposite("Who was the world's second smallest oil producer?", passage) == 1.0
+    assert asks_opposite("Who was the world's second largest oil exporter?", passage) == 0.0
+
+
+def test_words_without_an_opposite_never_flag():
+    assert asks_opposite("Who warned Russia?", "Burns warned Russia.") == 0.0
+    assert stem("largest") in OPPOSITES
