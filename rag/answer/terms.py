@@ -15,7 +15,12 @@ also hold what a name is called for short:
 * a capitalised word gives its *roots*, itself less a demonym ending ("American",
   "America" -> "americ"; "British", "Britain" -> "brit"), so a people and its
   country meet, while "Austria" and "Australia" share none;
-* "America" and "Britain" stand for "US" and "UK" (``rag.answer.places.ALIASES``).
+* "America" and "Britain" stand for "US" and "UK" (``rag.answer.places.ALIASES``);
+* numbers compare by value, spelled out or not ("4 primes", "four primes"), "%" is "percent"
+  and "°C" is "Celsius";
+* a name of six letters or more survives one slip of the pen ("Bedigo" is "Bendigo",
+  "Ghandi" is "Gandhi", "Zelenskiy" is "Zelensky"), and two capitalised words also read
+  as one ("Super Bowl" is "Superbowl").
 
 Pure: strings in, keys out.
 """
@@ -39,6 +44,13 @@ _SHORTEST_ROOT = 4
 # Acronyms this short are also common words ("US"/"us", "IT"/"it"): they only match in capitals.
 _SHORT_ACRONYM = 3
 _PARTICLES = frozenset("de da van von der al bin del la le of the and".split())
+_SPELLED = "two three four five six seven eight nine ten eleven twelve".split()
+_VALUES = {w: str(n) for n, w in enumerate(_SPELLED, start=2)} | {
+    w: str(n) for n, w in zip(range(20, 100, 10), "twenty thirty forty fifty sixty seventy eighty ninety".split())
+}
+_SYMBOLS = {"%": "percent", "°C": "celsius", "°F": "fahrenheit"}
+# Shorter names differ by one letter too often to forgive a slip: "Mark" and "Mask", "Iran" and "Iraq".
+_SLIP_MIN = 6
 
 
 @dataclass(frozen=True)
@@ -95,8 +107,14 @@ def text_keys(text: str) -> frozenset[str]:
             found = roots(word)
             keys.update("~" + r for r in found)
             keys.update(_ROOT_ACRONYMS[r] for r in found if r in _ROOT_ACRONYMS)
+            keys.update(slips(word))
     keys.update(re.sub(r"[^\d]", "", m) for m in _DIGITS.findall(text))
-    keys.update(initials for s in name_spans(text) if (initials := _initials(s.text)))
+    keys.update(stem(name) for symbol, name in _SYMBOLS.items() if symbol in text)
+    for span in name_spans(text):
+        if initials := _initials(span.text):
+            keys.add(initials)
+        words = span.text.split()
+        keys.update(stem(a + b) for a, b in zip(words, words[1:]) if a.isalpha() and b.isalpha())
     return frozenset(keys)
 
 
@@ -104,7 +122,19 @@ def holds(keys: AbstractSet[str], term: Term) -> bool:
     """Does a text with these ``text_keys`` mention the term, by its own form, its acronym or its root?"""
     if term.stem in keys or (term.acronym and term.acronym in keys):
         return True
-    return term.text[:1].isupper() and any("~" + r in keys for r in roots(term.text))
+    if not term.text[:1].isupper():
+        return False
+    return any("~" + r in keys for r in roots(term.text)) or not keys.isdisjoint(slips(term.text))
+
+
+@functools.lru_cache(maxsize=65536)
+def slips(word: str) -> frozenset[str]:
+    """Keys two spellings of a long name share when they differ by one letter added, dropped, changed
+    or swapped: the word and each of its one-letter deletions ("gandhi" and "ghandi" share "gandi")."""
+    low = _POSSESSIVE.sub("", word).lower()
+    if not low.isalpha() or len(low) < _SLIP_MIN:
+        return frozenset()
+    return frozenset({"?" + low} | {"?" + low[:i] + low[i + 1 :] for i in range(len(low))})
 
 
 @functools.lru_cache(maxsize=65536)
@@ -119,10 +149,12 @@ def roots(word: str) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=65536)
 def term_key(word: str) -> str:
-    """Numbers compare by digits ('5,000' = '5000'), short acronyms by their capitals ('U.S.' = 'US'),
+    """Numbers compare by digits ('5,000' = '5000', 'four' = '4'), short acronyms by their capitals ('U.S.' = 'US'),
     words by stem without a possessive ('Belarus’s')."""
     if any(ch.isdigit() for ch in word):
         return re.sub(r"[^\d]", "", word)
+    if word.lower() in _VALUES:
+        return _VALUES[word.lower()]
     plain = _POSSESSIVE.sub("", word)
     if _is_acronym(plain):
         letters = plain.replace(".", "")
