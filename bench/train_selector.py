@@ -34,7 +34,7 @@ SELECTOR = ROOT / "rag" / "answer" / "selector.json"
 META = ("dataset", "group", "question", "label", "hand_rank")
 VERSION = "4"  # 2: "which country / state" met by a listed name (rag.answer.places); 3: names matched by
 # acronym and root ("U.S." is "US", "American" is "America": rag.answer.terms), years are not amounts;
-# 4: numbers by value ("four" is "4"), long names through one slip ("Bedigo" is "Bendigo")
+# 4: numbers by value ("four" is "4"), long names through one slip ("Bedigo" is "Bendigo"), a US state is the US
 CS = (0.01, 0.03, 0.1, 0.3, 1.0)
 TIE = 0.005
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.answer import extractive as ex
 from rag.answer.answerability import NAMES, features, question_terms
 from rag.types import Chunk, Hit
@@ -73,6 +75,22 @@ def test_how_many_needs_a_number_that_counts_what_was_asked():
     other = "The Kremlin said the two officials discussed Ukraine and the migrant crisis."
     assert _features("How many migrants were stranded at the border?", other).as_dict()["count_unmet"] == 1.0
     assert _features("Who said preparations are underway?", PASSAGE).as_dict()["count_unmet"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "unmet"),
+    [
+        # The counted noun may come first, or be named as the question names it.
+        ("How many interceptions did they make?", "They led the league in interceptions with 24.", 0.0),
+        ("How many Grammys has Lady Gaga won?", "Six-time Grammy winner Lady Gaga sang.", 0.0),
+        ("How much aid did the US send?", "The US sent $2 billion in aid.", 0.0),
+        ("How much aid did the US send?", "The two officials discussed aid.", 1.0),  # counts officials
+        ("How many tanks were moved?", "In a 5,000-word essay, Putin questioned the borders.", 1.0),
+        ("How much aid did the US send?", "Aid has flowed since its 2014 invasion.", 1.0),  # a year
+    ],
+)
+def test_an_amount_must_be_of_the_asked_thing(question, sentence, unmet):
+    assert _features(question, sentence).as_dict()["count_unmet"] == unmet
 
 
 def test_a_name_in_the_articles_title_is_not_missing_from_its_passage():

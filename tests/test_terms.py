@@ -31,6 +31,7 @@ def _found(question: str, text: str) -> dict[str, bool]:
         ("What did Zelenskiy say?", "Zelensky said no."),  # another transliteration
         ("Who sang at Superbowl 50?", "Lady Gaga sang at Super Bowl 50."),
         ("Which conjecture says there are 4 primes?", "Brocard's conjecture says there are four primes."),
+        ("Which US state banned fluoride?", "Utah banned fluoride."),
     ],
 )
 def test_a_name_is_found_by_its_acronym_or_its_country(question, text):
@@ -46,6 +47,7 @@ def test_a_name_is_found_by_its_acronym_or_its_country(question, text):
         ("Who wrote The Mark?", "Shelley wrote The Mask.", "Mark"),  # short names differ by a letter
         ("Who leads Slovenia?", "Fico leads Slovakia.", "Slovenia"),  # two letters apart
         ("Were 5 people hurt?", "Four people were hurt.", "5"),
+        ("Which US ally spoke?", "Georgia spoke.", "US"),  # the country, not the state
     ],
 )
 def test_a_different_name_is_still_missing(question, text, missing):

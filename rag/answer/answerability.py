@@ -21,10 +21,9 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from rag.answer.opposites import asks_opposite
-from rag.answer.spans import answer_span
+from rag.answer.spans import amounts, answer_span, asks_amount
 from rag.answer.terms import Term, holds, parts, question_terms, term_key, text_keys
 from rag.answer.text import (
-    NUMBER_WORDS,
     QTYPES,
     STOPWORDS,
     WORD,
@@ -181,18 +180,10 @@ def _missing_phrases(question: str, found: AbstractSet[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-_HOW_MANY = re.compile(r"^\s*how many\s+([A-Za-z][\w'’-]*)", re.I)
-
-
 def _count_unmet(question: str, sentence: str) -> float:
-    """1 when "how many troops" meets a sentence where no number counts troops ("two officials" does not)."""
-    match = _HOW_MANY.match(question)
-    if not match:
-        return 0.0
-    focus = term_key(match.group(1))
-    tokens = WORD.findall(sentence)
-    counts = [i for i, t in enumerate(tokens) if t[0].isdigit() or t.lower() in NUMBER_WORDS]
-    return 0.0 if any(focus in {term_key(w) for w in tokens[i + 1 : i + 4]} for i in counts) else 1.0
+    """1 when "how many troops" or "how much aid" meets a sentence with no amount of it: "two officials"
+    counts something else, a year or a date is no amount (``rag.answer.spans.amounts``)."""
+    return 1.0 if asks_amount(question) and not amounts(sentence, question) else 0.0
 
 
 def _nearness(sentence: str, span, terms: Sequence[Term]) -> float:

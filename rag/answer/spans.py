@@ -57,6 +57,16 @@ def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
     return with_role(sentence, best) if qtype == "person" else best
 
 
+def asks_amount(question: str) -> bool:
+    """Does the question ask "how many X" or "how much X"?"""
+    return bool(_HOW_MANY.match(question))
+
+
+def amounts(sentence: str, question: str) -> list[Span]:
+    """The amounts in ``sentence`` that can answer "how many X / how much X": numbers that count nothing else."""
+    return [s for s in count_spans(sentence) if not _counts_other(sentence, s, question)]
+
+
 _HOW_MANY = re.compile(r"^\s*how (many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
 _COUNTED = re.compile(r"(?:-|\s+)(?:([A-Za-z]+)-)?([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
 

@@ -20,7 +20,8 @@ also hold what a name is called for short:
   and "°C" is "Celsius";
 * a name of six letters or more survives one slip of the pen ("Bedigo" is "Bendigo",
   "Ghandi" is "Gandhi", "Zelenskiy" is "Zelensky"), and two capitalised words also read
-  as one ("Super Bowl" is "Superbowl").
+  as one ("Super Bowl" is "Superbowl");
+* a text naming a US state (not Georgia, also a country) mentions the US.
 
 Pure: strings in, keys out.
 """
@@ -32,7 +33,7 @@ import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from rag.answer.places import ALIASES
+from rag.answer.places import ALIASES, names_of_kind
 from rag.answer.text import STOPWORDS, WEEKDAYS, WORD, name_spans, stem
 
 _DIGITS = re.compile(r"\d[\d,.]*")
@@ -110,6 +111,8 @@ def text_keys(text: str) -> frozenset[str]:
             keys.update(slips(word))
     keys.update(re.sub(r"[^\d]", "", m) for m in _DIGITS.findall(text))
     keys.update(stem(name) for symbol, name in _SYMBOLS.items() if symbol in text)
+    if any(s.text != "Georgia" for s in names_of_kind(text, "state")):
+        keys.add("US")  # "a US state" is answered by "Ohio", which papers seldom follow with "US"
     for span in name_spans(text):
         if initials := _initials(span.text):
             keys.add(initials)
