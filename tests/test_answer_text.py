@@ -8,7 +8,7 @@ from rag.answer.extractive import Candidate, compose, score_candidates
 from rag.answer.followup import rewrite_followup
 from rag.answer.spans import answer_span
 from rag.answer.support import Claim, check_claims, parse_claims, strip_invalid_markers
-from rag.answer.text import content_stems, count_spans, person_spans, question_type
+from rag.answer.text import content_stems, count_spans, has_type, person_spans, question_type
 from rag.text.query import expand_query, is_credit
 from rag.types import Chunk, Hit, Turn
 
@@ -92,6 +92,27 @@ def test_count_spans_are_amounts_not_years_or_dates(text, amounts):
 def test_a_count_of_something_else_does_not_answer_how_many(sentence, question, expected):
     span = answer_span(sentence, question, "number")
     assert (span.text if span else None) == expected
+
+
+PESKOV = (
+    "Preparations are underway for a virtual meeting between Biden and Putin, "
+    "Kremlin spokesperson Dmitry Peskov confirmed to reporters on Wednesday."
+)
+
+
+@pytest.mark.parametrize(
+    "sentence, question, expected",
+    [
+        (PESKOV, "When will the virtual meeting take place?", None),  # the day it was said, not of the meeting
+        (PESKOV, "When did Peskov confirm the preparations?", "Wednesday"),  # asked about the saying
+        ("The summit will take place on Wednesday, officials said.", "When is the summit?", "Wednesday"),
+        ("He said Tuesday that the vote is set for March 3.", "When is the vote?", "March 3"),
+    ],
+)
+def test_the_day_a_thing_was_said_does_not_answer_when_it_happens(sentence, question, expected):
+    span = answer_span(sentence, question, "date")
+    assert (span.text if span else None) == expected
+    assert has_type(sentence, "date", question) == (expected is not None)
 
 
 def test_person_spans_skip_demonyms_and_acronyms():

@@ -10,6 +10,7 @@ the answer is *partial*: the topic is there, the asked detail is not.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,19 @@ from rag.types import Hit
 
 NO_PASSAGES = "no indexed passage matches the question"
 OFF_TOPIC = "nothing in the indexed articles is close enough to the question"
+NOT_KNOWN = "the closest sentence says this is not known"
+# A sentence saying the asked detail is not known ("No meeting date has been set", "did not say how many",
+# "it was not immediately clear") is the honest reply only in the partial form: led as an answer, it passes a
+# non-answer off as one. On the fit halves the selector put one first, for an unanswerable question.
+_NOT_KNOWN = re.compile(
+    r"\b(?:no\s+(?:\w+\s+){0,2}(?:has|have)\s+(?:yet\s+)?been\s+(?:set|announced|scheduled|decided|disclosed|released|made)"
+    r"|(?:has|have)\s+(?:not|yet\s+to)\s+(?:yet\s+)?(?:been|be)\s+(?:set|announced|scheduled|decided|disclosed|released|made\s+public)"
+    r"|(?:did|does|do|would)\s+not\s+(?:say|specify|disclose|reveal|elaborate)"
+    r"|declined\s+to\s+(?:say|specify|disclose|reveal|elaborate|comment)"
+    r"|(?:is|was|remains|remained)\s+(?:unclear|unknown|not\s+(?:yet\s+|immediately\s+)?(?:clear|known))"
+    r"|remains\s+to\s+be\s+seen)\b",
+    re.IGNORECASE,
+)
 # Sentences without a stored vector (an index saved before they existed) are embedded per question:
 # at most this many, which bounds latency; 8 vs 24 kept dev accuracy.
 EMBED_LIMIT = 8
@@ -97,6 +111,8 @@ def decide(r: Ranked, settings: Settings) -> Decision:
     found = answer_features(r.standalone, r.ranked, r.hits, ex.pool_idf([s.candidate.text for s in r.ranked]))
     p = scorer.probability(found)
     if p >= (settings.answer_threshold or scorer.threshold):
+        if says_not_known(r.ranked[0].candidate.text, r.standalone):
+            return Decision(False, p, NOT_KNOWN, partial=True)
         return Decision(True, p)
     what = " or ".join(found.missing)
     reason = (
@@ -105,6 +121,23 @@ def decide(r: Ranked, settings: Settings) -> Decision:
         else "the closest sentences don't hold what the question asks for"
     )
     return Decision(False, p, reason, partial=True, missing=found.missing)
+
+
+def says_not_known(sentence: str, question: str) -> bool:
+    """Does a clause of the sentence say that something the question asks about is not known?
+
+    "No meeting date has been set, he said, which follows an in-person summit in Geneva" says so for
+    "When will the meeting take place?", not for "Where was the in-person summit?"."""
+    asked = set(ex.content_stems(question))
+    for match in _NOT_KNOWN.finditer(sentence):
+        start = max(sentence.rfind(mark, 0, match.start()) for mark in _CLAUSE_MARKS) + 1
+        ends = [i for i in (sentence.find(mark, match.end()) for mark in _CLAUSE_MARKS) if i >= 0]
+        if asked & set(ex.content_stems(sentence[start : min(ends, default=len(sentence))])):
+            return True
+    return False
+
+
+_CLAUSE_MARKS = (",", ";", ":", "—", "(", ")")
 
 
 def _shortlist(question: str, pool: list[ex.Candidate]) -> list[ex.Candidate]:

@@ -106,7 +106,7 @@ def score_candidates(
         lexical = lexical_overlap(stems, candidate.text, idf)
         if authorship:  # bylines and bios answer "who wrote this?" without sharing its words
             lexical = max(lexical, 1.0 if is_credit(candidate.text) else 0.0)
-        typed = qtype != "other" and has_type(candidate.text, qtype)
+        typed = qtype != "other" and has_type(candidate.text, qtype, question)
         rank_prior = 1.0 / math.sqrt(candidate.hit.rank)
         score = (
             weights.cosine * cosine

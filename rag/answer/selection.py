@@ -108,7 +108,7 @@ def selection_features(question: str, ranked: Sequence[Scored], hits: Sequence[H
     for s, k, names in zip(ranked, keys, new_names):
         c, hit = s.candidate, s.candidate.hit
         text = c.text
-        typed = qtype != "other" and has_type(text, qtype)
+        typed = qtype != "other" and has_type(text, qtype, question)
         new_numbers = [n for n in number_spans(text) if text_keys(n.text) - asked]
         article = coverage[hit.chunk.article_id]
         votes = max((len(seen_in[n]) for n in names), default=0)

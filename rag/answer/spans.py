@@ -17,7 +17,7 @@ from rag.answer.text import (
     WORD,
     Span,
     count_spans,
-    date_spans,
+    event_dates,
     name_spans,
     person_spans,
     place_spans,
@@ -29,7 +29,12 @@ from rag.answer.text import (
 def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
     """The short answer inside ``sentence``: a name for who, a place for where, a number for how many, a date for when."""
     asked = {stem(w) for w in words(question)}
-    finders = {"person": person_spans, "place": place_spans, "number": count_spans, "date": date_spans}
+    finders = {
+        "person": person_spans,
+        "place": place_spans,
+        "number": count_spans,
+        "date": lambda text: event_dates(text, question),
+    }
     if qtype not in finders:
         return other_span(sentence, question, asked)
     kind = asked_kind(question) if qtype == "place" else None

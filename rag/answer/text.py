@@ -150,8 +150,14 @@ def place_spans(text: str) -> list[Span]:
 CALENDAR = frozenset(MONTHS + WEEKDAYS)
 
 
-def has_type(text: str, qtype: str) -> bool:
-    """Does ``text`` hold something of the kind the question asks for?"""
+def has_type(text: str, qtype: str, question: str = "") -> bool:
+    """Does ``text`` hold something of the kind the question asks for?
+
+    For "when" that is a date of something other than a saying (see ``event_dates``)."""
+    if qtype == "date" and question:
+        for span in reversed(date_spans(text)):
+            if dates_a_saying(text, span, question):
+                text = text[: span.start] + " " * len(span.text) + text[span.end :]
     low = text.lower()
     if qtype == "number":
         return bool(count_spans(text)) or any(w in NUMBER_WORDS for w in re.findall(r"[a-z]+", low))
@@ -178,6 +184,27 @@ _DATE = re.compile(
 def date_spans(text: str) -> list[Span]:
     """Dates: 'July 4, 1776', '4 July', 'June 2021', '1991', 'the 1990s', 'Thursday'."""
     return [Span(m.start(), m.end(), m.group(0)) for m in _DATE.finditer(text) if m.group(0).strip()]
+
+
+def event_dates(text: str, question: str) -> list[Span]:
+    """The dates that can answer "when": not the day a thing was said ("Peskov confirmed to reporters
+    on Wednesday" says nothing of when the meeting is), unless the question asks when it was said."""
+    return [d for d in date_spans(text) if not dates_a_saying(text, d, question)]
+
+
+_SAID = re.compile(
+    r"\b(?:said|says|told|tells|confirmed|announced|added|stated|wrote|reported|tweeted|posted)\b"
+    r"(?:\s+[\w’'.-]+){0,4}?,?\s+(?:on\s+|last\s+)?$"
+)
+_ASKS_SAYING = re.compile(
+    r"\b(?:say|says|said|tell|tells|told|confirm\w*|announc\w*|add|added|stated|writes?|wrote|report\w*|tweet\w*)\b",
+    re.I,
+)
+
+
+def dates_a_saying(text: str, date: Span, question: str) -> bool:
+    """Is ``date`` the day of the saying verb right before it, for a question not about a saying?"""
+    return not _ASKS_SAYING.search(question) and bool(_SAID.search(text, max(0, date.start - 60), date.start))
 
 
 def number_spans(text: str) -> list[Span]:
