@@ -13,7 +13,9 @@ def test_a_passage_using_only_the_opposite_is_flagged():
 
 
 def test_a_passage_using_the_word_itself_is_not():
-    assert asks_opposite("Which is the largest state?", "Alaska is the largest state, Rhode Island the smallest.") == 0.0
+    assert (
+        asks_opposite("Which is the largest state?", "Alaska is the largest state, Rhode Island the smallest.") == 0.0
+    )
 
 
 def test_hyphenated_words_count_as_their_parts():
