@@ -33,7 +33,7 @@ import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from rag.answer.places import ALIASES, names_of_kind
+from rag.answer.places import ALIASES, US_STATES
 from rag.answer.text import STOPWORDS, WEEKDAYS, WORD, name_spans, stem
 
 _DIGITS = re.compile(r"\d[\d,.]*")
@@ -97,28 +97,32 @@ def text_keys(text: str) -> frozenset[str]:
     """Every key of ``text`` a term can be found by (see the module docstring).
 
     Cached: a question's passages and sentences are keyed by both the selector and the scorer."""
-    keys: set[str] = set()
-    for word in parts(text):
-        if word.lower() in STOPWORDS:
-            continue
-        keys.add(term_key(word))
-        if word[0].isupper():
-            if _is_acronym(word):
-                keys.add(stem(word.replace(".", "")))  # "NASA" is also "Nasa"
-            found = roots(word)
-            keys.update("~" + r for r in found)
-            keys.update(_ROOT_ACRONYMS[r] for r in found if r in _ROOT_ACRONYMS)
-            keys.update(slips(word))
+    words = parts(text)
+    keys = {key for word in words if word.lower() not in STOPWORDS for key in _word_keys(word)}
     keys.update(re.sub(r"[^\d]", "", m) for m in _DIGITS.findall(text))
     keys.update(stem(name) for symbol, name in _SYMBOLS.items() if symbol in text)
-    if any(s.text != "Georgia" for s in names_of_kind(text, "state")):
+    if not _STATES.isdisjoint(words) or not _STATES.isdisjoint(map(" ".join, zip(words, words[1:]))):
         keys.add("US")  # "a US state" is answered by "Ohio", which papers seldom follow with "US"
     for span in name_spans(text):
         if initials := _initials(span.text):
             keys.add(initials)
-        words = span.text.split()
-        keys.update(stem(a + b) for a, b in zip(words, words[1:]) if a.isalpha() and b.isalpha())
+        run = span.text.split()
+        keys.update(stem(a + b) for a, b in zip(run, run[1:]) if a.isalpha() and b.isalpha())
     return frozenset(keys)
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_keys(word: str) -> tuple[str, ...]:
+    """One word's keys: its own; for a capitalised word also its acronym form, roots and slips."""
+    keys = [term_key(word)]
+    if word[0].isupper():
+        if _is_acronym(word):
+            keys.append(stem(word.replace(".", "")))  # "NASA" is also "Nasa"
+        found = roots(word)
+        keys += ["~" + r for r in found]
+        keys += [_ROOT_ACRONYMS[r] for r in found if r in _ROOT_ACRONYMS]
+        keys += slips(word)
+    return tuple(keys)
 
 
 def holds(keys: AbstractSet[str], term: Term) -> bool:
@@ -195,3 +199,4 @@ def _alias_acronyms() -> dict[str, str]:
 
 
 _ROOT_ACRONYMS = _alias_acronyms()
+_STATES = US_STATES - {"Georgia"}  # also a country
