@@ -4,8 +4,9 @@
 question (cosines from the index's stored sentence vectors, no extra model pass).
 ``decide`` is the answerability decision both answerers follow: a topic gate
 (nothing close enough: abstain), then the learned scorer (``rag.answer.scorer``)
-on what the question asks for (``rag.answer.answerability``). Below its threshold
-the answer is *partial*: the topic is there, the asked detail is not.
+on what the question asks for (``rag.answer.answerability``). Below its threshold,
+or when the best sentence itself says the asked detail is not known, the answer is
+*partial*: the topic is there, the asked detail is not.
 """
 
 from __future__ import annotations
