@@ -10,9 +10,11 @@ another of the same kind taken from the corpus and absent from the question's ow
 article(s), which stay in the index ("How many points did the Panthers surrender"
 -> "... did the Broncos surrender" only if the article never names the Broncos),
 plus antonym swaps ("largest" -> "smallest") when the article never uses the
-antonym. Output, one file per dataset and half (``xquad-en.fit.jsonl``,
+antonym, and negations ("Who was the tackle leader?" -> "Who was not the tackle
+leader?") when no sentence of the article that shares two of the question's
+content words is negative. Output, one file per dataset and half (``xquad-en.fit.jsonl``,
 ``news-dev.report.jsonl``, ...), reads with ``rag eval answers``: rows carry
-``answerable``, ``kind`` (original / entity / number / date / antonym) and
+``answerable``, ``kind`` (original / entity / number / date / antonym / negation) and
 ``source_id``. Halves are by article for xquad-en (the title before '#') and
 by quiz date for news-dev (questions of one week share their articles), chosen by
 a hash, so they never change when questions are added. Generated files derive
@@ -30,7 +32,8 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from rag.answer.text import MONTHS, STOPWORDS, name_spans, number_spans, person_spans
+from rag.answer.opposites import NEGATION
+from rag.answer.text import MONTHS, STOPWORDS, content_stems, name_spans, number_spans, person_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 # ../shared/data beside the checkout (CI); a worktree one level deeper finds it one more level up.
@@ -148,6 +151,26 @@ def antonym(question: str, article: str) -> str | None:
     return None
 
 
+# "Who was the tackle leader?" -> "Who was not ...?"; "What did the Broncos beat?" -> "... did the Broncos not beat?"
+_COPULA = re.compile(r"^((?:who|what|which)\s+(?:is|are|was|were))\s+(?=(?:the|a|an)\s)", re.I)
+_DID_NAME = re.compile(r"\b(?:did|does|do)\s+(?:the\s+)?[A-Z][a-z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*\s+(?=[a-z]{3,}\b)")
+
+
+def negate(question: str, article: str) -> str | None:
+    """The question with "not" put before what it asks about, when no sentence of the article that shares
+    two of its content words is negative: the article then says nothing of what did *not* happen."""
+    if NEGATION.search(question):
+        return None
+    m = _COPULA.match(question) or _DID_NAME.search(question)
+    if not m:
+        return None
+    wanted = set(content_stems(question))
+    for sentence in re.split(r"(?<=[.!?])\s+", article):
+        if NEGATION.search(sentence) and len(wanted & set(content_stems(sentence))) >= 2:
+            return None
+    return question[: m.end()].rstrip() + " not " + question[m.end() :].lstrip()
+
+
 def build(dataset: str, questions: list[dict], corpus: dict[str, str], seed: int) -> list[dict]:
     pools = Pools(list(corpus.values()))
     out = []
@@ -182,18 +205,21 @@ def build(dataset: str, questions: list[dict], corpus: dict[str, str], seed: int
                     **base,
                 }
             )
-        flipped = antonym(q["question"], article)
-        if flipped:
-            out.append(
-                {
-                    "id": f"{q['id']}-antonym",
-                    "question": flipped,
-                    "answers": [],
-                    "answerable": False,
-                    "kind": "antonym",
-                    **base,
-                }
-            )
+        for kind, changed_question in (
+            ("antonym", antonym(q["question"], article)),
+            ("negation", negate(q["question"], article)),
+        ):
+            if changed_question:
+                out.append(
+                    {
+                        "id": f"{q['id']}-{kind}",
+                        "question": changed_question,
+                        "answers": [],
+                        "answerable": False,
+                        "kind": kind,
+                        **base,
+                    }
+                )
     return out
 
 

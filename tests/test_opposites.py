@@ -1,6 +1,6 @@
 """Opposite words: the passage uses the opposite of a question word and never the word itself."""
 
-from rag.answer.opposites import OPPOSITES, asks_opposite
+from rag.answer.opposites import OPPOSITES, asks_opposite, negation_unmet
 from rag.answer.text import stem
 
 
@@ -27,3 +27,11 @@ def test_hyphenated_words_count_as_their_parts():
 def test_words_without_an_opposite_never_flag():
     assert asks_opposite("Who warned Russia?", "Burns warned Russia.") == 0.0
     assert stem("largest") in OPPOSITES
+
+
+def test_a_negative_question_needs_a_sentence_that_negates_something():
+    assert negation_unmet("Who was not the tackle leader?", "Kuechly was the tackle leader.") == 1.0
+    assert negation_unmet("Which team did not make the playoffs?", "The Jets did not make the playoffs.") == 0.0
+    assert negation_unmet("Who can't vote?", "Prisoners cannot vote in most states.") == 0.0
+    assert negation_unmet("Who never lost?", "No team went unbeaten.") == 0.0
+    assert negation_unmet("Who was the tackle leader?", "Kuechly was the tackle leader.") == 0.0

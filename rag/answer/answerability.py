@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from rag.answer.opposites import asks_opposite
+from rag.answer.opposites import asks_opposite, negation_unmet
 from rag.answer.spans import amounts, answer_span, asks_amount
 from rag.answer.terms import Term, holds, parts, question_terms, term_key, text_keys
 from rag.answer.text import (
@@ -65,6 +65,7 @@ NAMES = (
     "sentence_terms",
     "opposite_sentence",
     "opposite_passage",
+    "negation_unmet",
     "count_unmet",
     *(f"q_{t}" for t in QTYPES),
 )
@@ -141,6 +142,7 @@ def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str
         math.log1p(len(content_stems(sentence))),
         asks_opposite(question, sentence),
         asks_opposite(question, hit.chunk.text),
+        negation_unmet(question, sentence),
         _count_unmet(question, sentence),
         *(1.0 if qtype == t else 0.0 for t in QTYPES),
     )

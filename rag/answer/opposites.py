@@ -1,11 +1,14 @@
-"""Opposite words: a question asking for "the smallest" is not answered by a passage about "the largest".
+"""Opposites: a question asking for "the smallest" is not answered by a passage about "the largest",
+nor "Who was not the winner?" by a sentence naming the winner.
 
 Swapping a word for its opposite is one of the commonest ways a question goes
 unanswered by an on-topic passage (SQuAD 2.0 builds a share of its unanswerable
 questions that way), and no embedding tells the two apart: "smallest state" and
 "largest state" sit close in any sentence space. So the answerability scorer
 (``rag.answer.answerability``) asks, by word list, whether the passage uses the
-opposite of a word of the question and never the word itself. Pure.
+opposite of a word of the question and never the word itself, and whether a
+negative question ("not", "never", "n't") meets a sentence that negates nothing
+(SQuAD 2.0 builds another share that way). Pure.
 """
 
 from __future__ import annotations
@@ -46,3 +49,11 @@ def asks_opposite(question: str, text: str) -> float:
 
 
 _LETTERS = re.compile(r"[A-Za-z]+")
+
+
+NEGATION = re.compile(r"\b(?:not|cannot|never|no|none|neither|nor|without)\b|n['’]t\b", re.IGNORECASE)
+
+
+def negation_unmet(question: str, sentence: str) -> float:
+    """1 when the question is negative ("Who was not the first ...?") and the sentence negates nothing."""
+    return 1.0 if NEGATION.search(question) and not NEGATION.search(sentence) else 0.0
