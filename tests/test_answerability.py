@@ -38,6 +38,10 @@ def test_a_person_the_passages_never_name_is_missing_and_reported():
     assert got.missing == ("Xi Jinping",)
 
 
+def test_a_missing_name_is_reported_without_its_possessive():
+    assert _features("Who is NATO's secretary general?").missing == ("NATO",)
+
+
 def test_a_question_whose_names_are_in_the_passage_misses_none():
     got = _features("Who did Dmitry Peskov say was preparing a summit?")
     assert got.as_dict()["specific_missing_passage"] == 0.0 and got.missing == ()

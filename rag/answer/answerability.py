@@ -70,6 +70,8 @@ NAMES = (
     *(f"q_{t}" for t in QTYPES),
 )
 _DIGITS = re.compile(r"\d[\d,.]*")
+# "NATO's secretary general": the partial answer names what is missing, "NATO", not its possessive.
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 @dataclass(frozen=True)
@@ -172,13 +174,13 @@ def _focus_missing(question: str, in_sentence: AbstractSet[str], in_passage: Abs
 
 
 def _missing_phrases(question: str, found: AbstractSet[str]) -> tuple[str, ...]:
-    """Names and numbers of the question none of whose words are in ``found``: ('Xi Jinping',)."""
+    """Names and numbers of the question none of whose words are in ``found``: ('Xi Jinping',), ('NATO',)."""
     phrases = [s.text for s in name_spans(question)] + _DIGITS.findall(question)
     out = []
     for phrase in phrases:
         terms = question_terms(phrase)
         if terms and not any(holds(found, t) for t in terms):
-            out.append(phrase.rstrip(".,"))
+            out.append(_POSSESSIVE.sub("", phrase.rstrip(".,")))
     return tuple(dict.fromkeys(out))
 
 
