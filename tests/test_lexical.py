@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.stores.lexical import Bm25Index
+from rag.stores.lexical import Bm25Index, top_rows
 
 DOCS = [
     "CIA director William Burns traveled to Moscow to warn Russia.",
@@ -84,3 +85,11 @@ def test_removal_keeps_document_frequencies_for_later_rows():
     removed = Bm25Index.build(DOCS + ["Bridge bridge bridge."]).removed([2, 4]).added(["A bridge."])
     never = Bm25Index.build(DOCS).removed([2]).added(["A bridge."])
     assert removed.search("bridge", 2) == never.search("bridge", 2)
+
+
+@pytest.mark.parametrize("k", [0, 1, 3, 7, 50])
+def test_top_rows_are_the_best_positive_scores_ties_by_position(k):
+    rng = np.random.default_rng(k)
+    scores = rng.choice([0.0, 0.0, 0.5, 1.25, 2.0, 3.5], size=40).astype(np.float32)  # many ties and zeros
+    expected = [r for r in sorted(range(40), key=lambda r: (-scores[r], r)) if scores[r] > 0][:k]
+    assert top_rows(scores, k).tolist() == expected

@@ -17,6 +17,7 @@ Pure: dates in, numbers out; no clock is read (``as_of`` is always passed in).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ class Window:
     falloff: float = WINDOW_FALLOFF_DAYS
 
 
+@functools.lru_cache(maxsize=65536)  # ranking asks it of every candidate article's date on every query
 def parse_date(text: str | None) -> date | None:
     """``YYYY-MM-DD`` (or with slashes, or with a time after it) as a date; None if not one."""
     match = re.match(r"(\d{4})[-/](\d{2})[-/](\d{2})", text or "")

@@ -32,7 +32,7 @@ def shingles(text: str, size: int = 3) -> frozenset[tuple[str, ...]]:
     words = _WORD.findall(text.lower())
     if len(words) < size:
         return frozenset([tuple(words)]) if words else frozenset()
-    return frozenset(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+    return frozenset(zip(*(words[i:] for i in range(size))))
 
 
 def jaccard(a: frozenset, b: frozenset) -> float:
@@ -47,7 +47,11 @@ def collapse_near_duplicates(hits: Sequence[Hit], threshold: float = 0.9) -> lis
     kept_shingles: list[frozenset] = []
     for hit in hits:
         sh = shingles(hit.chunk.text)
-        if any(jaccard(sh, other) >= threshold for other in kept_shingles):
+        # Two sets differing in size by more than the threshold's ratio cannot reach it: skip the intersection.
+        if any(
+            min(len(sh), len(other)) >= threshold * max(len(sh), len(other)) and jaccard(sh, other) >= threshold
+            for other in kept_shingles
+        ):
             continue
         kept.append(hit)
         kept_shingles.append(sh)

@@ -159,21 +159,16 @@ class Bm25Index:
         found: list[tuple[int, float]] = []
         stored_terms = [t for t in terms if t in self._model.vocab_dict]
         if stored_terms and self._stored:
-            rows, scores = self._model.retrieve(
-                [stored_terms],
-                k=min(k, self._stored),
-                show_progress=False,
-                n_threads=1,
-                weight_mask=weights[: self._stored] if weights is not None else None,
+            scores = self._model.get_scores(
+                stored_terms, weight_mask=weights[: self._stored] if weights is not None else None
             )
-            found = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
+            found = [(int(r), float(scores[r])) for r in top_rows(scores, k)]
         columns = [self._vocab[t] for t in terms if t in self._vocab]
         if self._extra.shape[0] and columns:
             scores = np.asarray(self._extra[:, columns].sum(axis=1)).ravel()
             if weights is not None:
                 scores = scores * weights[self._stored :]
-            top = np.argsort(-scores, kind="stable")[:k]
-            found += [(self._stored + int(r), float(scores[r])) for r in top if scores[r] > 0]
+            found += [(self._stored + int(r), float(scores[r])) for r in top_rows(scores, k)]
         found.sort(key=lambda pair: -pair[1])
         logical = self.rows.to_logical([r for r, _ in found[:k]])
         return [(int(r), s) for r, (_, s) in zip(logical, found[:k]) if r >= 0]
@@ -195,3 +190,19 @@ class Bm25Index:
         model = bm25s.BM25.load(str(folder), mmap=False, show_progress=False, verbosity=0)
         stats = orjson.loads((folder / _STATS).read_bytes())
         return cls(model, size, np.load(folder / _DF), np.load(folder / _LENGTHS), stats["stale_rows"])
+
+
+def top_rows(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest positive scores, best first, ties by position.
+
+    The ``k``-th value is found with ``np.partition`` and the rows at or above it sorted. bm25s's
+    ``retrieve`` uses ``np.argpartition``, which on some score arrays took 16 ms over 100k rows (a
+    partition of the values: 1 ms), and starts a thread pool and progress bars on every call.
+    """
+    n = len(scores)
+    if 0 < k < n:
+        kth = np.partition(scores, n - k)[n - k]
+        rows = np.flatnonzero(scores >= kth) if kth > 0 else np.flatnonzero(scores > 0)
+    else:
+        rows = np.flatnonzero(scores > 0) if k > 0 else np.zeros(0, dtype=np.int64)
+    return rows[np.lexsort((rows, -scores[rows]))[:k]]
