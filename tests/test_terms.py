@@ -76,8 +76,8 @@ def test_a_name_with_a_typographic_possessive_is_still_a_specific_name():
 
 
 def test_numbers_compare_by_value_and_symbols_by_name():
-    keys = text_keys("Turbines run at up to 565 °C, four times more than 12% of engines.")
-    assert {"565", "4", "12"} <= keys
+    keys = text_keys("Turbines run at up to 565 °C, four times more than 12% of engines, for fifteen or forty hours.")
+    assert {"565", "4", "12", "15", "40"} <= keys
     assert all(holds(keys, t) for t in question_terms("How hot in Celsius, in percent?") if t.text != "hot")
 
 

@@ -34,7 +34,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from rag.answer.places import ALIASES, US_STATES
-from rag.answer.text import STOPWORDS, WEEKDAYS, WORD, name_spans, stem
+from rag.answer.text import NUMBER_VALUES, STOPWORDS, WEEKDAYS, WORD, name_spans, stem
 
 _DIGITS = re.compile(r"\d[\d,.]*")
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -45,10 +45,6 @@ _SHORTEST_ROOT = 4
 # Acronyms this short are also common words ("US"/"us", "IT"/"it"): they only match in capitals.
 _SHORT_ACRONYM = 3
 _PARTICLES = frozenset("de da van von der al bin del la le of the and".split())
-_SPELLED = "two three four five six seven eight nine ten eleven twelve".split()
-_VALUES = {w: str(n) for n, w in enumerate(_SPELLED, start=2)} | {
-    w: str(n) for n, w in zip(range(20, 100, 10), "twenty thirty forty fifty sixty seventy eighty ninety".split())
-}
 _SYMBOLS = {"%": "percent", "°C": "celsius", "°F": "fahrenheit"}
 # Shorter names differ by one letter too often to forgive a slip: "Mark" and "Mask", "Iran" and "Iraq".
 _SLIP_MIN = 6
@@ -160,8 +156,8 @@ def term_key(word: str) -> str:
     words by stem without a possessive ('Belarus’s')."""
     if any(ch.isdigit() for ch in word):
         return re.sub(r"[^\d]", "", word)
-    if word.lower() in _VALUES:
-        return _VALUES[word.lower()]
+    if word.lower() in NUMBER_VALUES:
+        return str(NUMBER_VALUES[word.lower()])
     plain = _POSSESSIVE.sub("", word)
     if _is_acronym(plain):
         letters = plain.replace(".", "")

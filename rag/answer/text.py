@@ -36,12 +36,17 @@ MONTHS = (
 #: The question types ``question_type`` tells apart (the scorer has one feature per type).
 QTYPES = ("person", "place", "date", "number", "other")
 WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
-NUMBER_WORDS = (
+_UNITS = (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
-    "hundred hundreds thousand thousands million millions billion billions trillion dozen dozens "
-    "half percent"
+    "sixteen seventeen eighteen nineteen"
 ).split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+#: Spelled-out numbers and their values: "four" is 4, "twenty" is 20.
+NUMBER_VALUES = {w: n for n, w in enumerate(_UNITS, start=1)} | {w: n * 10 for n, w in enumerate(_TENS, start=2)}
+NUMBER_WORDS = [
+    *NUMBER_VALUES,
+    *"hundred hundreds thousand thousands million millions billion billions trillion dozen dozens half percent".split(),
+]
 
 # A name token: a dotted acronym ("U.S."), an initial ("J."), or a capitalised word.
 _TOKEN = r"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z]\.(?=\s+[A-Z])|[A-Z][\w’'\-]*)"
