@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from rag.answer.opposites import asks_opposite, negation_unmet
 from rag.answer.spans import amounts, answer_span, asks_amount
-from rag.answer.terms import Term, holds, parts, question_terms, term_key, text_keys
+from rag.answer.terms import Term, holds, parts, plain, question_terms, term_key, text_keys
 from rag.answer.text import (
     QTYPES,
     STOPWORDS,
@@ -70,8 +70,6 @@ NAMES = (
     *(f"q_{t}" for t in QTYPES),
 )
 _DIGITS = re.compile(r"\d[\d,.]*")
-# "NATO's secretary general": the partial answer names what is missing, "NATO", not its possessive.
-_POSSESSIVE = re.compile(r"['’]s$")
 
 
 @dataclass(frozen=True)
@@ -180,7 +178,7 @@ def _missing_phrases(question: str, found: AbstractSet[str]) -> tuple[str, ...]:
     for phrase in phrases:
         terms = question_terms(phrase)
         if terms and not any(holds(found, t) for t in terms):
-            out.append(_POSSESSIVE.sub("", phrase.rstrip(".,")))
+            out.append(plain(phrase.rstrip(".,")))  # "NATO's secretary general": "NATO" is missing
     return tuple(dict.fromkeys(out))
 
 

@@ -150,6 +150,11 @@ def roots(word: str) -> tuple[str, ...]:
     return tuple(sorted(cut | {low}))
 
 
+def plain(word: str) -> str:
+    """The word without a possessive ending: "NATO's" -> "NATO"."""
+    return _POSSESSIVE.sub("", word)
+
+
 @functools.lru_cache(maxsize=65536)
 def term_key(word: str) -> str:
     """Numbers compare by digits ('5,000' = '5000', 'four' = '4'), short acronyms by their capitals ('U.S.' = 'US'),
