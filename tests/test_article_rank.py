@@ -9,7 +9,8 @@ from rag.retrieval.article_rank import (
     articles_without_passages,
     passage_order,
 )
-from rag.stores.article_lexical import ArticleBm25
+from rag.stores.article_lexical import K1, ArticleBm25, article_text
+from rag.stores.lexical import Bm25Index
 from rag.types import Article
 
 ROW_ARTICLE = {0: "a", 1: "a", 2: "b", 3: "c", 4: "c", 5: "d"}
@@ -92,3 +93,23 @@ def test_article_bm25_survives_save_and_load(tmp_path):
     lexicon.save(tmp_path / "a")
     again = ArticleBm25.load(tmp_path / "a")
     assert again.ids == lexicon.ids and again.search("bridge mayor", 5) == lexicon.search("bridge mayor", 5)
+
+
+def test_article_bm25_saturates_term_counts_sooner_than_passages_and_keeps_it(tmp_path):
+    repeats = _article("r", "Markets", "Tariffs tariffs tariffs tariffs tariffs tariffs on imports. " * 3)
+    covers = _article("c", "Metals", "Tariffs on steel imports. Other news followed at length here.")
+    lexicon = ArticleBm25.build([repeats, covers])
+    as_passages = ArticleBm25(lexicon.ids, Bm25Index.build(article_text(a) for a in (repeats, covers)))
+    assert lexicon.bm25.k1 == K1 < as_passages.bm25.k1
+
+    def lead(index: ArticleBm25) -> float:  # how far saying "tariffs" 18 times puts an article ahead of once
+        scores = dict(index.search("tariffs", 5))
+        return scores["r"] / scores["c"]
+
+    assert 1.0 < lead(lexicon) < lead(as_passages)
+    empty = ArticleBm25.build([])
+    empty.save(tmp_path / "e")
+    for start in (empty, ArticleBm25.load(tmp_path / "e")):
+        assert start.added([covers]).bm25.k1 == K1
+    lexicon.save(tmp_path / "a")
+    assert ArticleBm25.load(tmp_path / "a").added([repeats]).bm25.k1 == K1

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _STATS = "stats.json"
+#: bm25s's default term-frequency saturation, right for passages of a few sentences.
+K1 = 1.5
 _DF = "doc_freqs.npy"
 _LENGTHS = "doc_lengths.npy"
 
@@ -51,8 +53,10 @@ class Bm25Index:
         vocab: dict[str, int] | None = None,
         extra: sp.csr_matrix | None = None,
         rows: Rows | None = None,
+        k1: float = K1,
     ):
         self._model = model  # physical rows 0..stored, never changed once shared
+        self.k1 = float(model.k1) if model is not None else k1  # term-frequency saturation, kept by every copy
         self._stored = size if model is not None else 0
         self._vocab = vocab if vocab is not None else (model.vocab_dict if model is not None else {})
         # Physical rows stored.. : term scores of rows added since, one column per ``_vocab`` entry.
@@ -67,13 +71,13 @@ class Bm25Index:
         return self.rows.size
 
     @classmethod
-    def build(cls, texts: Iterable[str]) -> Bm25Index:
+    def build(cls, texts: Iterable[str], k1: float = K1) -> Bm25Index:
         """Exact BM25 (bm25s's Lucene scores) over ``texts``, counted block by block (``rag.stores.term_counts``)."""
         vocab: dict[str, int] = {}
         terms = count_terms(texts, vocab)
         if not len(terms.lengths):
-            return cls(None, 0)
-        like = bm25s.BM25()
+            return cls(None, 0, k1=k1)
+        like = bm25s.BM25(k1=k1)
         n, doc_freqs = len(terms.lengths), terms.doc_freqs(len(vocab))
         matrix = lucene_scores(terms, doc_freqs, n, float(terms.lengths.mean()), like.k1, like.b)
         return cls(bm25s_model(like, matrix, vocab), n, doc_freqs, terms.lengths)
@@ -83,7 +87,7 @@ class Bm25Index:
         if not texts:
             return self
         if self._model is None or self.size == 0:
-            return Bm25Index.build(texts)
+            return Bm25Index.build(texts, self.k1)
         vocab = dict(self._vocab)
         terms = count_terms(texts, vocab)
         doc_freqs = np.zeros(len(vocab), dtype=np.int64)
@@ -184,9 +188,10 @@ class Bm25Index:
         (folder / _STATS).write_bytes(orjson.dumps(stats))
 
     @classmethod
-    def load(cls, folder: Path, size: int) -> Bm25Index:
+    def load(cls, folder: Path, size: int, k1: float = K1) -> Bm25Index:
+        """The saved index; ``k1`` is what an empty one builds with once rows arrive (a saved model keeps its own)."""
         if size == 0:
-            return cls(None, 0)
+            return cls(None, 0, k1=k1)
         model = bm25s.BM25.load(str(folder), mmap=False, show_progress=False, verbosity=0)
         stats = orjson.loads((folder / _STATS).read_bytes())
         return cls(model, size, np.load(folder / _DF), np.load(folder / _LENGTHS), stats["stale_rows"])
