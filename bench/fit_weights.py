@@ -1,6 +1,7 @@
 """Fit the article-ranking weights (``rag.retrieval.article_rank.Weights``) on the FITTING half of a dev set.
 
     python -m bench.fit_weights --index DIR --questions Q.jsonl [--top 10]
+    python -m bench.fit_weights --index DIR --questions Q.jsonl --article-k1 0.5,0.7,0.9,1.2,1.5
 
 Each question's candidate lists (dense and BM25 passages, whole-article BM25) are
 retrieved once; every weight combination of a small grid then re-ranks them in
@@ -8,6 +9,8 @@ pure Python, scored at document level like ``rag eval retrieval``. Combinations
 are ordered by R@1 + R@4 + R@10 + MRR on the ``fit`` half; the ``report`` half is
 printed beside them for the record, never used to choose. The defaults in
 ``rag.retrieval.article_rank`` are the best summed over news-dev and xquad-en fit halves.
+``--article-k1`` instead rebuilds the whole-article BM25 at each k1 and scores the default weights
+(``rag.stores.article_lexical.K1`` was chosen so).
 """
 
 from __future__ import annotations
@@ -78,12 +81,23 @@ def main(argv=None) -> int:
     p.add_argument("--index", type=Path, required=True, help="an index folder built from the dev corpus")
     p.add_argument("--questions", type=Path, required=True)
     p.add_argument("--top", type=int, default=10)
+    p.add_argument("--article-k1", help="comma-separated k1 values for the whole-article BM25")
     args = p.parse_args(argv)
     from rag.stores.folder.index import Index
 
     index = Index.load(Settings(index_dir=args.index))
     fit = candidates(index, read_questions(args.questions, split="fit"))
     report = candidates(index, read_questions(args.questions, split="report"))
+    if args.article_k1:
+        print("| article k1 | fit R@1/4/10/MRR | report R@1/4/10/MRR |")
+        print("|---|---|---|")
+        for k1 in (float(v) for v in args.article_k1.split(",")):
+            f, r = (
+                figures(index, _with_article_k1(index, cases, k1), article_rank.DEFAULT_WEIGHTS)
+                for cases in (fit, report)
+            )
+            print(f"| {k1} | {_fmt(f)} | {_fmt(r)} |")
+        return 0
     rows = []
     for values in itertools.product(*GRID.values()):
         weights = replace(article_rank.DEFAULT_WEIGHTS, **dict(zip(GRID, values)))
@@ -94,12 +108,25 @@ def main(argv=None) -> int:
     print("|---|---|---|---|---|")
     for _, w, f in rows[: args.top]:
         r = figures(index, report, w)
-
-        def fmt(m):
-            return " / ".join(f"{m[k]:.3f}" for k in (1, 4, 10, "mrr"))
-
-        print(f"| {w.passage_bm25} | {w.passage_dense} | {w.dense_span} | {fmt(f)} | {fmt(r)} |")
+        print(f"| {w.passage_bm25} | {w.passage_dense} | {w.dense_span} | {_fmt(f)} | {_fmt(r)} |")
     return 0
+
+
+def _fmt(m: dict) -> str:
+    return " / ".join(f"{m[k]:.3f}" for k in (1, 4, 10, "mrr"))
+
+
+def _with_article_k1(index, cases, k1: float):
+    """The cases with their whole-article BM25 hits retrieved again from an article index built at ``k1``."""
+    from rag.stores.article_lexical import ArticleBm25, article_text
+    from rag.stores.lexical import Bm25Index
+
+    articles = list(index.articles.values())
+    built = ArticleBm25([a.id for a in articles], Bm25Index.build((article_text(a) for a in articles), k1))
+    return [
+        (q, article_rank.Candidates(found.dense, found.lexical, built.search(expand_query(q.question), DEPTH)))
+        for q, found in cases
+    ]
 
 
 if __name__ == "__main__":
