@@ -9,10 +9,12 @@ ranking, so ``rag.retrieval.search`` uses it as one signal of its article rankin
 The title is repeated ``TITLE_WEIGHT`` times ahead of the text (the simplest
 field weighting bm25s allows). A whole article says its story's words many times, so
 a term's count saturates sooner than in a passage (``K1`` 0.9 against bm25s's 1.5):
-an article covering more of the question's words beats one repeating a few. Chosen
-on the fitting halves of news-dev and xquad-en (``bench/README.md``, session 17). Rows follow ``ids``; it is built from the articles
-an ``Index`` already holds in memory, for the folder and Milvus stores alike, and
-kept up to date by ``added``/``removed`` as the index changes.
+an article covering more of the question's words beats one repeating a few (chosen
+on the fitting halves of news-dev and xquad-en, ``bench/README.md``, session 17).
+
+Rows follow ``ids``; it is built from the articles an ``Index`` already holds in
+memory, for the folder and Milvus stores alike, and kept up to date by
+``added``/``removed`` as the index changes.
 """
 
 from __future__ import annotations

@@ -33,10 +33,10 @@ log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _STATS = "stats.json"
-#: bm25s's default term-frequency saturation, right for passages of a few sentences.
-K1 = 1.5
 _DF = "doc_freqs.npy"
 _LENGTHS = "doc_lengths.npy"
+#: bm25s's default term-frequency saturation, right for passages of a few sentences.
+K1 = 1.5
 
 
 class Bm25Index:
