@@ -134,7 +134,7 @@ def holds(keys: AbstractSet[str], term: Term) -> bool:
 def slips(word: str) -> frozenset[str]:
     """Keys two spellings of a long name share when they differ by one letter added, dropped, changed
     or swapped: the word and each of its one-letter deletions ("gandhi" and "ghandi" share "gandi")."""
-    low = _POSSESSIVE.sub("", word).lower()
+    low = plain(word).lower()
     if not low.isalpha() or len(low) < _SLIP_MIN:
         return frozenset()
     return frozenset({"?" + low} | {"?" + low[:i] + low[i + 1 :] for i in range(len(low))})
@@ -143,7 +143,7 @@ def slips(word: str) -> frozenset[str]:
 @functools.lru_cache(maxsize=65536)
 def roots(word: str) -> tuple[str, ...]:
     """A capitalised word less each demonym ending it has, keeping at least four letters."""
-    low = _POSSESSIVE.sub("", word).lower()
+    low = plain(word).lower()
     if not low.isalpha() or len(low) < _SHORTEST_ROOT:
         return ()
     cut = {low[: -len(e)] for e in _DEMONYM_ENDINGS if low.endswith(e) and len(low) - len(e) >= _SHORTEST_ROOT}
@@ -163,16 +163,16 @@ def term_key(word: str) -> str:
         return re.sub(r"[^\d]", "", word)
     if word.lower() in NUMBER_VALUES:
         return str(NUMBER_VALUES[word.lower()])
-    plain = _POSSESSIVE.sub("", word)
-    if _is_acronym(plain):
-        letters = plain.replace(".", "")
+    bare = plain(word)
+    if _is_acronym(bare):
+        letters = bare.replace(".", "")
         return letters.upper() if len(letters) <= _SHORT_ACRONYM else stem(letters)
-    return stem(plain)
+    return stem(bare)
 
 
 def _is_acronym(word: str) -> bool:
-    plain = _POSSESSIVE.sub("", word)
-    return bool(_DOTTED.fullmatch(plain)) or (2 <= len(plain) <= 5 and plain.isalpha() and plain.isupper())
+    bare = plain(word)
+    return bool(_DOTTED.fullmatch(bare)) or (2 <= len(bare) <= 5 and bare.isalpha() and bare.isupper())
 
 
 def _initials(name: str) -> str:
