@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rag.answer import text as text_module
 from rag.answer.extractive import Candidate, compose, score_candidates
 from rag.answer.followup import rewrite_followup
 from rag.answer.spans import answer_span
 from rag.answer.support import Claim, check_claims, parse_claims, strip_invalid_markers
-from rag.answer.text import content_stems, count_spans, has_type, person_spans, question_type
+from rag.answer.text import content_stems, count_spans, has_type, name_spans, person_spans, question_type
 from rag.text.query import expand_query, is_credit
 from rag.types import Chunk, Hit, Turn
 
@@ -35,7 +40,7 @@ def test_question_types(question, qtype):
 
 
 def test_content_stems_match_word_forms():
-    assert content_stems("Who warned Russia?") == ["warn", "russia"]
+    assert content_stems("Who warned Russia?") == ("warn", "russia")
     assert set(content_stems("to warn Russia")) >= {"warn", "russia"}
 
 
@@ -167,3 +172,17 @@ def test_authorship_questions_reach_bylines_and_bios():
     assert expand_query("Who warned Russia?") == "Who warned Russia?"
     assert is_credit("Amy Mackinnon is a national security and intelligence reporter at Foreign Policy.")
     assert not is_credit("Putin is a former intelligence officer.")
+
+
+def test_name_spans_skip_a_lone_sentence_initial_word():
+    text = "Officials met. Kremlin aides said Dmitry Peskov spoke. “Moscow is ready,” he said in Geneva."
+    assert [s.text for s in name_spans(text)] == ["Dmitry Peskov", "Geneva"]
+
+
+@given(st.text(alphabet=st.sampled_from(list('Ab c.!?“"\n\t xY')), max_size=60))
+def test_name_spans_find_sentence_starts_by_looking_back(text):
+    # The look-back replaced a search for r'[.!?“"]\s*$' in text[:start], which rescanned the prefix
+    # for every capitalised run: it must decide the same on any text.
+    for m in text_module._CAP_RUN.finditer(text):
+        by_pattern = m.start() == 0 or bool(re.search(r"[.!?“\"]\s*$", text[: m.start()]))
+        assert text_module._opens_sentence(text, m.start()) == by_pattern

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from rag.answer.opposites import asks_opposite, negation_unmet
 from rag.answer.spans import amounts, answer_span, asks_amount
-from rag.answer.terms import Term, holds, parts, plain, question_terms, term_key, text_keys
+from rag.answer.terms import DIGITS, Term, holds, parts, plain, question_terms, term_key, text_keys
 from rag.answer.text import (
     QTYPES,
     STOPWORDS,
@@ -69,7 +69,6 @@ NAMES = (
     "count_unmet",
     *(f"q_{t}" for t in QTYPES),
 )
-_DIGITS = re.compile(r"\d[\d,.]*")
 
 
 @dataclass(frozen=True)
@@ -173,7 +172,7 @@ def _focus_missing(question: str, in_sentence: AbstractSet[str], in_passage: Abs
 
 def _missing_phrases(question: str, found: AbstractSet[str]) -> tuple[str, ...]:
     """Names and numbers of the question none of whose words are in ``found``: ('Xi Jinping',), ('NATO',)."""
-    phrases = [s.text for s in name_spans(question)] + _DIGITS.findall(question)
+    phrases = [s.text for s in name_spans(question)] + DIGITS.findall(question)
     out = []
     for phrase in phrases:
         terms = question_terms(phrase)

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from rag.answer.places import ALIASES, US_STATES
 from rag.answer.text import NUMBER_VALUES, STOPWORDS, WEEKDAYS, WORD, name_spans, stem
 
-_DIGITS = re.compile(r"\d[\d,.]*")
+DIGITS = re.compile(r"\d[\d,.]*")  # a figure as written: "5,000", "3.5"
 _POSSESSIVE = re.compile(r"['’]s$")
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]\.?")
 # Endings that turn a country or region into its people or adjective: America(n), Brit(ain|ish), Chin(a|ese).
@@ -95,7 +95,7 @@ def text_keys(text: str) -> frozenset[str]:
     Cached: a question's passages and sentences are keyed by both the selector and the scorer."""
     words = parts(text)
     keys = {key for word in words if word.lower() not in STOPWORDS for key in _word_keys(word)}
-    keys.update(re.sub(r"[^\d]", "", m) for m in _DIGITS.findall(text))
+    keys.update(re.sub(r"[^\d]", "", m) for m in DIGITS.findall(text))
     keys.update(stem(name) for symbol, name in _SYMBOLS.items() if symbol in text)
     if not _STATES.isdisjoint(words) or not _STATES.isdisjoint(map(" ".join, zip(words, words[1:]))):
         keys.add("US")  # "a US state" is answered by "Ohio", which papers seldom follow with "US"

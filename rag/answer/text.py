@@ -71,9 +71,12 @@ def words(text: str) -> list[str]:
     return WORD.findall(text)
 
 
-def content_stems(text: str) -> list[str]:
-    """Stems of the words that carry meaning: 'Who warned Russia?' -> ['warn', 'russia']."""
-    return [stem(w) for w in words(text) if w.lower() not in STOPWORDS and len(w) > 1 or w.isdigit()]
+@lru_cache(maxsize=16384)
+def content_stems(text: str) -> tuple[str, ...]:
+    """Stems of the words that carry meaning: 'Who warned Russia?' -> ('warn', 'russia').
+
+    Cached: one question's ranking, selector, scorer and support check read the same sentences."""
+    return tuple(stem(w) for w in words(text) if w.lower() not in STOPWORDS and len(w) > 1 or w.isdigit())
 
 
 def question_type(question: str) -> str:
@@ -94,7 +97,7 @@ def name_spans(text: str) -> list[Span]:
     spans = []
     for m in _CAP_RUN.finditer(text):
         tokens = m.group(0).split()
-        sentence_initial = m.start() == 0 or re.search(r"[.!?“\"]\s*$", text[: m.start()])
+        sentence_initial = _opens_sentence(text, m.start())
         if sentence_initial and tokens[0].lower() in STOPWORDS:
             tokens = tokens[1:]
         if not tokens or (len(tokens) == 1 and sentence_initial):
@@ -102,6 +105,17 @@ def name_spans(text: str) -> list[Span]:
         start = m.end() - len(" ".join(tokens)) if text[m.start() : m.end()].endswith(" ".join(tokens)) else m.start()
         spans.append(Span(start, m.end(), text[start : m.end()]))
     return spans
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    """Is ``at`` the start of the text or of a sentence (after ``.!?`` or an opening quote, then spaces)?
+
+    Looks back from ``at`` only: matching a pattern anchored at the end of ``text[:at]`` rescans the
+    whole prefix for every capitalised run, which made long passages quadratic."""
+    i = at - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    return at == 0 or (i >= 0 and text[i] in '.!?“"')
 
 
 def _is_demonym(token: str) -> bool:
