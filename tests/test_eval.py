@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from rag.cli import main
-from rag.eval.answers import holdout_split, reliability
+from rag.eval.answers import holdout_split, reliability, run_answers
 from rag.eval.matching import contains, normalize, token_f1
-from rag.eval.retrieval import percentile
+from rag.eval.retrieval import Question, percentile
 
 DOCS = [
     {
@@ -144,6 +144,23 @@ def test_eval_answers_runs_and_measures_abstention(tmp_path):
             assert 0.0 <= data[key] <= 1.0
         assert sum(n for _, _, n, _ in data["reliability"]) <= 3
     assert scores["baseline"]["partial"] == 0.0  # only the scorer gives the partial form
+
+
+def test_runs_taking_turns_answer_as_each_would_alone(seed_index, settings):
+    """Runs alternate going first (for fair timing); each still gets its own answers, in question order."""
+    from rag.answer import answer_question
+
+    questions = [Question(str(n), q, frozenset()) for n, q in enumerate(["Who warned Russia?", "Where is Geneva?"])]
+    runs = {
+        "new": settings.replace(answer_selector=True, answer_scorer=True),
+        "plain": settings.replace(answer_selector=False, answer_scorer=False),
+    }
+    answered = run_answers(seed_index, questions, runs)
+    for name, run in runs.items():
+        assert [q for q, _, _ in answered[name]] == questions
+        alone = [answer_question(seed_index, q.question, (), run).text for q in questions]
+        assert [a.text for _, a, _ in answered[name]] == alone
+        assert all(ms > 0 for _, _, ms in answered[name])
 
 
 def test_reliability_bins_confidence_against_how_often_it_was_right():
