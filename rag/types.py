@@ -53,13 +53,16 @@ class Chunk:
     start: int
     end: int
     text: str
+    # ``split_sentences(text)``, stored at build so an answer need not split its passages again; empty
+    # for chunks of an index written before format 4 (``rag.text.sentences.chunk_sentences`` splits those).
+    sentences: tuple[tuple[int, int], ...] = ()
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> Chunk:
-        return cls(**data)
+        return cls(**{**data, "sentences": tuple((int(a), int(b)) for a, b in data.get("sentences") or ())})
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,7 @@ def check_chunks(text: str, budget: int, overlap: int, batch: bool) -> None:
     for index, chunk in enumerate(chunks):
         assert chunk.id == f"a1:{index:04d}" and chunk.index == index
         assert text[chunk.start : chunk.end] == chunk.text  # (1) exact slice
+        assert chunk.sentences == tuple(split_sentences(chunk.text))  # (7) the spans answers and vectors use
         assert COUNT(chunk.text) <= budget  # (4) real token budget
         # (3) whole sentences, except forced splits of over-long sentences.
         assert chunk.start in starts or inside_long_sentence_at_word_gap(chunk.start)

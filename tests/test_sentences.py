@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rag.text.sentences as sentences_module
-from rag.text.sentences import sentences, split_sentences
+from rag.text.sentences import chunk_sentences, sentences, split_sentences
+from rag.types import Chunk
 
 WORDS = [
     "the",
@@ -164,3 +168,14 @@ def test_the_block_cache_never_changes_a_split(texts: list[str]) -> None:
     sentences_module._spans_in_block.cache_clear()
     split_sentences("\n".join(texts))  # the same paragraphs, seen first at other offsets
     assert [split_sentences(text) for text in texts] == cold
+
+
+def test_a_chunk_reads_its_stored_spans_or_splits_when_it_has_none() -> None:
+    text = "Kremlin aides spoke. CIA director William Burns traveled to Moscow. He warned Russia."
+    stored = Chunk("a:0000", "a", 0, 0, len(text), text, tuple(split_sentences(text)))
+    older = replace(stored, sentences=())  # a chunk of an index written before format 4
+    assert chunk_sentences(stored) == chunk_sentences(older) == tuple(split_sentences(text))
+    # The record round-trips through JSON (lists) back to tuples, and an old record without spans still reads.
+    assert Chunk.from_dict(json.loads(json.dumps(stored.to_dict()))) == stored
+    old_record = {k: v for k, v in stored.to_dict().items() if k != "sentences"}
+    assert Chunk.from_dict(old_record) == older

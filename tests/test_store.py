@@ -51,7 +51,7 @@ def test_a_build_is_one_checksummed_generation_behind_the_current_link(built):
     for name, expected in manifest.files.items():
         assert (gen / name).stat().st_size == expected.bytes
         assert layout.sha256(gen / name) == expected.sha256
-    assert json.loads((folder / layout.MANIFEST).read_text())["format_version"] == layout.FORMAT_VERSION == 3
+    assert json.loads((folder / layout.MANIFEST).read_text())["format_version"] == layout.FORMAT_VERSION == 4
     # Sizes count the live generation once, not the links into it.
     from rag.stores.folder.kind import index_stats
 

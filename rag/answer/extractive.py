@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from rag.answer.spans import answer_span
 from rag.answer.text import content_stems, has_type, question_type
 from rag.text.query import is_authorship, is_credit
-from rag.text.sentences import split_sentences
+from rag.text.sentences import chunk_sentences
 from rag.types import Hit
 
 
@@ -49,7 +49,7 @@ class Candidate:
     start: int
     end: int
     text: str
-    sentence: int = -1  # position in split_sentences(hit.chunk.text); -1 if not one of them
+    sentence: int = -1  # position in chunk_sentences(hit.chunk); -1 if not one of them
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def candidates(hits: Sequence[Hit], limit_per_hit: int = 40) -> list[Candidate]:
     out = []
     for hit in hits:
         chunk = hit.chunk
-        for position, (start, end) in enumerate(split_sentences(chunk.text)[:limit_per_hit]):
+        for position, (start, end) in enumerate(chunk_sentences(chunk)[:limit_per_hit]):
             key = (chunk.article_id, chunk.start + start)
             # A question never answers a question, and a fragment is not a claim.
             if key in seen or end - start < 12 or chunk.text[start:end].rstrip("”\"' ").endswith("?"):

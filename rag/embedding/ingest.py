@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rag.embedding.embedder import Passages, document_text
 from rag.settings import Settings
 from rag.text.chunking import chunk_article
-from rag.text.sentences import split_sentences
+from rag.text.sentences import chunk_sentences
 from rag.types import Article, Chunk
 
 #: ``Embedder.encode_passages``'s shape: (texts, sentence spans, progress=) -> Passages.
@@ -76,9 +76,9 @@ def embed_chunks(chunks: list[Chunk], titles: dict[str, str], encode: Encode, *,
     """Each chunk's vector (embedded with its article's title) and its sentences' vectors, in one pass."""
     texts = [document_text(titles[c.article_id], c.text) for c in chunks]
     # Sentence spans within the embedded text (title + newline + chunk) for late-chunked vectors.
-    spans = [_shifted(split_sentences(c.text), len(t) - len(c.text)) for c, t in zip(chunks, texts)]
+    spans = [_shifted(chunk_sentences(c), len(t) - len(c.text)) for c, t in zip(chunks, texts)]
     return encode(texts, spans, progress=progress)
 
 
-def _shifted(spans: list[tuple[int, int]], by: int) -> list[tuple[int, int]]:
+def _shifted(spans: Sequence[tuple[int, int]], by: int) -> list[tuple[int, int]]:
     return [(a + by, b + by) for a, b in spans]

@@ -18,8 +18,9 @@ from rag.errors import IndexStoreError
 
 #: 2: generations swapped in by a ``current`` symlink, file checksums in the manifest.
 #: 3: a generation may also hold a log of adds (segments) and removes made since its base files.
-FORMAT_VERSION = 3
-#: The oldest format this version still reads (2 is 3 with an empty log).
+#: 4: chunk records carry their sentence spans (``Chunk.sentences``); older chunks are split when read.
+FORMAT_VERSION = 4
+#: The oldest format this version still reads (2 is 3 with an empty log; 3 is 4 without stored spans).
 OLDEST_READ = 2
 
 

@@ -101,7 +101,10 @@ def chunk_article(
             index=index,
             start=units[i].start,
             end=units[j - 1].end,
-            text=text[units[i].start : units[j - 1].end],
+            text=(part := text[units[i].start : units[j - 1].end]),
+            # The chunk's own split (not its units): the sentence vectors follow it, and syntok may cut a
+            # chunk's first or last paragraph differently from the whole article's.
+            sentences=tuple(split_sentences(part)),
         )
         for index, (i, j) in enumerate(groups)
     ]

@@ -22,8 +22,12 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from typing import TYPE_CHECKING
 
 from syntok import segmenter
+
+if TYPE_CHECKING:
+    from rag.types import Chunk
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +55,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     for block_start, block_end in _blocks(text):
         spans.extend(_block_sentences(text, block_start, block_end))
     return spans
+
+
+def chunk_sentences(chunk: Chunk) -> tuple[tuple[int, int], ...]:
+    """A chunk's sentence spans: stored at build, or split now for a chunk of an older index."""
+    return chunk.sentences or tuple(split_sentences(chunk.text))
 
 
 def sentences(text: str) -> list[str]:
