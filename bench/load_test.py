@@ -91,13 +91,31 @@ def ask_api(client, question: str) -> tuple[str, str]:
     return text, text.partition("**Sources**")[2]
 
 
+CONNECT_ATTEMPTS = 3
+
+
+def connect_with_retries(url: str, api: bool = False):
+    """A client, after up to ``CONNECT_ATTEMPTS`` tries; the last failure is raised.
+
+    gradio_client fetches the app's config with httpx's 5 s default timeout. 50 clients arriving at
+    once on a slow 2-core machine can wait longer than that, where a browser would wait or a user
+    would reload. A connection still failing after three tries counts as an error."""
+    for attempt in range(CONNECT_ATTEMPTS):
+        try:
+            return connect_api(url) if api else connect(url)
+        except Exception:
+            if attempt == CONNECT_ATTEMPTS - 1:
+                raise
+            time.sleep(1.0 + attempt)
+
+
 def run_client(url: str, questions: list[str], deadline: float, api: bool = False) -> tuple[list[float], list[str]]:
     """Ask ``questions`` in turn until ``deadline``; returns (latencies of answers, error messages)."""
     latencies: list[float] = []
     errors: list[str] = []
     ask_one = ask_api if api else ask
     try:
-        client = connect_api(url) if api else connect(url)
+        client = connect_with_retries(url, api)
     except Exception as error:  # a refused connection is a load-test result, not a crash
         return [], [f"connect: {error}"]
     n = 0

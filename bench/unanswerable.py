@@ -32,8 +32,9 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from rag.answer.lexicon import MONTHS, STOPWORDS
 from rag.answer.opposites import NEGATION
-from rag.answer.text import MONTHS, STOPWORDS, content_stems, name_spans, number_spans, person_spans
+from rag.answer.text import content_stems, name_spans, number_spans, person_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 # ../shared/data beside the checkout (CI); a worktree one level deeper finds it one more level up.

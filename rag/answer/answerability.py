@@ -20,12 +20,12 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from rag.answer.lexicon import STOPWORDS
 from rag.answer.opposites import asks_opposite, negation_unmet
 from rag.answer.spans import amounts, answer_span, asks_amount
 from rag.answer.terms import DIGITS, Term, holds, parts, plain, question_terms, term_key, text_keys
 from rag.answer.text import (
     QTYPES,
-    STOPWORDS,
     WORD,
     content_stems,
     name_spans,

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.answer.lexicon import ROLES
 from rag.answer.markers import strip_markers
-from rag.answer.text import ROLES, name_spans
+from rag.answer.text import name_spans
 from rag.types import Turn
 
 _PERSON = re.compile(r"\b(he|she|him|they|them)\b", re.IGNORECASE)

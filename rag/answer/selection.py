@@ -23,10 +23,10 @@ from dataclasses import replace
 import numpy as np
 
 from rag.answer.extractive import Scored
+from rag.answer.lexicon import CALENDAR
 from rag.answer.places import asked_kind, new_names_of_kind
 from rag.answer.terms import holds, question_terms, text_keys
 from rag.answer.text import (
-    CALENDAR,
     QTYPES,
     WORD,
     date_spans,

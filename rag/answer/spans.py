@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.lexicon import ROLES, STOPWORDS
 from rag.answer.places import asked_kind, new_names_of_kind
 from rag.answer.text import (
-    ROLES,
-    STOPWORDS,
     WORD,
     Span,
     count_spans,

@@ -15,8 +15,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from rag.answer.lexicon import STOPWORDS
 from rag.answer.markers import MARKER, numbers, split_markers
-from rag.answer.text import STOPWORDS, content_stems, name_spans, number_spans, stem
+from rag.answer.text import content_stems, name_spans, number_spans, stem
 from rag.text.sentences import split_sentences
 from rag.types import SentenceSupport, Verdict
 

@@ -33,8 +33,9 @@ import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from rag.answer.lexicon import NUMBER_VALUES, STOPWORDS, WEEKDAYS
 from rag.answer.places import ALIASES, US_STATES
-from rag.answer.text import NUMBER_VALUES, STOPWORDS, WEEKDAYS, WORD, name_spans, stem
+from rag.answer.text import WORD, name_spans, stem
 
 DIGITS = re.compile(r"\d[\d,.]*")  # a figure as written: "5,000", "3.5"
 _POSSESSIVE = re.compile(r"['’]s$")
