@@ -163,6 +163,19 @@ def test_runs_taking_turns_answer_as_each_would_alone(seed_index, settings):
         assert all(ms > 0 for _, _, ms in answered[name])
 
 
+def test_runs_take_turns_going_first(monkeypatch):
+    """Question by question the first run rotates, so neither always pays for the caches the other fills."""
+    import rag.answer
+
+    calls = []
+    monkeypatch.setattr(rag.answer, "answer_question", lambda index, q, history, s: calls.append((q, s)) or s)
+    questions = [Question(str(n), f"q{n}", frozenset()) for n in range(3)]
+    runs = {"a": "A", "b": "B"}
+    answered = run_answers(None, questions, runs)  # type: ignore[arg-type]
+    assert calls == [("q0", "A"), ("q0", "B"), ("q1", "B"), ("q1", "A"), ("q2", "A"), ("q2", "B")]
+    assert [a for _, a, _ in answered["a"]] == ["A"] * 3 and [a for _, a, _ in answered["b"]] == ["B"] * 3
+
+
 def test_reliability_bins_confidence_against_how_often_it_was_right():
     table = reliability([(0.05, False), (0.15, False), (0.9, True), (0.95, False), (1.0, True)])
     assert table[0] == (0.0, 0.2, 2, 0.0)

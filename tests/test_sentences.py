@@ -175,6 +175,7 @@ def test_a_chunk_reads_its_stored_spans_or_splits_when_it_has_none() -> None:
     stored = Chunk("a:0000", "a", 0, 0, len(text), text, tuple(split_sentences(text)))
     older = replace(stored, sentences=())  # a chunk of an index written before format 4
     assert chunk_sentences(stored) == chunk_sentences(older) == tuple(split_sentences(text))
+    assert chunk_sentences(replace(stored, sentences=((0, 20),))) == ((0, 20),)  # stored spans are read, not redone
     # The record round-trips through JSON (lists) back to tuples, and an old record without spans still reads.
     assert Chunk.from_dict(json.loads(json.dumps(stored.to_dict()))) == stored
     old_record = {k: v for k, v in stored.to_dict().items() if k != "sentences"}

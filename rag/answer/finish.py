@@ -62,7 +62,7 @@ def abstain(question: str, standalone: str, hits: Sequence[Hit], decision: Decis
 
 def citation_for_claim(number: int, claim: str, hit: Hit) -> Citation:
     """The exact sentence of ``hit``'s passage that best supports ``claim``."""
-    start, end = best_quote(claim, hit.chunk.text)
+    start, end = best_quote(claim, hit.chunk)
     return citation(number, Candidate(hit, hit.chunk.start + start, hit.chunk.start + end, hit.chunk.text[start:end]))
 
 

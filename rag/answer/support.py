@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from rag.answer.lexicon import STOPWORDS
 from rag.answer.markers import MARKER, numbers, split_markers
 from rag.answer.text import content_stems, name_spans, number_spans, stem
-from rag.text.sentences import split_sentences
-from rag.types import SentenceSupport, Verdict
+from rag.text.sentences import chunk_sentences, split_sentences
+from rag.types import Chunk, SentenceSupport, Verdict
 
 Similarity = Callable[[Sequence[str], Sequence[str]], Sequence[float]]
 
@@ -129,7 +129,8 @@ def verdict(score: float) -> Verdict:
     return "weak" if score >= WEAK else "unsupported"
 
 
-def best_quote(claim: str, passage: str) -> tuple[int, int]:
-    """Offsets (within ``passage``) of the passage sentence that best supports ``claim``."""
-    spans = split_sentences(passage) or [(0, len(passage))]
+def best_quote(claim: str, chunk: Chunk) -> tuple[int, int]:
+    """Offsets (within the chunk's text) of its sentence that best supports ``claim``."""
+    passage = chunk.text
+    spans = chunk_sentences(chunk) or ((0, len(passage)),)
     return max(spans, key=lambda span: lexical_support(claim, passage[span[0] : span[1]]))
