@@ -31,13 +31,14 @@ ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ROOT / "bench" / "data" / "scorer_fit.csv"
 SCORER = ROOT / "rag" / "answer" / "scorer.json"
 META = ("dataset", "group", "id", "kind", "answerable", "correct", "cited", "topical")
-VERSION = "8"  # 2: opposite-word and how-many-count features; 3: selector v2 (listed places); 4: names matched
+VERSION = "9"  # 2: opposite-word and how-many-count features; 3: selector v2 (listed places); 4: names matched
 # by acronym and root (rag.answer.terms), a passage read under its title, "how many" met only by an amount
 # of the asked thing, selector v3; 5: opposite words found inside hyphenated ones ("second-largest");
 # 6: numbers by value, long names through one slip, a US state is the US, selector v4; "how many / how much"
 # unmet when the sentence has no amount of the asked thing by rag.answer.spans.amounts (one rule, not two);
 # 7: selector v5 (a saying's date does not answer "when"); 8: a negative question meeting a sentence that
-# negates nothing (rag.answer.opposites.negation_unmet), trained with bench.unanswerable's new negation kind
+# negates nothing (rag.answer.opposites.negation_unmet), trained with bench.unanswerable's new negation kind;
+# 9: see the note on PRECISION below
 # The stated operating point: when the scorer abstains, it should be right (the question unanswerable
 # or today's answer wrong) at least this often, out of fold on the fit halves. Each scorer that separates
 # the two kinds better moves the threshold for a fixed precision up, and with it the share of right
@@ -48,7 +49,13 @@ VERSION = "8"  # 2: opposite-word and how-many-count features; 3: selector v2 (l
 # of any threshold: at 0.94 the threshold would be 0.32 and keep 93.0% of right answers. The stated precision
 # is 0.95: threshold 0.25, 94.3% of right answers kept (v7: 94.8%), 87.2% of the gated-in unanswerable
 # withheld, negations included.
-PRECISION = 0.95
+# v9 (eras and shares meet "when" / "how much", ordinals and decades are no figures a passage must restate,
+# "USA" is "US", a sentence negates with "unable", "lack", "except"): log loss 0.373 -> 0.368. The better
+# separation moves the threshold for 0.95 up to 0.33, where the fit halves' right answers fall 3.1 points
+# below the answerer without the scorer on xquad-en (end to end, selector included). At 0.96 it is 0.22:
+# 97.9% of xquad-en's right answers kept out of fold (95.5% overall), 85.9% of the gated-in unanswerable
+# withheld, and end to end a 2.2-point drop on the xquad-en fit half. The stated precision is 0.96.
+PRECISION = 0.96
 CS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 
 

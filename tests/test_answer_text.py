@@ -76,6 +76,8 @@ def test_answer_span(sentence, question, qtype, expected):
         ("The dinner was attended by 2000 guests.", ["2000"]),  # a year-shaped number counting guests
         ("It usually takes five to ten years and two million dollars.", ["five to ten", "two million"]),
         ("One of them sent 90,000 troops and $2 billion.", ["90,000", "$2 billion"]),
+        ("CO2 caused over half the effect, and a two-thirds majority can censure.", ["over half", "two-thirds"]),
+        ("He scored in the second half.", []),  # a share of nothing named is no amount
     ],
 )
 def test_count_spans_are_amounts_not_years_or_dates(text, amounts):
@@ -186,3 +188,19 @@ def test_name_spans_find_sentence_starts_by_looking_back(text):
     for m in text_module._CAP_RUN.finditer(text):
         by_pattern = m.start() == 0 or bool(re.search(r"[.!?“\"]\s*$", text[: m.start()]))
         assert text_module._opens_sentence(text, m.start()) == by_pattern
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("By 9000 BP, Europe was fully forested.", "9000 BP"),
+        ("The last glacial ran from ~74,000 (BP = Before Present).", "74,000 (BP"),
+        ("Europe began to warm up from 22,000 years ago onward.", "22,000 years ago"),
+        ("Reformers such as Lefevre were active in the 15th century.", "15th century"),
+        ("The city was founded in AD 43 by the Romans.", "AD 43"),
+    ],
+)
+def test_eras_and_times_ago_answer_when(sentence, expected):
+    span = answer_span(sentence, "When did it happen?", "date")
+    assert span is not None and span.text == expected
+    assert has_type(sentence, "date", "When did it happen?")

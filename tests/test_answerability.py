@@ -42,6 +42,11 @@ def test_a_missing_name_is_reported_without_its_possessive():
     assert _features("Who is NATO's secretary general?").missing == ("NATO",)
 
 
+def test_an_ordinal_or_a_decade_is_not_reported_as_a_missing_figure():
+    assert _features("What did Peskov say in the 15th century and in the 80s?").missing == ()
+    assert _features("What did Peskov say in 1985?").missing == ("1985",)
+
+
 def test_a_question_whose_names_are_in_the_passage_misses_none():
     got = _features("Who did Dmitry Peskov say was preparing a summit?")
     assert got.as_dict()["specific_missing_passage"] == 0.0 and got.missing == ()

@@ -64,6 +64,19 @@ def test_a_word_of_a_multi_word_name_carries_the_names_initials():
     assert terms["United"] == terms["Methodist"] == terms["Church"] == "UMC"
 
 
+def test_ordinals_and_decades_are_not_specific_because_passages_give_years():
+    specific = {
+        t.text: t.specific for t in question_terms("Which Roman Catholic of the 15th century spoke in the 80s?")
+    }
+    assert specific["15th"] is False and specific["80s"] is False and specific["Roman"] is True
+    assert not any(t.text.startswith("A") for t in question_terms("Who was the V&A's first director?"))
+
+
+def test_a_spelled_hundred_is_the_number():
+    keys = text_keys("William Smith set out the principles almost a hundred years before Darwin.")
+    assert all(holds(keys, t) for t in question_terms("What came 100 years before Darwin?") if t.text != "came")
+
+
 def test_roots_keep_four_letters_and_the_word_itself():
     assert "americ" in roots("American") and "americ" in roots("America")
     assert set(roots("Austria")).isdisjoint(roots("Australia"))

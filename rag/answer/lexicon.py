@@ -27,10 +27,14 @@ _UNITS = (
 ).split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 #: Spelled-out numbers and their values: "four" is 4, "twenty" is 20.
-NUMBER_VALUES = {w: n for n, w in enumerate(_UNITS, start=1)} | {w: n * 10 for n, w in enumerate(_TENS, start=2)}
+NUMBER_VALUES = (
+    {w: n for n, w in enumerate(_UNITS, start=1)}
+    | {w: n * 10 for n, w in enumerate(_TENS, start=2)}
+    | {"dozen": 12, "hundred": 100, "thousand": 1000}  # "almost a hundred years" is "100 years"
+)
 NUMBER_WORDS = [
     *NUMBER_VALUES,
-    *"hundred hundreds thousand thousands million millions billion billions trillion dozen dozens half percent".split(),
+    *"hundreds thousands million millions billion billions trillion dozens half percent".split(),
 ]
 CALENDAR = frozenset(MONTHS + WEEKDAYS)
 

@@ -54,6 +54,15 @@ _LETTERS = re.compile(r"[A-Za-z]+")
 NEGATION = re.compile(r"\b(?:not|cannot|never|no|none|neither|nor|without)\b|n['’]t\b", re.IGNORECASE)
 
 
+# A sentence also negates by a verb or a preposition: "is unable to legislate", "which lack tentacles",
+# "all the major cities with the exceptions of Novgorod and Pskov" answer negative questions.
+_NEGATES = re.compile(
+    rf"{NEGATION.pattern}|\b(?:unable|lack(?:s|ed|ing)?|except|exceptions?|excluding|fail(?:s|ed)?|refused?"
+    r"|nobody|nothing|nowhere|absent)\b",
+    re.IGNORECASE,
+)
+
+
 def negation_unmet(question: str, sentence: str) -> float:
     """1 when the question is negative ("Who was not the first ...?") and the sentence negates nothing."""
-    return 1.0 if NEGATION.search(question) and not NEGATION.search(sentence) else 0.0
+    return 1.0 if NEGATION.search(question) and not _NEGATES.search(sentence) else 0.0

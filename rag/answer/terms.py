@@ -39,6 +39,7 @@ from rag.answer.text import WORD, name_spans, stem
 
 DIGITS = re.compile(r"\d[\d,.]*")  # a figure as written: "5,000", "3.5"
 _POSSESSIVE = re.compile(r"['’]s$")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|s|['’]s)")
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]\.?")
 # Endings that turn a country or region into its people or adjective: America(n), Brit(ain|ish), Chin(a|ese).
 _DEMONYM_ENDINGS = ("ians", "ans", "ian", "ean", "ese", "ish", "ain", "an", "ia", "i", "a", "e", "o", "y", "n")
@@ -75,14 +76,15 @@ def question_terms(question: str) -> tuple[Term, ...]:
     acronym_of = {word: initials for s in spans if (initials := _initials(s.text)) for word in parts(s.text)}
     out, seen = [], set()
     for word in parts(question):
-        if word.lower() in STOPWORDS or (len(word) < 2 and not word.isdigit()):
-            continue
+        if word.lower() in STOPWORDS or (len(plain(word)) < 2 and not word.isdigit()):
+            continue  # "V&A's" leaves an "A's"
         key = term_key(word)
         if key in seen:
             continue
         seen.add(key)
-        specific = (key in named or _is_acronym(word) or any(ch.isdigit() for ch in word)) and (
-            word.lower() not in WEEKDAYS  # "sworn in Monday": the story may well say "Jan. 20"
+        specific = (key in named or _is_acronym(word) or any(ch.isdigit() for ch in word)) and not (
+            word.lower() in WEEKDAYS  # "sworn in Monday": the story may well say "Jan. 20"
+            or _ORDINAL.fullmatch(word)  # "the 15th century" is told in years ("1455"), "the 80s" too ("1981")
         )
         alias = next((_ROOT_ACRONYMS[r] for r in roots(word) if r in _ROOT_ACRONYMS), "")
         out.append(Term(key, word, specific, acronym_of.get(word, "") or alias))
@@ -98,6 +100,7 @@ def text_keys(text: str) -> frozenset[str]:
     keys = {key for word in words if word.lower() not in STOPWORDS for key in _word_keys(word)}
     keys.update(re.sub(r"[^\d]", "", m) for m in DIGITS.findall(text))
     keys.update(stem(name) for symbol, name in _SYMBOLS.items() if symbol in text)
+    keys.update(_KEY_ALIASES[k] for k in keys & _KEY_ALIASES.keys())  # "the USA" is "the US"
     if not _STATES.isdisjoint(words) or not _STATES.isdisjoint(map(" ".join, zip(words, words[1:]))):
         keys.add("US")  # "a US state" is answered by "Ohio", which papers seldom follow with "US"
     for span in name_spans(text):
@@ -202,3 +205,5 @@ def _alias_acronyms() -> dict[str, str]:
 
 _ROOT_ACRONYMS = _alias_acronyms()
 _STATES = US_STATES - {"Georgia"}  # also a country
+# Country aliases whose own key is not their full name's initials: "USA" -> "US", "Britain" -> "UK".
+_KEY_ALIASES = {term_key(a): i for a, full in ALIASES.items() if (i := _initials(full)) and term_key(a) != i}

@@ -154,7 +154,7 @@ def has_type(text: str, qtype: str, question: str = "") -> bool:
         return bool(count_spans(text)) or any(w in NUMBER_WORDS for w in re.findall(r"[a-z]+", low))
     if qtype == "date":
         tokens = set(re.findall(r"[a-z]+", low))
-        return bool(_YEAR.search(text)) or bool(tokens & set(MONTHS + WEEKDAYS)) or "yesterday" in tokens
+        return bool(_YEAR.search(text) or tokens & set(MONTHS + WEEKDAYS) or "yesterday" in tokens or date_spans(text))
     if qtype == "person":
         return bool(person_spans(text))
     if qtype == "place":
@@ -168,7 +168,10 @@ _DATE = re.compile(
     rf"(?:\d{{1,2}}\s+(?:{_MONTH_NAMES})(?:\s+\d{{4}})?"  # 4 July 1776
     rf"|(?:{_MONTH_NAMES})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?"  # July 4, 1776 / July 1776
     rf"|(?:early|mid|late)?-?(?:1[5-9]|20)\d\ds?"  # 1776, the 1990s
-    rf"|(?:{'|'.join(w.capitalize() for w in WEEKDAYS)}))\b"
+    rf"|(?:{'|'.join(w.capitalize() for w in WEEKDAYS)})"
+    # Eras and spans of time: "9000 BP", "~74,000 (BP", "AD 800", "22,000 years ago", "the 15th century".
+    r"|\d[\d,]*\s*\(?(?:BP|BCE?|AD|CE)|(?:AD|BC)\s+\d{1,4}|\d[\d,]*\s+years\s+ago"
+    r"|\d{1,2}(?:st|nd|rd|th)[-\s]centur(?:y|ies))\b"
 )
 
 
@@ -215,8 +218,10 @@ def count_spans(text: str) -> list[Span]:
         return not (_YEAR.fullmatch(s.text) or any(d.start <= s.start and s.end <= d.end for d in dates))
 
     digits = [s for s in number_spans(text) if is_count(s)]
+    shares = [Span(m.start(), m.end(), m.group(0)) for m in _FRACTION.finditer(text)]
     spoken = [Span(m.start(), m.end(), m.group(0)) for m in _NUMBER_WORDS.finditer(text)]
-    spoken = [w for w in spoken if not any(d.start <= w.start < d.end for d in digits)]  # "$2 billion" once
+    # "$2 billion" once, "two-thirds" once
+    spoken = [w for w in spoken if not any(d.start <= w.start < d.end for d in digits + shares)] + shares
     return sorted(digits + spoken, key=lambda s: s.start)
 
 
@@ -224,3 +229,10 @@ _NEXT_WORD = re.compile(r"\s+([a-z]+)\b")
 # Number words, run together ("two million", "five to ten"); "one" and "half" are too often not amounts.
 _SPOKEN = "|".join(w for w in NUMBER_WORDS if w not in {"one", "half", "percent"})
 _NUMBER_WORDS = re.compile(rf"\b(?:{_SPOKEN})(?:(?:\s+|-|\s+to\s+)(?:{_SPOKEN}))*\b", re.I)
+# "How much of the greenhouse effect ...?" is answered by a share: "over half the", "a two-thirds majority",
+# "a quarter of". A bare "half" is too often no amount ("the second half"), so the share must be of something.
+_FRACTION = re.compile(
+    r"\b(?:(?:over|more than|less than|nearly|almost|about|roughly|around)\s+)?(?:(?:one|two|three)[-\s])?"
+    r"(?:half|thirds?|quarters?)(?=\s+(?:of|the|majority|its|their)\b)",
+    re.I,
+)
