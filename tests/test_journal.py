@@ -8,6 +8,7 @@ single-segment rebuild of the same articles finds.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -17,6 +18,7 @@ from rag.retrieval.search import search_index
 from rag.stores.base import rows_of_articles
 from rag.stores.folder import generations, layout
 from rag.stores.folder.index import Index
+from rag.text.sentences import split_sentences
 from tests.synthetic import question, write_corpus
 
 QUESTIONS = [question(i) for i in (0, 2, 5, 9, 12, 13)] + ["Who cut the ribbon?", "regional fund budget doubled"]
@@ -90,6 +92,14 @@ def test_compaction_empties_the_log_and_scores_as_a_rebuild(tmp_path, settings):
     rebuilt = Index.build(loaded.articles.values(), settings.replace(index_dir=tmp_path / "rebuilt"))
     assert _hits(loaded, rounded=4) == _hits(rebuilt, rounded=4)  # exact BM25 statistics again
     assert loaded.bm25.stale_rows == 0
+
+
+def test_compaction_gives_chunks_of_an_older_index_their_sentence_spans(tmp_path, settings):
+    index = build_index([write_corpus(tmp_path / "corpus", range(3))], settings)
+    index.chunks[:] = [replace(c, sentences=()) for c in index.chunks]  # as read from a format-3 index
+    compacted = index.compact().index
+    assert [c.text for c in compacted.chunks] == [c.text for c in index.chunks]
+    assert all(c.sentences and c.sentences == tuple(split_sentences(c.text)) for c in compacted.chunks)
 
 
 def test_a_damaged_segment_is_refused_with_the_rebuild_hint(tmp_path, settings):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from syntok import segmenter
@@ -60,6 +61,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def chunk_sentences(chunk: Chunk) -> tuple[tuple[int, int], ...]:
     """A chunk's sentence spans: stored at build, or split now for a chunk of an older index."""
     return chunk.sentences or tuple(split_sentences(chunk.text))
+
+
+def with_spans(chunk: Chunk) -> Chunk:
+    """The chunk with its sentence spans stored (a chunk of an index older than format 4 gains them)."""
+    return chunk if chunk.sentences else replace(chunk, sentences=tuple(split_sentences(chunk.text)))
 
 
 def sentences(text: str) -> list[str]:

@@ -26,6 +26,7 @@ from rag.stores.folder import bulk, generations, genscan, layout, persist
 from rag.stores.folder.dense import DenseIndex
 from rag.stores.folder.journal import Journal, Segment
 from rag.stores.lexical import Bm25Index
+from rag.text.sentences import with_spans
 from rag.types import Article, Chunk
 
 log = logging.getLogger(__name__)
@@ -113,9 +114,9 @@ class Index(StoreBase):
 
     def compact(self) -> Change:
         """The same articles in one FAISS index and one BM25 matrix with exact statistics; an empty log."""
-        dense = self.dense.compacted()
-        bm25 = Bm25Index.build([c.text for c in self.chunks])
-        index = self._derive(self.articles, self.chunks, dense, bm25, Journal())
+        chunks = [with_spans(c) for c in self.chunks]  # chunks of an index before format 4 gain their spans
+        dense, bm25 = self.dense.compacted(), Bm25Index.build([c.text for c in chunks])
+        index = self._derive(self.articles, chunks, dense, bm25, Journal())
         index.set_article_bm25(ArticleBm25.build(self.articles.values()))
         return Change(index)
 
