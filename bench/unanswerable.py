@@ -14,8 +14,8 @@ antonym, and negations ("Who was the tackle leader?" -> "Who was not the tackle
 leader?") when no sentence of the article that shares two of the question's
 content words is negative. Output, one file per dataset and half (``xquad-en.fit.jsonl``,
 ``news-dev.report.jsonl``, ...), reads with ``rag eval answers``: rows carry
-``answerable``, ``kind`` (original / entity / number / date / antonym / negation) and
-``source_id``. Halves are by article for xquad-en (the title before '#') and
+``answerable``, ``kind`` (original / entity / number / date / antonym / negation),
+``source_id`` and, for news-dev, the quiz ``date``. Halves are by article for xquad-en (the title before '#') and
 by quiz date for news-dev (questions of one week share their articles), chosen by
 a hash, so they never change when questions are added. Generated files derive
 from the shared data and are not committed; the hand-written adjacent questions
@@ -182,6 +182,8 @@ def build(dataset: str, questions: list[dict], corpus: dict[str, str], seed: int
         key = gold[0].split("#")[0] if dataset == "xquad-en" else q.get("date", "")
         article = " ".join(corpus.get(d, "") for d in gold)
         base = {"relevant_doc_ids": gold, "source_id": q["id"], "split": half(f"{dataset}:{key}")}
+        if q.get("date"):
+            base["date"] = q["date"]  # the quiz day: `rag eval answers` also answers as asked that day
         answers = q.get("answers") or [q["answer"]]
         out.append(
             {

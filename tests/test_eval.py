@@ -144,6 +144,36 @@ def test_eval_answers_runs_and_measures_abstention(tmp_path):
             assert 0.0 <= data[key] <= 1.0
         assert sum(n for _, _, n, _ in data["reliability"]) <= 3
     assert scores["baseline"]["partial"] == 0.0  # only the scorer gives the partial form
+    assert "question_date" not in scores  # undated questions: no dated run
+
+
+def test_dated_questions_are_also_answered_as_of_their_date(tmp_path):
+    corpus, questions = _write(tmp_path)
+    rows = [
+        json.loads(line) | {"date": "2021/12/0" + str(n + 1)}
+        for n, line in enumerate(questions.read_text().splitlines())
+    ]
+    questions.write_text("\n".join(json.dumps(r) for r in rows))
+    out = tmp_path / "a.json"
+    argv = ["eval", "answers", "--corpus", str(corpus), "--questions", str(questions), "--json-out", str(out)]
+    assert main(argv) == 0
+    dated = json.loads(out.read_text())["question_date"]
+    assert dated["questions"] == len(rows) and 0.0 <= dated["answered_correct"] <= 1.0
+
+
+def test_a_dated_run_sets_now_to_each_questions_date(monkeypatch, settings):
+    import rag.answer
+
+    seen = []
+    monkeypatch.setattr(rag.answer, "answer_question", lambda index, q, history, s: seen.append((q, s.as_of)) or s)
+    questions = [
+        Question("0", "q0", frozenset(), date="2025-01-03"),
+        Question("1", "q1", frozenset(), date="2025-02-07"),
+    ]
+    run_answers(None, questions, {"new": settings, "dated": settings}, frozenset({"dated"}))  # type: ignore[arg-type]
+    assert sorted(seen, key=str) == sorted(
+        [("q0", settings.as_of), ("q0", "2025-01-03"), ("q1", settings.as_of), ("q1", "2025-02-07")], key=str
+    )
 
 
 def test_runs_taking_turns_answer_as_each_would_alone(seed_index, settings):

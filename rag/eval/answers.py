@@ -6,7 +6,9 @@ of one article go together) is left out of the index, and questions about them
 become unanswerable. Questions marked ``answerable: false`` count the same way
 (``python -m bench.unanswerable`` writes in-topic ones: the article is indexed,
 the asked detail is not in it). A partial answer ("The articles don't say …")
-counts as an abstention. ``--baseline`` also runs the answerer without the
+counts as an abstention. Questions that all carry a date (news quizzes) are
+also answered as of that date, the day they were asked ("new@question-date";
+retrieval's eval has the same view). ``--baseline`` also runs the answerer without the
 learned scorer on the same index in the same run; ``--reuse-index`` answers
 from the saved ``--index-dir`` index instead of building a scratch one. The
 reliability table bins the answer's confidence against how often it was right.
@@ -28,6 +30,8 @@ from rag.settings import Settings
 from rag.types import Answer
 
 BASELINE = "baseline (no selector, no scorer)"
+#: The answerer with "now" at each question's date, when every question has one (a news quiz asked that day).
+DATED = "new@question-date"
 
 
 @dataclass(frozen=True)
@@ -127,9 +131,9 @@ def holdout_split(doc_ids: list[str], fraction: float) -> set[str]:
 
 
 def run_answers(
-    index, questions: list[Question], runs: dict[str, Settings]
+    index, questions: list[Question], runs: dict[str, Settings], dated: frozenset[str] = frozenset()
 ) -> dict[str, list[tuple[Question, Answer, float]]]:
-    """Every question answered under each of ``runs``, timed.
+    """Every question answered under each of ``runs``, timed; the runs named in ``dated`` as of each question's date.
 
     The runs take turns going first, question by question: answering fills per-text caches (sentence
     spans, stems, keys), so whichever run read a passage first would pay for both."""
@@ -139,6 +143,8 @@ def run_answers(
     order = list(runs.items())
     for n, q in enumerate(questions):
         for name, settings in order[n % len(order) :] + order[: n % len(order)]:
+            if name in dated and q.date:
+                settings = settings.replace(as_of=q.date)
             start = time.perf_counter()
             answer = answer_question(index, q.question, (), settings)
             out[name].append((q, answer, (time.perf_counter() - start) * 1000))
@@ -170,16 +176,19 @@ def evaluate_answers(
     runs = {"new": settings.replace(answer_selector=True, answer_scorer=True)}
     if baseline:
         runs[BASELINE] = settings.replace(answer_selector=False, answer_scorer=False)
+    dated = frozenset({DATED} if questions and all(q.date for q in questions) else ())
+    if dated:
+        runs[DATED] = runs["new"]
     if reuse_index and not holdout:
         index = open_index(settings)
         index.embedder.encode_query("warm up")
-        results = {name: score_answers(pairs) for name, pairs in run_answers(index, questions, runs).items()}
+        results = {name: score_answers(pairs) for name, pairs in run_answers(index, questions, runs, dated).items()}
     else:
         with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
             scratch = scratch_settings(settings, Path(tmp))
             index = build_scratch([a for a in articles if a.id not in held], scratch, progress=True)
             index.embedder.encode_query("warm up")
-            results = {name: score_answers(pairs) for name, pairs in run_answers(index, questions, runs).items()}
+            results = {name: score_answers(pairs) for name, pairs in run_answers(index, questions, runs, dated).items()}
             close(scratch)  # Milvus Lite: let go of the scratch database before its folder goes
     scores = results["new"]
     for name, result in results.items():
@@ -190,6 +199,8 @@ def evaluate_answers(
     data = scores.to_dict()
     if baseline:
         data["baseline"] = results[BASELINE].to_dict()
+    if dated:
+        data["question_date"] = results[DATED].to_dict()
     report = json.dumps(data, indent=2)
     if json_out:
         Path(json_out).write_text(report + "\n", encoding="utf-8")
