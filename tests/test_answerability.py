@@ -44,6 +44,7 @@ def test_a_missing_name_is_reported_without_its_possessive():
 
 def test_an_ordinal_or_a_decade_is_not_reported_as_a_missing_figure():
     assert _features("What did Peskov say in the 15th century and in the 80s?").missing == ()
+    assert _features("What did Peskov say at the 1,997th summit?").missing == ()  # not "1" from "1,997th"
     assert _features("What did Peskov say in 1985?").missing == ("1985",)
 
 

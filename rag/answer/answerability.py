@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from rag.answer.lexicon import STOPWORDS
 from rag.answer.opposites import asks_opposite, negation_unmet
 from rag.answer.spans import amounts, answer_span, asks_amount
-from rag.answer.terms import DIGITS, Term, holds, parts, plain, question_terms, term_key, text_keys
+from rag.answer.terms import Term, figures, holds, parts, plain, question_terms, term_key, text_keys
 from rag.answer.text import (
     QTYPES,
     WORD,
@@ -170,13 +170,9 @@ def _focus_missing(question: str, in_sentence: AbstractSet[str], in_passage: Abs
     return (0.0 if focus_key in in_sentence else 1.0), (0.0 if focus_key in in_passage else 1.0)
 
 
-# A figure, but not an ordinal or a decade ("the 15th century", "the 80s"): those are told in years.
-_FIGURE = re.compile(rf"{DIGITS.pattern}(?!\d|st\b|nd\b|rd\b|th\b|s\b|['’]s\b)")
-
-
 def _missing_phrases(question: str, found: AbstractSet[str]) -> tuple[str, ...]:
     """Names and numbers of the question none of whose words are in ``found``: ('Xi Jinping',), ('NATO',)."""
-    phrases = [s.text for s in name_spans(question)] + _FIGURE.findall(question)
+    phrases = [s.text for s in name_spans(question)] + figures(question)
     out = []
     for phrase in phrases:
         terms = question_terms(phrase)

@@ -39,7 +39,7 @@ from rag.answer.text import WORD, name_spans, stem
 
 DIGITS = re.compile(r"\d[\d,.]*")  # a figure as written: "5,000", "3.5"
 _POSSESSIVE = re.compile(r"['’]s$")
-_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|s|['’]s)")
+_ORDINAL_END = re.compile(r"(?:st|nd|rd|th|s|['’]s)\b")  # "15th", "80s", "70's": told in years ("1455", "1981")
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]\.?")
 # Endings that turn a country or region into its people or adjective: America(n), Brit(ain|ish), Chin(a|ese).
 _DEMONYM_ENDINGS = ("ians", "ans", "ian", "ean", "ese", "ish", "ain", "an", "ia", "i", "a", "e", "o", "y", "n")
@@ -84,7 +84,7 @@ def question_terms(question: str) -> tuple[Term, ...]:
         seen.add(key)
         specific = (key in named or _is_acronym(word) or any(ch.isdigit() for ch in word)) and not (
             word.lower() in WEEKDAYS  # "sworn in Monday": the story may well say "Jan. 20"
-            or _ORDINAL.fullmatch(word)  # "the 15th century" is told in years ("1455"), "the 80s" too ("1981")
+            or is_ordinal(word)
         )
         alias = next((_ROOT_ACRONYMS[r] for r in roots(word) if r in _ROOT_ACRONYMS), "")
         out.append(Term(key, word, specific, acronym_of.get(word, "") or alias))
@@ -152,6 +152,17 @@ def roots(word: str) -> tuple[str, ...]:
         return ()
     cut = {low[: -len(e)] for e in _DEMONYM_ENDINGS if low.endswith(e) and len(low) - len(e) >= _SHORTEST_ROOT}
     return tuple(sorted(cut | {low}))
+
+
+def is_ordinal(word: str) -> bool:
+    """An ordinal or a decade ("15th", "80s"): no figure a passage must restate."""
+    digits = re.match(r"\d+", word)
+    return bool(digits and _ORDINAL_END.fullmatch(word, digits.end()))
+
+
+def figures(text: str) -> list[str]:
+    """The figures of ``text`` as written ("5,000", "3.5"), less ordinals and decades (``is_ordinal``)."""
+    return [m.group(0) for m in DIGITS.finditer(text) if not _ORDINAL_END.match(text, m.end())]
 
 
 def plain(word: str) -> str:

@@ -65,7 +65,7 @@ def chunk_sentences(chunk: Chunk) -> tuple[tuple[int, int], ...]:
 
 def with_spans(chunk: Chunk) -> Chunk:
     """The chunk with its sentence spans stored (a chunk of an index older than format 4 gains them)."""
-    return chunk if chunk.sentences else replace(chunk, sentences=tuple(split_sentences(chunk.text)))
+    return chunk if chunk.sentences else replace(chunk, sentences=chunk_sentences(chunk))
 
 
 def sentences(text: str) -> list[str]:
