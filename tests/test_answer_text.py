@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rag.answer import text as text_module
-from rag.answer.extractive import Candidate, compose, score_candidates
+from rag.answer.extractive import Candidate, Keep, Scored, compose, score_candidates
 from rag.answer.followup import rewrite_followup
 from rag.answer.spans import answer_span
 from rag.answer.support import Claim, check_claims, parse_claims, strip_invalid_markers
@@ -138,6 +138,34 @@ def test_scoring_prefers_the_sentence_that_answers_over_the_one_that_only_sounds
     assert ranked[0].candidate.text == BURNS
     draft = compose("Who warned Russia?", ranked)
     assert draft.lead == "CIA director William Burns"
+
+
+def _scored(text: str, score: float, rank: int) -> Scored:
+    return Scored(Candidate(_hit(text, rank), 0, len(text), text), score, 0.5, 0.5, True)
+
+
+KEEL = "The second sentence names nobody but says the warning came in November."
+
+
+@pytest.mark.parametrize(
+    ("runner_up", "keep", "quoted"),
+    [
+        (0.95, Keep(0.9), 1),  # a lead span alone, as the hand-scored answerer always did
+        (0.95, Keep(0.7, after_lead=0.9), 2),  # a near tie after a lead span: both may hold the answer
+        (0.85, Keep(0.7, after_lead=0.9), 1),  # not near enough once the best gave a span
+    ],
+)
+def test_a_runner_up_joins_a_lead_span_only_in_a_near_tie(runner_up, keep, quoted):
+    draft = compose("Who warned Russia?", [_scored(BURNS, 1.0, 1), _scored(KEEL, runner_up, 2)], keep=keep)
+    assert draft.lead == "CIA director William Burns"
+    assert [s.candidate.text for s in draft.sentences] == [BURNS, KEEL][:quoted]
+
+
+def test_without_a_lead_span_the_runner_up_joins_at_the_plain_ratio():
+    question = "What happened at the summit?"
+    ranked = [_scored(BIDEN, 1.0, 1), _scored(KEEL, 0.75, 2)]
+    assert len(compose(question, ranked, keep=Keep(0.7, after_lead=0.9)).sentences) == 2
+    assert len(compose(question, ranked, keep=Keep(0.9)).sentences) == 1
 
 
 def test_follow_up_rewrite_carries_the_person_over():

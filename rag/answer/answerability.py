@@ -73,10 +73,12 @@ NAMES = (
 
 @dataclass(frozen=True)
 class Features:
-    """The scorer's inputs, in ``NAMES`` order, plus the specific terms the passages lack (for the reply)."""
+    """The scorer's inputs, in ``NAMES`` order, plus the specific terms the passages lack (for the reply):
+    every retrieved passage (``everywhere``), else the best sentence's own passage."""
 
     values: tuple[float, ...]
     missing: tuple[str, ...] = ()
+    everywhere: bool = False
 
     def as_dict(self) -> dict[str, float]:
         return dict(zip(NAMES, self.values))
@@ -145,8 +147,9 @@ def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str
         _count_unmet(question, sentence),
         *(1.0 if qtype == t else 0.0 for t in QTYPES),
     )
-    gone = _missing_phrases(question, in_hits) or _missing_phrases(question, in_passage)
-    return Features(tuple(float(v) for v in values), gone)
+    everywhere = _missing_phrases(question, in_hits)
+    gone = everywhere or _missing_phrases(question, in_passage)
+    return Features(tuple(float(v) for v in values), gone, bool(everywhere))
 
 
 def passage_keys(hit: Hit) -> AbstractSet[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rag.answer import extractive as ex
-from rag.answer.decision import KEEP_HAND, KEEP_SELECTED, Decision, Ranked
+from rag.answer.decision import KEEP_HAND, KEEP_SELECTED, NEVER, NOT_CLOSE, NOT_QUOTED, Decision, Ranked, unmentioned
 from rag.answer.finish import citation, finish
 from rag.answer.markers import with_markers
 from rag.stores.base import Store
@@ -19,11 +19,17 @@ from rag.types import Answer
 
 # The partial state: the topic is there, the asked detail is not. What they do say follows, cited.
 PARTIAL_TEXT = "The articles don't say {what}. They mention: "
+ASKED = "what the question asks"
+NOTES = {
+    NEVER: "The articles don't say anything about {what}. They mention: ",
+    NOT_CLOSE: "The passages closest to the question don't mention {what}. They mention: ",
+    NOT_QUOTED: "The passage quoted doesn't mention {what}. It says: ",
+}
 
 
 def compose_answer(index: Store, question: str, r: Ranked, confidence: float) -> Answer:
     """The cited answer from the best sentences, led by its short answer span when there is one."""
-    draft = ex.compose(r.standalone, r.ranked, keep_ratio=KEEP_SELECTED if r.selected else KEEP_HAND)
+    draft = ex.compose(r.standalone, r.ranked, keep=KEEP_SELECTED if r.selected else KEEP_HAND)
     citations = [citation(i + 1, s.candidate) for i, s in enumerate(draft.sentences)]
     # Lead with the short answer, unless the quoted sentence already opens with it.
     opens_with_lead = draft.lead and draft.sentences[0].candidate.text.startswith(draft.lead)
@@ -38,18 +44,27 @@ def compose_answer(index: Store, question: str, r: Ranked, confidence: float) ->
 
 
 def partial(index: Store, question: str, r: Ranked, decision: Decision) -> Answer:
-    """ "The articles don't say X. They mention: …[1]": what is there, marked as not the answer."""
+    """ "The articles don't say X. They mention: …[1]": what is there, marked as not the answer.
+
+    "The articles don't say anything about X" only when no indexed passage mentions X; when some
+    passage elsewhere does, the reply claims no more than is true: the closest passages (or the quoted
+    one) don't.
+    """
     best = r.ranked[0]
-    what = ("anything about " + " or ".join(decision.missing)) if decision.missing else "what the question asks"
+    never = unmentioned(index, decision.missing)
+    claim, missing = (NEVER, never) if never else (decision.claim, decision.missing)
+    what = " or ".join(missing)
+    reason = claim.format(what=what) if missing else decision.reason
+    note = NOTES[claim].format(what=what) if missing else PARTIAL_TEXT.format(what=ASKED)
     quoted = with_markers(best.candidate.text, [1])
     # Only the quote is a claim to check; the note before it is ours, not the articles'.
     answer = finish(index, question, r.standalone, quoted, [citation(1, best.candidate)], r.hits)
     return replace(
         answer,
-        text=PARTIAL_TEXT.format(what=what) + quoted,
+        text=note + quoted,
         abstained=True,
         partial=True,
         confidence=round(decision.confidence, 4),
-        abstain_reason=decision.reason,
+        abstain_reason=reason,
         related=tuple(r.hits[:3]),
     )

@@ -133,18 +133,31 @@ class Draft:
     sentences: tuple[Scored, ...]
 
 
-def compose(question: str, ranked: Sequence[Scored], max_sentences: int = 2, keep_ratio: float = 0.9) -> Draft:
-    """A short lead span with the sentence it came from; without a span, up to two close sentences."""
+@dataclass(frozen=True)
+class Keep:
+    """When the runner-up sentence joins the best in the answer: at ``ratio`` of the best's score, or at
+    ``after_lead`` of it once the best gave a short answer span (``math.inf``: then never)."""
+
+    ratio: float = 0.9
+    after_lead: float = math.inf
+
+
+def compose(question: str, ranked: Sequence[Scored], max_sentences: int = 2, keep: Keep = Keep()) -> Draft:
+    """A short lead span from the best sentence, quoted with up to one close runner-up.
+
+    A near tie means either sentence may hold the answer, so both are quoted; after a lead span the
+    tie must be closer, since the best already gives an answer of the asked kind.
+    """
     if not ranked:
         return Draft(None, ())
     best = ranked[0]
     span = answer_span(best.candidate.text, question, question_type(question))
-    if span and span.text != best.candidate.text:
-        return Draft(span.text, (best,))
+    lead = span.text if span and span.text != best.candidate.text else None
+    ratio = keep.after_lead if lead else keep.ratio
     chosen = [best]
     for other in ranked[1:]:
-        if len(chosen) >= max_sentences or other.score < keep_ratio * best.score:
+        if len(chosen) >= max_sentences or other.score < ratio * best.score:
             break
         if other.candidate.text != best.candidate.text:
             chosen.append(other)
-    return Draft(None, tuple(chosen))
+    return Draft(lead, tuple(chosen))
