@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.terms import holds, question_terms, roots, text_keys
+from rag.answer.terms import holds, literal, question_terms, roots, text_keys
 
 
 def _found(question: str, text: str) -> dict[str, bool]:
@@ -96,3 +96,21 @@ def test_numbers_compare_by_value_and_symbols_by_name():
 
 def test_a_slip_is_forgiven_only_in_names():
     assert not holds(text_keys("The results were stated."), question_terms("What did the reslts state?")[0])
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("Xi Jinping", True),
+        ("quokkas", True),
+        ("U.S.", False),  # also "the United States"
+        ("NATO", False),  # may be spelled out
+        ("the USA", False),
+        ("Russian", False),  # meets "Russia" by its root
+        ("5,000", False),  # "5000"
+        ("four", False),  # "4"
+    ],
+)
+def test_only_a_term_found_as_spelled_is_literal(phrase, expected):
+    terms = question_terms(phrase)
+    assert terms and all(literal(t) for t in terms) is expected

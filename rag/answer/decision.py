@@ -20,11 +20,12 @@ import numpy as np
 from rag.answer import extractive as ex
 from rag.answer.answerability import features as answer_features
 from rag.answer.selection import reorder, selection_features
-from rag.answer.terms import holds, question_terms, text_keys
+from rag.answer.terms import literal, question_terms
 from rag.filters import Filters
 from rag.retrieval.search import search_index
 from rag.settings import Settings
 from rag.stores.base import Store
+from rag.text.terms import tokenize
 from rag.types import Hit
 
 NO_PASSAGES = "no indexed passage matches the question"
@@ -35,7 +36,6 @@ NOT_KNOWN = "the closest sentence says this is not known"
 NOT_QUOTED = "the passage quoted doesn't mention {what}"
 NOT_CLOSE = "the passages closest to the question don't mention {what}"
 NEVER = "the articles never mention {what}"
-UNMENTIONED_DEPTH = 3  # passages BM25 finds for the phrase alone, checked for any of its words
 # A sentence saying the asked detail is not known ("No meeting date has been set", "did not say how many",
 # "it was not immediately clear") is the honest reply only in the partial form: led as an answer, it passes a
 # non-answer off as one. On the fit halves the selector put one first, for an unanswerable question.
@@ -137,15 +137,17 @@ def unmentioned(index: Store, phrases: Sequence[str]) -> tuple[str, ...]:
 
     A name the retrieved passages lack is usually somewhere else in the index (on the fit halves, 97
     of 98 news-dev and 269 of 276 xquad-en such names were), so the claim is checked, not assumed:
-    the passages that BM25 finds for the phrase alone must not hold any of its words.
+    BM25 over the whole index must score no passage for the phrase (or its initials). A phrase a word
+    search cannot rule out (a figure, an acronym, an alias: ``rag.answer.terms.literal``; a word BM25
+    drops) is never claimed absent.
     """
     out = []
     for phrase in phrases:
         terms = question_terms(phrase)
-        found = index.search_lexical(phrase, UNMENTIONED_DEPTH, None)
-        chunks = [index.chunks[row] for row, _ in found]
-        keys = [text_keys(c.text) | text_keys(index.articles[c.article_id].title) for c in chunks]
-        if not any(holds(k, t) for k in keys for t in terms):
+        if not terms or not all(map(literal, terms)) or not all(tokenize([t.text for t in terms])):
+            continue
+        query = " ".join([phrase, *(t.acronym for t in terms if t.acronym)])  # "XJ" is Xi Jinping too
+        if not any(score > 0 for _, score in index.search_lexical(query, 1, None)):
             out.append(phrase)
     return tuple(out)
 

@@ -134,6 +134,24 @@ def holds(keys: AbstractSet[str], term: Term) -> bool:
     return any("~" + r in keys for r in roots(term.text)) or not keys.isdisjoint(slips(term.text))
 
 
+def literal(term: Term) -> bool:
+    """Is the term found only as spelled (or by its name's initials, ``Term.acronym``): a word, not a
+    figure, an acronym, a country alias or a demonym with a root?
+
+    Only then can a word search of an index show that no passage mentions it ("U.S." is also "the
+    United States", "5,000" is "5000", "Russian" meets "Russia"). A one-letter slip of a long name
+    ("Gandhy") is still not found by a search for it."""
+    word = plain(term.text)
+    return not (
+        any(ch.isdigit() for ch in word)
+        or word.lower() in NUMBER_VALUES
+        or _is_acronym(word)
+        or term.stem in _KEY_ALIASES
+        or term.stem in _KEY_ALIASES.values()
+        or len(roots(word)) > 1
+    )
+
+
 @functools.lru_cache(maxsize=65536)
 def slips(word: str) -> frozenset[str]:
     """Keys two spellings of a long name share when they differ by one letter added, dropped, changed
