@@ -146,8 +146,7 @@ def literal(term: Term) -> bool:
         any(ch.isdigit() for ch in word)
         or word.lower() in NUMBER_VALUES
         or _is_acronym(word)
-        or term.stem in _KEY_ALIASES
-        or term.stem in _KEY_ALIASES.values()
+        or term.stem in _KEY_ALIASES  # "Britain" is "UK"; the initials themselves are acronyms
         or len(roots(word)) > 1
     )
 
