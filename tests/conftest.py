@@ -44,3 +44,12 @@ def seed_index(settings):
     from rag.api import build_index
 
     return build_index([SEED], settings)
+
+
+@pytest.fixture(autouse=True)
+def _unfreeze_after():
+    """An index holder freezes what the process holds (``gc.freeze``); a test leaves nothing frozen for the next."""
+    yield
+    import gc
+
+    gc.unfreeze()

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from rag.errors import ConfigError
 from rag.filters import Filters
-from rag.retrieval.fusion import collapse_near_duplicates, reciprocal_rank_fusion
+from rag.retrieval.fusion import collapse_near_duplicates, jaccard, reciprocal_rank_fusion, shingles
 from rag.types import Article, Chunk, Hit
 
 
@@ -36,6 +36,23 @@ def test_near_duplicates_collapse_to_the_best_ranked():
     kept = collapse_near_duplicates(hits, 0.9)
     assert [h.chunk.article_id for h in kept] == ["wire1", "a"]
     assert [h.rank for h in kept] == [1, 2]
+
+
+_WORDS = st.sampled_from("the bank raised rates again on thursday while markets fell".split())
+
+
+@given(st.lists(st.lists(_WORDS, min_size=0, max_size=12).map(" ".join), max_size=12), st.integers(0, 12))
+def test_a_limited_collapse_keeps_what_the_full_one_keeps_first(texts, limit):
+    """search_index stops at k kept hits: those must be the first k of the full collapse, ranks and all."""
+    hits = [hit(text, i + 1, f"a{i}") for i, text in enumerate(texts)]
+    full = collapse_near_duplicates(hits, 0.5)
+    assert collapse_near_duplicates(iter(hits), 0.5, limit=limit) == full[:limit]
+
+
+@given(st.lists(_WORDS, max_size=12), st.lists(_WORDS, max_size=12))
+def test_jaccard_is_shared_over_either(a, b):
+    sa, sb = shingles(" ".join(a)), shingles(" ".join(b))
+    assert jaccard(sa, sb) == (len(sa & sb) / len(sa | sb) if sa and sb else 0.0)
 
 
 def test_filters_by_article_source_and_date():

@@ -67,7 +67,9 @@ def test_a_texts_vector_never_depends_on_what_it_is_encoded_with(precision):
     together = embedder.encode(texts)
     assert np.array_equal(together[:5], alone)
     assert np.array_equal(embedder.encode(texts[::-1])[::-1], together)
-    assert embedder._session().get_session_options().intra_op_num_threads == 1
+    # A text alone runs on a session with a thread per core (up to SMALL_THREADS), bulk on one-thread sessions.
+    assert embedder._session(1).get_session_options().intra_op_num_threads == 1
+    assert set(embedder._sessions) == {1, onnx_embed.SMALL_THREADS}
 
 
 @pytest.mark.parametrize(("built_with", "loaded_with"), [("onnx", "torch"), ("torch", "onnx")])

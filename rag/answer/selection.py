@@ -157,9 +157,11 @@ def _new_name(name: str, question_keys: AbstractSet[str]) -> bool:
 
 def _nearness(text: str, names: list[str], asked: set[str]) -> float:
     """1 when a new name sits right next to a word the question asked about, falling with the distance."""
+    spots = [p for n in names if (p := text.find(n)) >= 0]
+    if not spots:
+        return 0.0  # most sentences name nothing new: no need to scan their words
     anchors = [m.start() for m in WORD.finditer(text) if stem(m.group(0)) in asked]
-    spots = [text.find(n) for n in names]
-    gaps = [abs(a - p) for a in anchors for p in spots if p >= 0]
+    gaps = [abs(a - p) for a in anchors for p in spots]
     return 1.0 / (1.0 + min(gaps) / 30.0) if gaps else 0.0
 
 

@@ -29,6 +29,7 @@ Pure: strings in, keys out.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -97,11 +98,13 @@ def text_keys(text: str) -> frozenset[str]:
 
     Cached: a question's passages and sentences are keyed by both the selector and the scorer."""
     words = parts(text)
-    keys = {key for word in words if word.lower() not in STOPWORDS for key in _word_keys(word)}
+    keys = set(itertools.chain.from_iterable(map(_content_keys, words)))
     keys.update(re.sub(r"[^\d]", "", m) for m in DIGITS.findall(text))
     keys.update(stem(name) for symbol, name in _SYMBOLS.items() if symbol in text)
     keys.update(_KEY_ALIASES[k] for k in keys & _KEY_ALIASES.keys())  # "the USA" is "the US"
-    if not _STATES.isdisjoint(words) or not _STATES.isdisjoint(map(" ".join, zip(words, words[1:]))):
+    if not _STATES.isdisjoint(words) or (
+        not _STATE_FIRST_WORDS.isdisjoint(words) and not _STATES.isdisjoint(map(" ".join, zip(words, words[1:])))
+    ):
         keys.add("US")  # "a US state" is answered by "Ohio", which papers seldom follow with "US"
     for span in name_spans(text):
         if initials := _initials(span.text):
@@ -109,6 +112,12 @@ def text_keys(text: str) -> frozenset[str]:
         run = span.text.split()
         keys.update(stem(a + b) for a, b in zip(run, run[1:]) if a.isalpha() and b.isalpha())
     return frozenset(keys)
+
+
+@functools.lru_cache(maxsize=65536)
+def _content_keys(word: str) -> tuple[str, ...]:
+    """A word's keys, none for a stopword (``text_keys`` reads every word of every candidate)."""
+    return () if word.lower() in STOPWORDS else _word_keys(word)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -207,6 +216,7 @@ def _is_acronym(word: str) -> bool:
     return bool(_DOTTED.fullmatch(bare)) or (2 <= len(bare) <= 5 and bare.isalpha() and bare.isupper())
 
 
+@functools.lru_cache(maxsize=65536)  # every name of every candidate, on every question
 def _initials(name: str) -> str:
     """'United Methodist Church' -> 'UMC'; '' for a single word, which is its own key."""
     words = [w for w in name.replace("-", " ").split() if w.lower() not in _PARTICLES and w[:1].isupper()]
@@ -218,6 +228,8 @@ def _initials(name: str) -> str:
 
 def parts(text: str) -> list[str]:
     """Words, with hyphenated compounds split: 'Biden-Putin' -> 'Biden', 'Putin' (a passage names them apart)."""
+    if "-" not in text:  # most sentences: no compound to split, and WORD never matches an empty word
+        return WORD.findall(text)
     return [part for w in WORD.findall(text) for part in (w.split("-") if "-" in w else (w,)) if part]
 
 
@@ -233,5 +245,6 @@ def _alias_acronyms() -> dict[str, str]:
 
 _ROOT_ACRONYMS = _alias_acronyms()
 _STATES = US_STATES - {"Georgia"}  # also a country
+_STATE_FIRST_WORDS = frozenset(s.split()[0] for s in _STATES if " " in s)  # "New": no bigrams without it
 # Country aliases whose own key is not their full name's initials: "USA" -> "US", "Britain" -> "UK".
 _KEY_ALIASES = {term_key(a): i for a, full in ALIASES.items() if (i := _initials(full)) and term_key(a) != i}

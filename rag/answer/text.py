@@ -67,8 +67,11 @@ def question_type(question: str) -> str:
     return "other"
 
 
-def name_spans(text: str) -> list[Span]:
-    """Runs of capitalised words (and dotted acronyms/initials), minus a lone sentence-initial word."""
+@lru_cache(maxsize=16384)
+def name_spans(text: str) -> tuple[Span, ...]:
+    """Runs of capitalised words (and dotted acronyms/initials), minus a lone sentence-initial word.
+
+    Cached: the keys, the selector and the type checks each read one candidate's names (~3 scans a sentence)."""
     spans = []
     for m in _CAP_RUN.finditer(text):
         tokens = m.group(0).split()
@@ -79,7 +82,7 @@ def name_spans(text: str) -> list[Span]:
             continue
         start = m.end() - len(" ".join(tokens)) if text[m.start() : m.end()].endswith(" ".join(tokens)) else m.start()
         spans.append(Span(start, m.end(), text[start : m.end()]))
-    return spans
+    return tuple(spans)
 
 
 def _opens_sentence(text: str, at: int) -> bool:

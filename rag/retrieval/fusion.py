@@ -9,7 +9,7 @@ chunks so a reader sees one copy, not five.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from rag.types import Hit
 
@@ -38,14 +38,20 @@ def shingles(text: str, size: int = 3) -> frozenset[tuple[str, ...]]:
 def jaccard(a: frozenset, b: frozenset) -> float:
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    shared = len(a & b)  # the union's size follows: no second set is built
+    return shared / (len(a) + len(b) - shared)
 
 
-def collapse_near_duplicates(hits: Sequence[Hit], threshold: float = 0.9) -> list[Hit]:
-    """Keep the best-ranked of each group of near-identical chunks, re-numbering ranks."""
+def collapse_near_duplicates(hits: Iterable[Hit], threshold: float = 0.9, limit: int | None = None) -> list[Hit]:
+    """Keep the best-ranked of each group of near-identical chunks, re-numbering ranks.
+
+    With ``limit``, stop once that many are kept: later hits cannot change them, and shingling
+    the 15 candidates of a k=5 search was a third of its time at 100k chunks."""
     kept: list[Hit] = []
     kept_shingles: list[frozenset] = []
     for hit in hits:
+        if limit is not None and len(kept) >= limit:
+            break
         sh = shingles(hit.chunk.text)
         # Two sets differing in size by more than the threshold's ratio cannot reach it: skip the intersection.
         if any(

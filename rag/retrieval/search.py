@@ -91,11 +91,11 @@ def search_index(
     dense_info = {row: (rank + 1, score) for rank, (row, score) in enumerate(dense)}
     lexical_info = {row: (rank + 1, score) for rank, (row, score) in enumerate(lexical)}
     keep = max(k, settings.rerank_depth) if settings.reranker else k
-    hits = [
+    candidates = (
         _hit(index, row, score, rank + 1, dense_info.get(row), lexical_info.get(row))
         for rank, (row, score) in enumerate(fused[: keep * 3])
-    ]
-    hits = collapse_near_duplicates(hits, settings.dedup_threshold)[:keep]
+    )
+    hits = collapse_near_duplicates(candidates, settings.dedup_threshold, limit=keep)
     if settings.reranker:
         from rag.retrieval.rerank import get_reranker, rerank
 
