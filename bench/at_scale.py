@@ -7,7 +7,9 @@ new process, the way the app does, and measures what a user waits for:
 
 - RSS after one load (as the app) and after answering every question; load time (median of 3);
 - per question: query embedding, FAISS, BM25, hybrid retrieval, and retrieval
-  plus the extractive answer, each p50/p95;
+  plus the extractive answer, each p50/p95; beside it, the same run's baseline: the
+  answerer before the learned selector and scorer (``rag eval answers --baseline``),
+  the two taking turns at going first, since the first warms the text caches for the second;
 - the approximate (HNSW) index's recall@10 against exact search over the same rows;
 - adding one new article (median of 3, each to the loaded index) in memory; then durable adds
   and removes in the serving process (lock, edit, a new generation with one segment, swap),
@@ -73,27 +75,35 @@ def build(corpus: Path, targets: list[int], out: Path) -> list[dict]:
 def serve(folder: Path, questions: list[str], extras: list) -> dict:
     """Load once (as the app does), answer, then time reloads, ANN recall and adds."""
     from rag.answer.pipeline import answer_question
+    from rag.api import load_index
     from rag.retrieval.search import search_index
     from rag.stores.folder.index import Index
 
     settings = Settings(index_dir=folder)
     rss_start = rss_bytes()
-    index, first_load_s = timed(Index.load, settings)  # also imports torch and loads the model
+    # As the app loads it: through the process's holder (rag.stores.holder), which also imports the embedder.
+    index, first_load_s = timed(load_index, settings)
     rss_loaded = rss_bytes()
     embedder = index.embedder
-    parts: dict[str, list[float]] = {k: [] for k in ("embed", "faiss", "bm25", "retrieve", "retrieve_answer")}
-    answer_question(index, questions[0], [], settings)  # warm-up
-    for q in questions:
+    answerers = {
+        "retrieve_answer": settings,
+        "retrieve_answer_baseline": settings.replace(answer_selector=False, answer_scorer=False),
+    }
+    parts: dict[str, list[float]] = {k: [] for k in ("embed", "faiss", "bm25", "retrieve", *answerers)}
+    for answering in answerers.values():
+        answer_question(index, questions[0], [], answering)  # warm-up
+    for n, q in enumerate(questions):
         vector, s = timed(embedder.encode_query, q)
         parts["embed"].append(s)
         parts["faiss"].append(timed(index.dense.search, vector, 50)[1])
         parts["bm25"].append(timed(index.bm25.search, q, 50)[1])
         parts["retrieve"].append(timed(search_index, index, q, settings.k)[1])
-        parts["retrieve_answer"].append(timed(answer_question, index, q, [], settings)[1])
+        for name, answering in sorted(answerers.items(), reverse=n % 2 == 1):
+            parts[name].append(timed(answer_question, index, q, [], answering)[1])
     rss_served = rss_bytes()
     # Each add starts from the loaded index, as a serving process would; the first also loads the chunker's tokenizer.
     add_times = [round(timed(index.add, [extra])[1], 3) for extra in extras]
-    durable = _durable(settings, index, extras)
+    durable = _durable(settings, extras)
     loads = [timed(Index.load, settings)[1] for _ in range(3)]
     recall = _ann_recall(index, embedder, questions[:200])
     return {
@@ -114,13 +124,15 @@ def serve(folder: Path, questions: list[str], extras: list) -> dict:
     }
 
 
-def _durable(settings: Settings, index, extras: list) -> dict:
-    """Durable adds and removes of one article at a time: in this process, then as CLI calls."""
+def _durable(settings: Settings, extras: list) -> dict:
+    """Durable adds and removes of one article at a time: through the held index in this process (as the app),
+    then as CLI calls."""
     import subprocess
     import sys
     import tempfile
 
     from rag.stores.folder.index import Index
+    from rag.stores.holder import holder_for
 
     def cli(*args: str) -> float:
         started = time.perf_counter()
@@ -129,15 +141,9 @@ def _durable(settings: Settings, index, extras: list) -> dict:
         )
         return round(time.perf_counter() - started, 2)
 
-    adds, removes, current = [], [], index
-    for extra in extras:  # what the app does on an upload: edit the held index, save, swap
-        change, seconds = timed(Index.update, settings, lambda ix, a=extra: ix.add([a]), base=current)
-        current = change.index
-        adds.append(round(seconds, 3))
-    for extra in extras:
-        change, seconds = timed(Index.update, settings, lambda ix, a=extra: ix.remove(a.id), base=current)
-        current = change.index
-        removes.append(round(seconds, 3))
+    holder = holder_for(settings)  # what the app does on an upload: edit the held index, save, swap
+    adds = [round(timed(holder.add, [extra])[1], 3) for extra in extras]
+    removes = [round(timed(holder.remove, extra.id)[1], 3) for extra in extras]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "cli-add.md"
         path.write_text(f"---\ntitle: {extras[0].title} (CLI)\n---\n{extras[0].text} Filed again.\n")

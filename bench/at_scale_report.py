@@ -20,7 +20,8 @@ TARGETS = (
     ("durable remove of one article, serving process (median of 3)", lambda s: s["durable_remove_s"], 1.0, "s"),
     ("load a saved index (median of 3)", lambda s: s["load_s_median"], 5.0, "s"),
 )
-PARTS = ("embed", "faiss", "bm25", "retrieve", "retrieve_answer")
+# The baseline (the answerer before the selector and scorer) is in serve results from 2026-12-01 on.
+PARTS = ("embed", "faiss", "bm25", "retrieve", "retrieve_answer", "retrieve_answer_baseline")
 
 
 def load(folder: Path) -> tuple[list[dict], dict[int, dict]]:
@@ -50,7 +51,7 @@ def render(builds: list[dict], serves: dict[int, dict]) -> str:
         "|---|---|" + "---|" * (len(PARTS) + 5),
     ]
     for chunks, s in sorted(serves.items()):
-        lat = " | ".join(f"{s['latency_ms'][p]['p50_ms']:.1f} / {s['latency_ms'][p]['p95_ms']:.1f}" for p in PARTS)
+        lat = " | ".join(_latency(s["latency_ms"].get(p)) for p in PARTS)
         recall = "—" if s["ann_recall_at_10_vs_exact"] is None else f"{s['ann_recall_at_10_vs_exact']:.3f}"
         lines.append(
             f"| {chunks:,} | {s['dense_kind']} | {lat} | {recall} | {s['load_s_median']:.2f} "
@@ -66,6 +67,10 @@ def render(builds: list[dict], serves: dict[int, dict]) -> str:
                 f"| {label} | ≤ {limit:g} {unit} | {value:,.2f} {unit} | {'met' if value <= limit else 'MISSED'} |"
             )
     return "\n".join(lines)
+
+
+def _latency(figures: dict | None) -> str:
+    return "—" if figures is None else f"{figures['p50_ms']:.1f} / {figures['p95_ms']:.1f}"
 
 
 def chart(builds: list[dict], serves: dict[int, dict], path: Path) -> Path:

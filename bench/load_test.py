@@ -61,11 +61,23 @@ def seed_questions() -> list[str]:
     return read_questions(ROOT.parent / "shared" / "data" / "seed" / "questions.jsonl")  # shared data, not committed
 
 
+#: Seconds a load client waits on one HTTP call. gradio_client leaves most calls at httpx's 5 s default,
+#: and joining the queue of an app busy with 50 clients on 2 cores took longer than that (a ReadTimeout
+#: with answers taking 8-16 s): a browser waits; this is a test of errors and lost writes, not of patience.
+CLIENT_TIMEOUT_S = 120.0
+
+
 def connect(url: str):
     """A client that never phones home (analytics off) and never downloads files."""
     from gradio_client import Client
 
-    return Client(url, verbose=False, analytics_enabled=False, download_files=False)
+    return Client(
+        url,
+        verbose=False,
+        analytics_enabled=False,
+        download_files=False,
+        httpx_kwargs={"timeout": CLIENT_TIMEOUT_S},
+    )
 
 
 def ask(client, question: str) -> tuple[str, str]:

@@ -205,3 +205,18 @@ def test_build_speed_times_both_builds_as_whole_processes(tmp_path):
         (run,) = result["runs"][system]
         assert run["wall_s"] > 0 and run["cpu_s"] > 0 and run["peak_rss_mib"] > 50
     assert result["speedup_wall"] > 0 and result["machine"]["capability"] and "bf16_native" in result["machine"]
+
+
+@pytest.mark.slow
+def test_at_scale_serve_times_both_answerers_through_the_held_index(settings):
+    """``bench.at_scale serve`` as the app serves: loaded and updated through the holder, baseline beside."""
+    from bench.at_scale import serve
+    from rag.api import build_index
+    from rag.readers.clean import make_article
+
+    build_index([SEED], settings)
+    extra = make_article("Harbour reopens", "The harbour reopened on Monday after the storm.", source="bench:add")
+    result = serve(settings.index_dir, ["Who warned Russia?", "Where will the summit be held?"], [extra])
+    assert {"retrieve_answer", "retrieve_answer_baseline"} <= result["latency_ms"].keys()
+    assert all(v["n"] == 2 for v in result["latency_ms"].values())
+    assert result["durable_add_runs_s"] and result["durable_remove_runs_s"] and result["chunks"] > 0
