@@ -21,7 +21,8 @@ also hold what a name is called for short:
 * a name of six letters or more survives one slip of the pen ("Bedigo" is "Bendigo",
   "Ghandi" is "Gandhi", "Zelenskiy" is "Zelensky"), and two capitalised words also read
   as one ("Super Bowl" is "Superbowl");
-* a text naming a US state (not Georgia, also a country) mentions the US.
+* a text naming a US state (not Georgia, also a country) mentions the US;
+* accents are not part of a key: "Cramér" is "Cramer", "Erdoğan" is "Erdogan".
 
 Pure: strings in, keys out.
 """
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 
 from rag.answer.lexicon import NUMBER_VALUES, STOPWORDS, WEEKDAYS
 from rag.answer.places import ALIASES, US_STATES
-from rag.answer.text import WORD, name_spans, stem
+from rag.answer.text import WORD, fold, name_spans, stem
 
 DIGITS = re.compile(r"\d[\d,.]*")  # a figure as written: "5,000", "3.5"
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -145,14 +146,15 @@ def holds(keys: AbstractSet[str], term: Term) -> bool:
 
 def literal(term: Term) -> bool:
     """Is the term found only as spelled (or by its name's initials, ``Term.acronym``): a word, not a
-    figure, an acronym, a country alias or a demonym with a root?
+    figure, an acronym, a country alias, a demonym with a root, or a word with accents?
 
     Only then can a word search of an index show that no passage mentions it ("U.S." is also "the
-    United States", "5,000" is "5000", "Russian" meets "Russia"). A one-letter slip of a long name
-    ("Gandhy") is still not found by a search for it."""
+    United States", "5,000" is "5000", "Russian" meets "Russia", "Erdoğan" may be spelled "Erdogan"
+    there). A one-letter slip of a long name ("Gandhy") is still not found by a search for it."""
     word = plain(term.text)
     return not (
-        any(ch.isdigit() for ch in word)
+        fold(word) != word
+        or any(ch.isdigit() for ch in word)
         or word.lower() in NUMBER_VALUES
         or _is_acronym(word)
         or term.stem in _KEY_ALIASES  # "Britain" is "UK"; the initials themselves are acronyms
@@ -164,7 +166,7 @@ def literal(term: Term) -> bool:
 def slips(word: str) -> frozenset[str]:
     """Keys two spellings of a long name share when they differ by one letter added, dropped, changed
     or swapped: the word and each of its one-letter deletions ("gandhi" and "ghandi" share "gandi")."""
-    low = plain(word).lower()
+    low = fold(plain(word).lower())
     if not low.isalpha() or len(low) < _SLIP_MIN:
         return frozenset()
     return frozenset({"?" + low} | {"?" + low[:i] + low[i + 1 :] for i in range(len(low))})
@@ -173,7 +175,7 @@ def slips(word: str) -> frozenset[str]:
 @functools.lru_cache(maxsize=65536)
 def roots(word: str) -> tuple[str, ...]:
     """A capitalised word less each demonym ending it has, keeping at least four letters."""
-    low = plain(word).lower()
+    low = fold(plain(word).lower())
     if not low.isalpha() or len(low) < _SHORTEST_ROOT:
         return ()
     cut = {low[: -len(e)] for e in _DEMONYM_ENDINGS if low.endswith(e) and len(low) - len(e) >= _SHORTEST_ROOT}
@@ -222,7 +224,7 @@ def _initials(name: str) -> str:
     words = [w for w in name.replace("-", " ").split() if w.lower() not in _PARTICLES and w[:1].isupper()]
     if len(words) < 2 or any(_is_acronym(w) for w in words):
         return ""
-    letters = "".join(w[0] for w in words).upper()
+    letters = fold("".join(w[0] for w in words)).upper()  # "Élysée Palace" is the "EP"
     return letters if len(letters) <= _SHORT_ACRONYM else stem(letters)
 
 

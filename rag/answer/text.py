@@ -10,6 +10,7 @@ names are dates. These rules only need to tell a sentence that *can* answer a
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,7 +19,9 @@ import Stemmer
 from rag.answer.lexicon import CALENDAR, MONTHS, NUMBER_WORDS, PLACE_CUES, ROLES, STOPWORDS, WEEKDAYS
 
 _STEM = Stemmer.Stemmer("english")
-WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-.]*[A-Za-z0-9]|[A-Za-z0-9]")
+# Letters of any script and digits, with apostrophes, hyphens and dots inside: "Cramér" and "Trần" stay
+# whole (an ASCII class read them as "Cram" and "Tr").
+WORD = re.compile(r"[^\W_][\w'’\-.]*[^\W_]|[^\W_]")
 
 #: The question types ``question_type`` tells apart (the scorer has one feature per type).
 QTYPES = ("person", "place", "date", "number", "other")
@@ -37,9 +40,16 @@ class Span:
     text: str
 
 
+def fold(word: str) -> str:
+    """The word without its diacritics ("Cramér" -> "Cramer"): writers and wires differ on accents."""
+    if word.isascii():
+        return word
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return _STEM.stemWord(word.lower().strip(".'’-"))
+    return _STEM.stemWord(fold(word.lower().strip(".'’-")))
 
 
 def words(text: str) -> list[str]:
