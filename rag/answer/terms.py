@@ -30,7 +30,6 @@ Pure: strings in, keys out.
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -99,7 +98,7 @@ def text_keys(text: str) -> frozenset[str]:
 
     Cached: a question's passages and sentences are keyed by both the selector and the scorer."""
     words = parts(text)
-    keys = set(itertools.chain.from_iterable(map(_content_keys, words)))
+    keys = {key for word in words if word.lower() not in STOPWORDS for key in _word_keys(word)}
     keys.update(re.sub(r"[^\d]", "", m) for m in DIGITS.findall(text))
     keys.update(stem(name) for symbol, name in _SYMBOLS.items() if symbol in text)
     keys.update(_KEY_ALIASES[k] for k in keys & _KEY_ALIASES.keys())  # "the USA" is "the US"
@@ -113,12 +112,6 @@ def text_keys(text: str) -> frozenset[str]:
         run = span.text.split()
         keys.update(stem(a + b) for a, b in zip(run, run[1:]) if a.isalpha() and b.isalpha())
     return frozenset(keys)
-
-
-@functools.lru_cache(maxsize=65536)
-def _content_keys(word: str) -> tuple[str, ...]:
-    """A word's keys, none for a stopword (``text_keys`` reads every word of every candidate)."""
-    return () if word.lower() in STOPWORDS else _word_keys(word)
 
 
 @functools.lru_cache(maxsize=65536)

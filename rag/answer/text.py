@@ -19,8 +19,7 @@ import Stemmer
 from rag.answer.lexicon import CALENDAR, MONTHS, NUMBER_WORDS, PLACE_CUES, ROLES, STOPWORDS, WEEKDAYS
 
 _STEM = Stemmer.Stemmer("english")
-# Letters of any script and digits, with apostrophes, hyphens and dots inside: "Cramér" and "Trần" stay
-# whole (an ASCII class read them as "Cram" and "Tr").
+# Letters of any script and digits, with ' ’ - . inside: "Cramér" and "Trần" stay whole (not "Cram", "Tr").
 WORD = re.compile(r"[^\W_][\w'’\-.]*[^\W_]|[^\W_]")
 
 #: The question types ``question_type`` tells apart (the scorer has one feature per type).
