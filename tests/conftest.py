@@ -6,6 +6,7 @@ The embedding model is loaded once per test process (it is cached in memory by
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -50,6 +51,4 @@ def seed_index(settings):
 def _unfreeze_after():
     """An index holder freezes what the process holds (``gc.freeze``); a test leaves nothing frozen for the next."""
     yield
-    import gc
-
     gc.unfreeze()
