@@ -13,7 +13,7 @@ from rag.answer.extractive import Candidate, Keep, Scored, compose, score_candid
 from rag.answer.followup import rewrite_followup
 from rag.answer.spans import answer_span
 from rag.answer.support import Claim, check_claims, parse_claims, strip_invalid_markers
-from rag.answer.text import content_stems, count_spans, has_type, name_spans, person_spans, question_type
+from rag.answer.text import content_stems, count_spans, has_type, name_spans, person_spans
 from rag.text.query import expand_query, is_credit
 from rag.types import Chunk, Hit, Turn
 
@@ -22,21 +22,6 @@ BURNS = (
     "Washington was closely watching its troop buildup."
 )
 BIDEN = "A meeting between the two leaders would offer Biden the opportunity to warn Putin himself."
-
-
-@pytest.mark.parametrize(
-    "question, qtype",
-    [
-        ("Who warned Russia?", "person"),
-        ("How many troops were sent?", "number"),
-        ("When did the summit happen?", "date"),
-        ("Where did he travel?", "place"),
-        ("Which region is it?", "place"),
-        ("What does Blinken fear?", "other"),
-    ],
-)
-def test_question_types(question, qtype):
-    assert question_type(question) == qtype
 
 
 def test_content_stems_match_word_forms():

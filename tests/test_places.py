@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.places import COUNTRIES, US_STATES, asked_kind, names_of_kind, new_names_of_kind
+from rag.answer.qtypes import question_type
 from rag.answer.selection import SELECTION_NAMES, selection_features
 from rag.answer.spans import answer_span
-from rag.answer.text import question_type
 from tests.test_selection import _ranked
 
 

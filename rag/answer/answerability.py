@@ -22,14 +22,13 @@ from dataclasses import dataclass
 
 from rag.answer.lexicon import STOPWORDS
 from rag.answer.opposites import asks_opposite, negation_unmet
+from rag.answer.qtypes import QTYPES, question_type
 from rag.answer.spans import amounts, answer_span, asks_amount
 from rag.answer.terms import Term, figures, holds, parts, plain, question_terms, term_key, text_keys
 from rag.answer.text import (
-    QTYPES,
     WORD,
     content_stems,
     name_spans,
-    question_type,
 )
 from rag.types import Hit
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 
+from rag.answer.qtypes import asked_noun
 from rag.answer.text import Span
 
 COUNTRIES = frozenset(
@@ -53,21 +54,15 @@ US_STATES = frozenset(
 )
 KINDS = {"country": COUNTRIES, "state": US_STATES}
 
-# "Which country ...", "What European nation ...", "Which US state ...": up to three capitalised words
-# between ("Southeast Asian"). "State" followed by what makes it something else is not the asked kind.
-_ASKED = re.compile(
-    r"\b(?:which|what)\s+(?:(?:[A-Z][\w.’'-]*|U\.S\.)\s+){0,3}(country|nation|state)\b"
-    r"(?!\s*-?\s*(?:run|owned|media|department|dinner|of the union|visit|funeral|legislature))",
-    re.IGNORECASE,
-)
-
 
 def asked_kind(question: str) -> str | None:
-    """``"country"`` or ``"state"`` when the question asks for one, else None."""
-    m = _ASKED.search(question)
-    if not m:
-        return None
-    return "state" if m.group(1).lower() == "state" else "country"
+    """``"country"`` or ``"state"`` when the question asks for one ("What European nation ...",
+    "Which US state ..."), else None."""
+    noun = asked_noun(question)
+    return "state" if noun in ("state", "states") else "country" if noun in _COUNTRY_NOUNS else None
+
+
+_COUNTRY_NOUNS = frozenset({"country", "countries", "nation", "nations"})
 
 
 # Short forms that name the same country: "US" in the question is not a new name in "the United States".

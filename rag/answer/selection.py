@@ -25,15 +25,14 @@ import numpy as np
 from rag.answer.extractive import Scored
 from rag.answer.lexicon import CALENDAR
 from rag.answer.places import asked_kind, new_names_of_kind
+from rag.answer.qtypes import QTYPES, question_type
 from rag.answer.terms import holds, question_terms, text_keys
 from rag.answer.text import (
-    QTYPES,
     WORD,
     date_spans,
     has_type,
     name_spans,
     number_spans,
-    question_type,
     stem,
     words,
 )

@@ -1,4 +1,4 @@
-"""Pure text analysis for answering: content-word stems, question types, entity-like spans.
+"""Pure text analysis for answering: content-word stems and entity-like spans.
 
 No NER model ships offline, so entities are found by rules that hold well in
 edited news prose: runs of capitalised words (with particles such as "de" and
@@ -21,9 +21,6 @@ from rag.answer.lexicon import CALENDAR, MONTHS, NUMBER_WORDS, PLACE_CUES, ROLES
 _STEM = Stemmer.Stemmer("english")
 # Letters of any script and digits, with ' ’ - . inside: "Cramér" and "Trần" stay whole (not "Cram", "Tr").
 WORD = re.compile(r"[^\W_][\w'’\-.]*[^\W_]|[^\W_]")
-
-#: The question types ``question_type`` tells apart (the scorer has one feature per type).
-QTYPES = ("person", "place", "date", "number", "other")
 
 # A name token: a dotted acronym ("U.S."), an initial ("J."), or a capitalised word.
 _TOKEN = r"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z]\.(?=\s+[A-Z])|[A-Z][\w’'\-]*)"
@@ -61,19 +58,6 @@ def content_stems(text: str) -> tuple[str, ...]:
 
     Cached: one question's ranking, selector, scorer and support check read the same sentences."""
     return tuple(stem(w) for w in words(text) if w.lower() not in STOPWORDS and len(w) > 1 or w.isdigit())
-
-
-def question_type(question: str) -> str:
-    q = question.lower().strip()
-    if re.match(r"^(who|whom|whose)\b", q) or re.search(r"\bwhich (person|man|woman|official|leader)\b", q):
-        return "person"
-    if re.match(r"^(how (many|much|long|old|far|big|large|tall|high)|what (percentage|number|amount))\b", q):
-        return "number"
-    if re.match(r"^(when|what (year|date|day|month|time))\b", q) or re.search(r"\bin what year\b", q):
-        return "date"
-    if re.match(r"^where\b", q) or re.search(r"\b(which|what) (city|country|region|place|state)\b", q):
-        return "place"
-    return "other"
 
 
 @lru_cache(maxsize=16384)

@@ -1,0 +1,72 @@
+"""What kind of answer a question asks for: a person, a place, a date, a number, or something else.
+
+The type decides which spans can answer ("who" needs a name, "how many" a
+number) and is a feature of both learned models. Questions name the kind they
+want in two ways: by their first words ("Who ...?", "How many ...?", "When
+...?") or by the noun after "which" / "what", often behind a few modifiers:
+"Which California city ...?", "Which Marvel star ...?", "... over which
+Ukrainian region?". Reading only "which city" left news-quiz questions like
+those untyped, and their short answer could be a weekday. Pure: strings in,
+labels out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.lexicon import STOPWORDS
+
+#: The question types ``question_type`` tells apart (the scorer has one feature per type).
+QTYPES = ("person", "place", "date", "number", "other")
+
+PERSON_NOUNS = frozenset(
+    """person man woman official leader singer artist actor actress golfer player
+    politician author writer musician rapper athlete journalist scientist candidate billionaire ceo coach
+    pope king queen prince princess senator judge governor minister president chancellor emperor star
+    celebrity comedian composer poet philosopher footballer director founder explorer inventor""".split()
+)
+PLACE_NOUNS = frozenset(
+    """city cities country countries nation nations state states region regions place province town
+    island islands territory continent county capital village""".split()
+)
+_MODIFIERS = 2  # "Which popular tourist island"; not "Which US holiday takes place"
+_OPENS = re.compile(r"\b(?:which|what)\s+", re.IGNORECASE)
+_BREAKS = (STOPWORDS - {"other"}) | {"may", "might", "must", "type", "types", "kind", "kinds", "sort", "part"}
+# "State" followed by these is something else: "state-run media", "the State of the Union".
+_NOT_THE_NOUN = re.compile(
+    r"\s*-?\s*(?:run|owned|media|department|dinner|of the union|visit|funeral|legislature)\b", re.IGNORECASE
+)
+_POSSESSIVE = re.compile(r"[’']s$")  # "which state’s law" asks for a state
+_EDGES = ",.;:!?\"“”'’()"
+
+
+def asked_noun(question: str) -> str | None:
+    """The noun a which/what question asks for, lower-cased: "Which US state was ..." -> "state".
+
+    Up to two modifiers may stand before it (capitalised or not, but no function word, so
+    "What did Queen Elizabeth open?" asks for no queen and "What type of city" for no city)."""
+    for opening in _OPENS.finditer(question):
+        at = opening.end()
+        for n, token in enumerate(re.finditer(r"\S+", question[at:])):
+            word = _POSSESSIVE.sub("", token.group(0).strip(_EDGES).lower())
+            if word in PERSON_NOUNS or word in PLACE_NOUNS:
+                if _NOT_THE_NOUN.match(question, at + token.end()):
+                    break
+                return word
+            if word in _BREAKS or n == _MODIFIERS or token.group(0)[-1] in ",;:!?":
+                break
+    return None
+
+
+def question_type(question: str) -> str:
+    q = question.lower().strip()
+    if re.match(r"^(who|whom|whose)\b", q):
+        return "person"
+    if re.match(r"^(how (many|much|long|old|far|big|large|tall|high)|what (percentage|number|amount))\b", q):
+        return "number"
+    if re.match(r"^(when|what (year|date|day|month|time))\b", q) or re.search(r"\bin what year\b", q):
+        return "date"
+    if re.match(r"^where\b", q):
+        return "place"
+    noun = asked_noun(question)
+    return "person" if noun in PERSON_NOUNS else "place" if noun in PLACE_NOUNS else "other"
