@@ -7,7 +7,8 @@ import json
 import pytest
 
 from rag.answer import answer_question
-from rag.answer.decision import NOT_KNOWN, unmentioned
+from rag.answer.decision import unmentioned
+from rag.answer.mismatch import NOT_KNOWN, OTHER_SPEAKER, PAST
 from rag.answer.terms import holds, question_terms, text_keys
 from rag.api import read_articles
 from rag.cli import main
@@ -32,7 +33,12 @@ def _claim_is_true(index, answer) -> bool:
             keys = [text_keys(c.text) for c in chunks]
             return not any(holds(k, t) for p in phrases for t in question_terms(p) for k in keys)
     # Otherwise it names nothing missing.
-    return answer.abstain_reason in {"the closest sentences don't hold what the question asks for", NOT_KNOWN}
+    return answer.abstain_reason in {
+        "the closest sentences don't hold what the question asks for",
+        NOT_KNOWN,
+        OTHER_SPEAKER,
+        PAST,
+    }
 
 
 def _quote_is_exact(index, citation) -> bool:
@@ -117,10 +123,13 @@ ADJACENT = [
 def test_adjacent_questions_the_article_does_not_cover_are_mostly_not_answered(seed_index, settings):
     """People and events next to the seed article's topic: abstain, or say what is missing (partial).
 
-    Measured with scorer v9: 11 of the 14 are not answered (1 by the topic gate, 10 in the partial form,
-    "When will the virtual meeting take place?" because its best sentence says "No meeting date has been
-    set"); the closest to the threshold is "When will ..." itself, at 0.40 against 0.22 but withheld by rule.
-    The answerer before issue 14 abstained on 3. Those not answered must be in one of the two honest forms.
+    13 of the 14 are not answered: 1 by the topic gate, the rest in the partial form, 3 of them by a rule
+    (``rag.answer.mismatch``) though the scorer would answer: "When will the virtual meeting take place?"
+    (its best sentence says "No meeting date has been set"), "What did Volodymyr Zelensky say in response to
+    Medvedev's article?" (Medvedev speaks), "Where will Burns travel next month?" (he traveled earlier this
+    month). Still answered: "What was the outcome of the Geneva summit on arms control?", with a sentence
+    about the summit that says nothing of arms control (scorer 0.42 against 0.22). The answerer before issue
+    14 abstained on 3. Those not answered must be in one of the two honest forms.
     """
     withheld = []
     for q in ADJACENT:
@@ -136,7 +145,7 @@ def test_adjacent_questions_the_article_does_not_cover_are_mostly_not_answered(s
         else:
             assert answer.text.startswith("The indexed articles don't contain") and not answer.citations
         withheld.append(answer)
-    assert len(withheld) >= 11 and any(a.partial for a in withheld)
+    assert len(withheld) >= 13 and any(a.partial for a in withheld)
 
 
 def test_only_what_no_indexed_passage_mentions_is_called_never_mentioned(seed_index):

@@ -5,13 +5,13 @@ question (cosines from the index's stored sentence vectors, no extra model pass)
 ``decide`` is the answerability decision both answerers follow: a topic gate
 (nothing close enough: abstain), then the learned scorer (``rag.answer.scorer``)
 on what the question asks for (``rag.answer.answerability``). Below its threshold,
-or when the best sentence itself says the asked detail is not known, the answer is
-*partial*: the topic is there, the asked detail is not.
+or when a rule says the best sentence still does not answer (it says the detail is
+not known, someone else is speaking, it tells the past: ``rag.answer.mismatch``),
+the answer is *partial*: the topic is there, the asked detail is not.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +19,7 @@ import numpy as np
 
 from rag.answer import extractive as ex
 from rag.answer.answerability import features as answer_features
+from rag.answer.mismatch import mismatch
 from rag.answer.selection import reorder, selection_features
 from rag.answer.terms import literal, question_terms
 from rag.filters import Filters
@@ -30,24 +31,11 @@ from rag.types import Hit
 
 NO_PASSAGES = "no indexed passage matches the question"
 OFF_TOPIC = "nothing in the indexed articles is close enough to the question"
-NOT_KNOWN = "the closest sentence says this is not known"
 # What the passages lack, claimed no wider than was checked: the quoted passage, every retrieved passage,
 # or (``unmentioned``, which searches the whole index) the articles.
 NOT_QUOTED = "the passage quoted doesn't mention {what}"
 NOT_CLOSE = "the passages closest to the question don't mention {what}"
 NEVER = "the articles never mention {what}"
-# A sentence saying the asked detail is not known ("No meeting date has been set", "did not say how many",
-# "it was not immediately clear") is the honest reply only in the partial form: led as an answer, it passes a
-# non-answer off as one. On the fit halves the selector put one first, for an unanswerable question.
-_NOT_KNOWN = re.compile(
-    r"\b(?:no\s+(?:\w+\s+){0,2}(?:has|have)\s+(?:yet\s+)?been\s+(?:set|announced|scheduled|decided|disclosed|released|made)"
-    r"|(?:has|have)\s+(?:not|yet\s+to)\s+(?:yet\s+)?(?:been|be)\s+(?:set|announced|scheduled|decided|disclosed|released|made\s+public)"
-    r"|(?:did|does|do|would)\s+not\s+(?:say|specify|disclose|reveal|elaborate)"
-    r"|declined\s+to\s+(?:say|specify|disclose|reveal|elaborate|comment)"
-    r"|(?:is|was|remains|remained)\s+(?:unclear|unknown|not\s+(?:yet\s+|immediately\s+)?(?:clear|known))"
-    r"|remains\s+to\s+be\s+seen)\b",
-    re.IGNORECASE,
-)
 # Sentences without a stored vector (an index saved before they existed) are embedded per question:
 # at most this many, which bounds latency; 8 vs 24 kept dev accuracy.
 EMBED_LIMIT = 8
@@ -122,8 +110,8 @@ def decide(r: Ranked, settings: Settings) -> Decision:
     found = answer_features(r.standalone, r.ranked, r.hits, ex.pool_idf([s.candidate.text for s in r.ranked]))
     p = scorer.probability(found)
     if p >= (settings.answer_threshold or scorer.threshold):
-        if says_not_known(r.ranked[0].candidate.text, r.standalone):
-            return Decision(False, p, NOT_KNOWN, partial=True)
+        if why := mismatch(r.ranked[0].candidate.text, r.standalone):
+            return Decision(False, p, why, partial=True)
         return Decision(True, p)
     if not found.missing:
         return Decision(False, p, "the closest sentences don't hold what the question asks for", partial=True)
@@ -150,23 +138,6 @@ def unmentioned(index: Store, phrases: Sequence[str]) -> tuple[str, ...]:
         if not any(score > 0 for _, score in index.search_lexical(query, 1, None)):
             out.append(phrase)
     return tuple(out)
-
-
-def says_not_known(sentence: str, question: str) -> bool:
-    """Does a clause of the sentence say that something the question asks about is not known?
-
-    "No meeting date has been set, he said, which follows an in-person summit in Geneva" says so for
-    "When will the meeting take place?", not for "Where was the in-person summit?"."""
-    asked = set(ex.content_stems(question))
-    for match in _NOT_KNOWN.finditer(sentence):
-        start = max(sentence.rfind(mark, 0, match.start()) for mark in _CLAUSE_MARKS) + 1
-        ends = [i for i in (sentence.find(mark, match.end()) for mark in _CLAUSE_MARKS) if i >= 0]
-        if asked & set(ex.content_stems(sentence[start : min(ends, default=len(sentence))])):
-            return True
-    return False
-
-
-_CLAUSE_MARKS = (",", ";", ":", "—", "(", ")")
 
 
 def _shortlist(question: str, pool: list[ex.Candidate]) -> list[ex.Candidate]:
