@@ -113,11 +113,28 @@ def test_rag_ask_cli_text_lists_numbered_sources(tmp_path, capsys):
     assert "don't contain" in out and "Possibly related:" in out
 
 
-ADJACENT = [
-    json.loads(line)
-    for line in (ROOT / "tests" / "seed_adjacent.jsonl").read_text(encoding="utf-8").splitlines()
-    if line.strip()
-]
+def _questions(name: str) -> list[str]:
+    lines = (ROOT / "tests" / name).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["question"] for line in lines if line.strip()]
+
+
+def _withheld(index, settings, questions: list[str]) -> list:
+    """The answers not given, each checked to be in one of the two honest forms."""
+    withheld = []
+    for question in questions:
+        answer = answer_question(index, question, (), settings)
+        if not answer.abstained:
+            continue
+        assert answer.abstain_reason, question
+        if answer.partial:
+            assert answer.text.startswith(("The articles don't say", "The passage")) and answer.citations
+            assert _claim_is_true(index, answer), answer.text
+            assert all(_quote_is_exact(index, c) for c in answer.citations)
+            assert all(s.verdict == "supported" for s in answer.sentences)
+        else:
+            assert answer.text.startswith("The indexed articles don't contain") and not answer.citations
+        withheld.append(answer)
+    return withheld
 
 
 def test_adjacent_questions_the_article_does_not_cover_are_mostly_not_answered(seed_index, settings):
@@ -129,23 +146,22 @@ def test_adjacent_questions_the_article_does_not_cover_are_mostly_not_answered(s
     Medvedev's article?" (Medvedev speaks), "Where will Burns travel next month?" (he traveled earlier this
     month). Still answered: "What was the outcome of the Geneva summit on arms control?", with a sentence
     about the summit that says nothing of arms control (scorer 0.42 against 0.22). The answerer before issue
-    14 abstained on 3. Those not answered must be in one of the two honest forms.
+    14 abstained on 3. These questions were read while the rules were written: see the held-out set below.
     """
-    withheld = []
-    for q in ADJACENT:
-        answer = answer_question(seed_index, q["question"], (), settings)
-        if not answer.abstained:
-            continue
-        assert answer.abstain_reason, q["question"]
-        if answer.partial:
-            assert answer.text.startswith(("The articles don't say", "The passage")) and answer.citations
-            assert _claim_is_true(seed_index, answer), answer.text
-            assert all(_quote_is_exact(seed_index, c) for c in answer.citations)
-            assert all(s.verdict == "supported" for s in answer.sentences)
-        else:
-            assert answer.text.startswith("The indexed articles don't contain") and not answer.citations
-        withheld.append(answer)
+    withheld = _withheld(seed_index, settings, _questions("seed_adjacent.jsonl"))
     assert len(withheld) >= 13 and any(a.partial for a in withheld)
+
+
+def test_adjacent_questions_written_after_the_rules_half_withheld(seed_index, settings):
+    """A second dozen, written after the rules above and run once (session 22): 6 of 12 are withheld.
+
+    The misses answer with a sentence that names everything the question does but not what it asks
+    happened ("Who will represent Ukraine at the virtual summit?", "How did Poland respond to the migrant
+    crisis ...?", "What did Oleksii Reznikov ask Lloyd Austin for?"): the scorer's word coverage does not
+    see a missing predicate. This floor records the measurement; it is not a target met.
+    """
+    withheld = _withheld(seed_index, settings, _questions("seed_adjacent_heldout.jsonl"))
+    assert len(withheld) >= 6
 
 
 def test_only_what_no_indexed_passage_mentions_is_called_never_mentioned(seed_index):

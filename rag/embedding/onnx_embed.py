@@ -88,10 +88,6 @@ class OnnxEmbedder:
             return self._file
         return onnx_path(self.model_path, self.precision, self.cache)
 
-    def warm(self) -> None:
-        """Create the query session now (first use otherwise pays ~0.3 s)."""
-        self._session(SMALL_THREADS)
-
     # -- encoding ---------------------------------------------------------------------------
 
     def _run(self, encodings, workers: int) -> list[np.ndarray]:
