@@ -12,9 +12,11 @@ article(s), which stay in the index ("How many points did the Panthers surrender
 plus antonym swaps ("largest" -> "smallest") when the article never uses the
 antonym, and negations ("Who was the tackle leader?" -> "Who was not the tackle
 leader?") when no sentence of the article that shares two of the question's
-content words is negative. Output, one file per dataset and half (``xquad-en.fit.jsonl``,
+content words is negative, and predicate swaps: the verb of what the question asks happened
+replaced by another of the same form that the article never uses, from a list of verbs
+(``VERBS``: "Who warned Russia?" -> "Who praised Russia?"; ``asked_verb``). Output, one file per dataset and half (``xquad-en.fit.jsonl``,
 ``news-dev.report.jsonl``, ...), reads with ``rag eval answers``: rows carry
-``answerable``, ``kind`` (original / entity / number / date / antonym / negation),
+``answerable``, ``kind`` (original / entity / number / date / antonym / negation / predicate),
 ``source_id`` and, for news-dev, the quiz ``date``. Halves are by article for xquad-en (the title before '#') and
 by quiz date for news-dev (questions of one week share their articles), chosen by
 a hash, so they never change when questions are added. Generated files derive
@@ -34,7 +36,7 @@ from pathlib import Path
 
 from rag.answer.lexicon import MONTHS, STOPWORDS
 from rag.answer.opposites import NEGATION
-from rag.answer.text import content_stems, name_spans, number_spans, person_spans
+from rag.answer.text import content_stems, name_spans, number_spans, person_spans, stem, words
 
 ROOT = Path(__file__).resolve().parent.parent
 # ../shared/data beside the checkout (CI); a worktree one level deeper finds it one more level up.
@@ -172,6 +174,100 @@ def negate(question: str, article: str) -> str | None:
     return question[: m.end()].rstrip() + " not " + question[m.end() :].lstrip()
 
 
+# Verbs a news or encyclopedia question asks about, in every form (base, -s, past, participle, -ing), so that
+# a swap keeps the question's grammar: "Who warned Russia?" -> "Who praised Russia?".
+VERBS = [
+    tuple(forms.split())
+    for forms in re.split(
+        r"[|\n]",
+        """announce announces announced announced announcing|approve approves approved approved approving
+    ban bans banned banned banning|build builds built built building|buy buys bought bought buying
+    sell sells sold sold selling|cancel cancels canceled canceled canceling|close closes closed closed closing
+    criticize criticizes criticized criticized criticizing|praise praises praised praised praising
+    defeat defeats defeated defeated defeating|elect elects elected elected electing|fire fires fired fired firing
+    hire hires hired hired hiring|invest invests invested invested investing|launch launches launched launched launching
+    lead leads led led leading|meet meets met met meeting|reject rejects rejected rejected rejecting
+    sue sues sued sued suing|visit visits visited visited visiting|warn warns warned warned warning
+    win wins won won winning|lose loses lost lost losing|sign signs signed signed signing
+    arrest arrests arrested arrested arresting|attack attacks attacked attacked attacking|join joins joined joined joining
+    leave leaves left left leaving|found founds founded founded founding|design designs designed designed designing
+    discover discovers discovered discovered discovering|invent invents invented invented inventing
+    publish publishes published published publishing|write writes wrote written writing
+    release releases released released releasing|replace replaces replaced replaced replacing
+    destroy destroys destroyed destroyed destroying|host hosts hosted hosted hosting|acquire acquires acquired acquired acquiring
+    block blocks blocked blocked blocking|cut cuts cut cut cutting|raise raises raised raised raising
+    support supports supported supported supporting|oppose opposes opposed opposed opposing
+    invade invades invaded invaded invading|capture captures captured captured capturing|kill kills killed killed killing
+    rescue rescues rescued rescued rescuing|fund funds funded funded funding|study studies studied studied studying
+    teach teaches taught taught teaching|marry marries married married marrying|represent represents represented represented representing
+    perform performs performed performed performing|record records recorded recorded recording
+    produce produces produced produced producing|establish establishes established established establishing
+    invite invites invited invited inviting|describe describes described described describing
+    create creates created created creating|use uses used used using|require requires required required requiring
+    receive receives received received receiving|award awards awarded awarded awarding""",
+    )
+]
+assert all(len(forms) == 5 for forms in VERBS), [f for f in VERBS if len(f) != 5]
+
+
+_AUXILIARIES = frozenset("did does do will would can could has have had should might may is are was were".split())
+_COPULAS = frozenset("is are was were".split())
+_QUESTION_WORDS = frozenset("who whom whose what which where when how why".split())
+_NOT_VERBS = frozenset("next new first last many much long old far often big large".split())
+
+
+def asked_verb(question: str) -> str | None:
+    """The verb of what the question asks happened, as written: "Who will represent Ukraine ...?" ->
+    "represent", "How did Poland respond ...?" -> "respond", "Where will the summit be held?" -> "held",
+    "Which Russian general commands ...?" -> "commands"; None for "Who is X?".
+
+    No tagger ships offline, so the verb is found by position: after the auxiliary and its subject (whose
+    capitalised, possessive and function words are skipped), or right after the question word and its noun.
+    It is wrong now and then ("Who has the record ...?" -> "record"); a swap then still asks what the
+    article does not say."""
+    ws = words(question)
+    low = [w.lower() for w in ws]
+    opening = next((i for i, w in enumerate(low) if w in _QUESTION_WORDS), None)
+    if opening is None:
+        return None
+    aux = next((t for t in range(opening + 1, min(opening + 5, len(ws))) if low[t] in _AUXILIARIES), None)
+    if aux is None:  # the question word (and its noun) is the subject: "Who warned", "Which general commands"
+        t = opening + 1
+        while t < len(ws) and (ws[t][0].isupper() or low[t] in _NOT_VERBS):
+            t += 1
+        t += 1 if low[opening] in ("which", "what") and t < len(ws) and low[t] not in STOPWORDS else 0
+        return ws[t] if t < len(ws) and low[t] not in STOPWORDS and not ws[t][0].isupper() else None
+    passive = next((t for t in range(aux + 1, len(ws) - 1) if low[t] == "be"), None)
+    if passive is not None:
+        return ws[passive + 1]
+    for t in range(aux + 1, min(aux + 8, len(ws))):
+        w = low[t]
+        if ws[t][0].isupper() or w in STOPWORDS or w in _NOT_VERBS or w.endswith(("'s", "’s")) or w.isdigit():
+            continue
+        if low[aux] in _COPULAS and not w.endswith(("ing", "ed", "en")):
+            continue  # "Who is Jake Sullivan's counterpart?" asks for no verb
+        return ws[t]
+    return None
+
+
+def predicate(question: str, article: str, rng: random.Random) -> str | None:
+    """The question asking about something else happening: its verb (``asked_verb``), when
+    it is one of ``VERBS``, swapped for another in the same form that the article never uses."""
+    verb = asked_verb(question)
+    forms = next((f for f in VERBS if verb and verb.lower() in f), None)
+    match = re.search(rf"\b{re.escape(verb)}\b", question) if verb and forms else None
+    if not forms or not match:
+        return None
+    slot = forms.index(verb.lower())
+    if slot == 2 and re.search(rf"\b(?:is|are|was|were|be|been|has|have|had)\s+{re.escape(verb)}\b", question, re.I):
+        slot = 3  # "was criticized" -> "was written", not "was wrote"
+    used = set(content_stems(article))
+    options = [f[slot] for f in VERBS if f is not forms and not {stem(w) for w in f} & used]
+    return (
+        question[: match.start()] + options[rng.randrange(len(options))] + question[match.end() :] if options else None
+    )
+
+
 def build(dataset: str, questions: list[dict], corpus: dict[str, str], seed: int) -> list[dict]:
     pools = Pools(list(corpus.values()))
     out = []
@@ -211,6 +307,8 @@ def build(dataset: str, questions: list[dict], corpus: dict[str, str], seed: int
         for kind, changed_question in (
             ("antonym", antonym(q["question"], article)),
             ("negation", negate(q["question"], article)),
+            # Its own generator: the other kinds' questions stay what they were before this kind existed.
+            ("predicate", predicate(q["question"], article, random.Random(f"{seed}:{q['id']}:predicate"))),
         ):
             if changed_question:
                 out.append(
