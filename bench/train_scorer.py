@@ -31,14 +31,16 @@ ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ROOT / "bench" / "data" / "scorer_fit.csv"
 SCORER = ROOT / "rag" / "answer" / "scorer.json"
 META = ("dataset", "group", "id", "kind", "answerable", "correct", "cited", "topical")
-VERSION = "9"  # 2: opposite-word and how-many-count features; 3: selector v2 (listed places); 4: names matched
+VERSION = "10"  # 2: opposite-word and how-many-count features; 3: selector v2 (listed places); 4: names matched
 # by acronym and root (rag.answer.terms), a passage read under its title, "how many" met only by an amount
 # of the asked thing, selector v3; 5: opposite words found inside hyphenated ones ("second-largest");
 # 6: numbers by value, long names through one slip, a US state is the US, selector v4; "how many / how much"
 # unmet when the sentence has no amount of the asked thing by rag.answer.spans.amounts (one rule, not two);
 # 7: selector v5 (a saying's date does not answer "when"); 8: a negative question meeting a sentence that
 # negates nothing (rag.answer.opposites.negation_unmet), trained with bench.unanswerable's new negation kind;
-# 9: see the note on PRECISION below
+# 9: see the note on PRECISION below; 10: the asked verb missing from / supported in the sentence and the passage
+# (rag.answer.decision.scorer_features: its word or a close one by the model's input vectors), trained with
+# bench.unanswerable's new predicate kind, on features from today's word reader and asked kinds
 # The stated operating point: when the scorer abstains, it should be right (the question unanswerable
 # or today's answer wrong) at least this often, out of fold on the fit halves. Each scorer that separates
 # the two kinds better moves the threshold for a fixed precision up, and with it the share of right
@@ -61,10 +63,8 @@ CS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 
 def extract(index_dirs: dict[str, Path], questions: Path, split: str, out: Path) -> None:
     """Features and labels of every question of ``split`` that passes the topic gate."""
-    from rag.answer import extractive as ex
-    from rag.answer.answerability import features
     from rag.answer.compose import compose_answer
-    from rag.answer.decision import decide, rank
+    from rag.answer.decision import decide, rank, scorer_features
     from rag.eval.matching import contains
     from rag.settings import Settings
     from rag.stores import open_index
@@ -83,7 +83,7 @@ def extract(index_dirs: dict[str, Path], questions: Path, split: str, out: Path)
             gold = tuple(item["answers"])
             correct = bool(item["answerable"]) and contains(answer.text, gold)
             cited = bool(item["answerable"]) and any(contains(c.quote, gold) for c in answer.citations)
-            found = features(r.standalone, r.ranked, r.hits, ex.pool_idf([s.candidate.text for s in r.ranked]))
+            found = scorer_features(r, settings)
             group = item["relevant_doc_ids"][0].split("#")[0] if dataset == "xquad-en" else item["source_id"][:8]
             rows.append(
                 [

@@ -14,7 +14,7 @@ antonym, and negations ("Who was the tackle leader?" -> "Who was not the tackle
 leader?") when no sentence of the article that shares two of the question's
 content words is negative, and predicate swaps: the verb of what the question asks happened
 replaced by another of the same form that the article never uses, from a list of verbs
-(``VERBS``: "Who warned Russia?" -> "Who praised Russia?"; ``asked_verb``). Output, one file per dataset and half (``xquad-en.fit.jsonl``,
+(``VERBS``: "Who warned Russia?" -> "Who praised Russia?"; ``rag.answer.qtypes.asked_verb``). Output, one file per dataset and half (``xquad-en.fit.jsonl``,
 ``news-dev.report.jsonl``, ...), reads with ``rag eval answers``: rows carry
 ``answerable``, ``kind`` (original / entity / number / date / antonym / negation / predicate),
 ``source_id`` and, for news-dev, the quiz ``date``. Halves are by article for xquad-en (the title before '#') and
@@ -36,7 +36,8 @@ from pathlib import Path
 
 from rag.answer.lexicon import MONTHS, STOPWORDS
 from rag.answer.opposites import NEGATION
-from rag.answer.text import content_stems, name_spans, number_spans, person_spans, stem, words
+from rag.answer.qtypes import asked_verb
+from rag.answer.text import content_stems, name_spans, number_spans, person_spans, stem
 
 ROOT = Path(__file__).resolve().parent.parent
 # ../shared/data beside the checkout (CI); a worktree one level deeper finds it one more level up.
@@ -210,48 +211,8 @@ VERBS = [
 assert all(len(forms) == 5 for forms in VERBS), [f for f in VERBS if len(f) != 5]
 
 
-_AUXILIARIES = frozenset("did does do will would can could has have had should might may is are was were".split())
-_COPULAS = frozenset("is are was were".split())
-_QUESTION_WORDS = frozenset("who whom whose what which where when how why".split())
-_NOT_VERBS = frozenset("next new first last many much long old far often big large".split())
-
-
-def asked_verb(question: str) -> str | None:
-    """The verb of what the question asks happened, as written: "Who will represent Ukraine ...?" ->
-    "represent", "How did Poland respond ...?" -> "respond", "Where will the summit be held?" -> "held",
-    "Which Russian general commands ...?" -> "commands"; None for "Who is X?".
-
-    No tagger ships offline, so the verb is found by position: after the auxiliary and its subject (whose
-    capitalised, possessive and function words are skipped), or right after the question word and its noun.
-    It is wrong now and then ("Who has the record ...?" -> "record"); a swap then still asks what the
-    article does not say."""
-    ws = words(question)
-    low = [w.lower() for w in ws]
-    opening = next((i for i, w in enumerate(low) if w in _QUESTION_WORDS), None)
-    if opening is None:
-        return None
-    aux = next((t for t in range(opening + 1, min(opening + 5, len(ws))) if low[t] in _AUXILIARIES), None)
-    if aux is None:  # the question word (and its noun) is the subject: "Who warned", "Which general commands"
-        t = opening + 1
-        while t < len(ws) and (ws[t][0].isupper() or low[t] in _NOT_VERBS):
-            t += 1
-        t += 1 if low[opening] in ("which", "what") and t < len(ws) and low[t] not in STOPWORDS else 0
-        return ws[t] if t < len(ws) and low[t] not in STOPWORDS and not ws[t][0].isupper() else None
-    passive = next((t for t in range(aux + 1, len(ws) - 1) if low[t] == "be"), None)
-    if passive is not None:
-        return ws[passive + 1]
-    for t in range(aux + 1, min(aux + 8, len(ws))):
-        w = low[t]
-        if ws[t][0].isupper() or w in STOPWORDS or w in _NOT_VERBS or w.endswith(("'s", "’s")) or w.isdigit():
-            continue
-        if low[aux] in _COPULAS and not w.endswith(("ing", "ed", "en")):
-            continue  # "Who is Jake Sullivan's counterpart?" asks for no verb
-        return ws[t]
-    return None
-
-
 def predicate(question: str, article: str, rng: random.Random) -> str | None:
-    """The question asking about something else happening: its verb (``asked_verb``), when
+    """The question asking about something else happening: its verb (``rag.answer.qtypes.asked_verb``), when
     it is one of ``VERBS``, swapped for another in the same form that the article never uses."""
     verb = asked_verb(question)
     forms = next((f for f in VERBS if verb and verb.lower() in f), None)

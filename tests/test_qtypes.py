@@ -3,7 +3,7 @@
 import pytest
 
 from rag.answer.places import asked_kind
-from rag.answer.qtypes import QTYPES, asked_noun, question_type
+from rag.answer.qtypes import QTYPES, asked_noun, asked_verb, question_type
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,21 @@ def test_the_asked_noun_is_what_the_place_lists_answer():
 def test_no_which_or_what_no_noun():
     assert asked_noun("Who warned Russia?") is None
     assert asked_noun("") is None
+
+
+@pytest.mark.parametrize(
+    "question, verb",
+    [
+        ("Who warned Russia?", "warned"),
+        ("Who will represent Ukraine at the virtual summit?", "represent"),
+        ("How did Poland respond to the migrant crisis?", "respond"),
+        ("What did Oleksii Reznikov ask Lloyd Austin for?", "ask"),
+        ("Where will the next in-person summit be held?", "held"),
+        ("Which Russian general commands the troops?", "commands"),
+        ("Which region is the U.S. reorienting its priorities toward?", "reorienting"),
+        ("Who is Jake Sullivan's Russian counterpart?", None),
+        ("How long was Putin's July essay?", None),
+    ],
+)
+def test_the_asked_verb_is_found_by_its_place(question, verb):
+    assert asked_verb(question) == verb

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from rag.answer.lexicon import STOPWORDS
 from rag.answer.opposites import asks_opposite, negation_unmet
-from rag.answer.qtypes import QTYPES, question_type
+from rag.answer.qtypes import QTYPES, asked_verb, question_type
 from rag.answer.spans import amounts, answer_span, asks_amount
 from rag.answer.terms import Term, figures, holds, parts, plain, question_terms, term_key, text_keys
 from rag.answer.text import (
@@ -66,6 +66,10 @@ NAMES = (
     "opposite_passage",
     "negation_unmet",
     "count_unmet",
+    "verb_missing_sentence",
+    "verb_missing_passage",
+    "verb_support_sentence",
+    "verb_support_passage",
     *(f"q_{t}" for t in QTYPES),
 )
 
@@ -83,10 +87,14 @@ class Features:
         return dict(zip(NAMES, self.values))
 
 
-def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str, float]) -> Features:
+def features(
+    question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str, float], verb_closeness: tuple[float, float]
+) -> Features:
     """Features of the best of ``ranked`` (``rag.answer.extractive.Scored``, best first).
 
     ``idf`` is the pool IDF the ranking used: how rare each stem is among the retrieved sentences.
+    ``verb_closeness`` is how close the best sentence's and its passage's words come to the verb the
+    question asks about (``rag.answer.qtypes.asked_verb``), by the model's word vectors (``rag.answer.decision``).
     """
     best = ranked[0]
     second = ranked[1] if len(ranked) > 1 else None
@@ -144,6 +152,7 @@ def features(question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str
         asks_opposite(question, hit.chunk.text),
         negation_unmet(question, sentence),
         _count_unmet(question, sentence),
+        *_verb_support(question, in_sentence, in_passage, verb_closeness),
         *(1.0 if qtype == t else 0.0 for t in QTYPES),
     )
     everywhere = _missing_phrases(question, in_hits)
@@ -170,6 +179,28 @@ def _focus_missing(question: str, in_sentence: AbstractSet[str], in_passage: Abs
         return 0.0, 0.0
     focus_key = term_key(focus)
     return (0.0 if focus_key in in_sentence else 1.0), (0.0 if focus_key in in_passage else 1.0)
+
+
+def _verb_support(
+    question: str, in_sentence: AbstractSet[str], in_passage: AbstractSet[str], closeness: tuple[float, float]
+) -> tuple[float, float, float, float]:
+    """Does the sentence (passage) say what the question asks happened: its verb, or a word close to it?
+
+    A sentence that names everything the question names but not what it asks happened ("... the migrant
+    crisis on Belarus's border with Poland" for "How did Poland respond ...?") is on topic and answers
+    nothing. As (verb missing from the sentence, from the passage, support in the sentence, in the
+    passage); a question whose verb is not found is taken as met."""
+    verb = asked_verb(question)
+    if not verb:
+        return 0.0, 0.0, 1.0, 1.0
+    key = term_key(verb)
+    said, passage = key in in_sentence, key in in_passage
+    return (
+        0.0 if said else 1.0,
+        0.0 if passage else 1.0,
+        1.0 if said else closeness[0],
+        1.0 if passage else closeness[1],
+    )
 
 
 def _missing_phrases(question: str, found: AbstractSet[str]) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.lexicon import STOPWORDS
+from rag.answer.text import words
 
 #: The question types ``question_type`` tells apart (the scorer has one feature per type).
 QTYPES = ("person", "place", "date", "number", "other")
@@ -55,6 +56,45 @@ def asked_noun(question: str) -> str | None:
                 return word
             if word in _BREAKS or n == _MODIFIERS or token.group(0)[-1] in ",;:!?":
                 break
+    return None
+
+
+_AUXILIARIES = frozenset("did does do will would can could has have had should might may is are was were".split())
+_COPULAS = frozenset("is are was were".split())
+_QUESTION_WORDS = frozenset("who whom whose what which where when how why".split())
+_NOT_VERBS = frozenset("next new first last many much long old far often big large".split())
+
+
+def asked_verb(question: str) -> str | None:
+    """The verb of what the question asks happened, as written: "Who will represent Ukraine ...?" ->
+    "represent", "How did Poland respond ...?" -> "respond", "Where will the summit be held?" -> "held",
+    "Which Russian general commands ...?" -> "commands"; None for "Who is X?".
+
+    No tagger ships offline, so the verb is found by position: after the auxiliary and its subject (whose
+    capitalised, possessive and function words are skipped), or right after the question word and its noun.
+    It is wrong now and then ("Who has the record ...?" -> "record")."""
+    ws = words(question)
+    low = [w.lower() for w in ws]
+    opening = next((i for i, w in enumerate(low) if w in _QUESTION_WORDS), None)
+    if opening is None:
+        return None
+    aux = next((t for t in range(opening + 1, min(opening + 5, len(ws))) if low[t] in _AUXILIARIES), None)
+    if aux is None:  # the question word (and its noun) is the subject: "Who warned", "Which general commands"
+        t = opening + 1
+        while t < len(ws) and (ws[t][0].isupper() or low[t] in _NOT_VERBS):
+            t += 1
+        t += 1 if low[opening] in ("which", "what") and t < len(ws) and low[t] not in STOPWORDS else 0
+        return ws[t] if t < len(ws) and low[t] not in STOPWORDS and not ws[t][0].isupper() else None
+    passive = next((t for t in range(aux + 1, len(ws) - 1) if low[t] == "be"), None)
+    if passive is not None:
+        return ws[passive + 1]
+    for t in range(aux + 1, min(aux + 8, len(ws))):
+        w = low[t]
+        if ws[t][0].isupper() or w in STOPWORDS or w in _NOT_VERBS or w.endswith(("'s", "’s")) or w.isdigit():
+            continue
+        if low[aux] in _COPULAS and not w.endswith(("ing", "ed", "en")):
+            continue  # "Who is Jake Sullivan's counterpart?" asks for no verb
+        return ws[t]
     return None
 
 
