@@ -21,9 +21,13 @@ def _ranked(question: str, passage: str = PASSAGE):
     return ranked, [hit]
 
 
-def _features(question: str, passage: str = PASSAGE, verb_closeness: tuple[float, float] = (0.0, 0.0)):
+def _far(verb: str, text: str) -> float:
+    return 0.0
+
+
+def _features(question: str, passage: str = PASSAGE, closeness=_far):
     ranked, hits = _ranked(question, passage)
-    return features(question, ranked, hits, ex.pool_idf([s.candidate.text for s in ranked]), verb_closeness)
+    return features(question, ranked, hits, ex.pool_idf([s.candidate.text for s in ranked]), closeness)
 
 
 def test_names_and_numbers_of_the_question_are_its_specific_terms():
@@ -112,19 +116,26 @@ def test_a_name_in_the_articles_title_is_not_missing_from_its_passage():
     for h, missing in ((hit, 0.0), (untitled, 1.0)):
         pool = ex.candidates([h])
         ranked = ex.score_candidates(question, pool, [0.6] * len(pool))
-        got = features(question, ranked, [h], ex.pool_idf([s.candidate.text for s in ranked]), (0.0, 0.0))
+        got = features(question, ranked, [h], ex.pool_idf([s.candidate.text for s in ranked]), _far)
         assert got.as_dict()["any_specific_missing_passage"] == missing
         assert got.missing == (() if missing == 0.0 else ("Super Bowl", "50"))
 
 
 def test_the_asked_verb_missing_or_supported():
-    # "moved" is in the first sentence the ranking picks or in its passage: met, whatever the vectors say.
-    met = _features("How many troops did Russia move near Ukraine?", verb_closeness=(0.1, 0.1)).as_dict()
+    asked = []
+
+    def closeness(verb: str, text: str) -> float:
+        asked.append(text)
+        return 0.2 if text != PASSAGE else 0.3  # the sentence, then its passage
+
+    # "moved" is in the passage: met, and the vectors are not even asked about the passage.
+    met = _features("How many troops did Russia move near Ukraine?", closeness=closeness).as_dict()
     assert met["verb_missing_passage"] == 0.0 and met["verb_support_passage"] == 1.0
+    assert PASSAGE not in asked
     # "respond" is nowhere: missing, and supported only as closely as the word vectors say.
-    unmet = _features("How did Russia respond to the summit?", verb_closeness=(0.2, 0.3)).as_dict()
+    unmet = _features("How did Russia respond to the summit?", closeness=closeness).as_dict()
     assert unmet["verb_missing_sentence"] == unmet["verb_missing_passage"] == 1.0
     assert (unmet["verb_support_sentence"], unmet["verb_support_passage"]) == (0.2, 0.3)
     # No verb to look for ("Who is ...?"): taken as met.
-    none = _features("Who is Dmitry Peskov?", verb_closeness=(0.0, 0.0)).as_dict()
+    none = _features("Who is Dmitry Peskov?", closeness=closeness).as_dict()
     assert none["verb_missing_sentence"] == 0.0 and none["verb_support_sentence"] == 1.0

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -74,6 +74,10 @@ NAMES = (
 )
 
 
+#: How close a text's words come to a word, from 0 to 1 (``rag.answer.decision`` gives the model's word vectors).
+Closeness = Callable[[str, str], float]
+
+
 @dataclass(frozen=True)
 class Features:
     """The scorer's inputs, in ``NAMES`` order, plus the specific terms the passages lack (for the reply):
@@ -88,13 +92,14 @@ class Features:
 
 
 def features(
-    question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str, float], verb_closeness: tuple[float, float]
+    question: str, ranked: Sequence, hits: Sequence[Hit], idf: dict[str, float], closeness: Closeness
 ) -> Features:
     """Features of the best of ``ranked`` (``rag.answer.extractive.Scored``, best first).
 
     ``idf`` is the pool IDF the ranking used: how rare each stem is among the retrieved sentences.
-    ``verb_closeness`` is how close the best sentence's and its passage's words come to the verb the
-    question asks about (``rag.answer.qtypes.asked_verb``), by the model's word vectors (``rag.answer.decision``).
+    ``closeness(verb, text)`` is how close the text's words come to the verb the question asks about
+    (``rag.answer.qtypes.asked_verb``): the model's word vectors, given by ``rag.answer.decision``; it is
+    asked only of a text that lacks the verb itself.
     """
     best = ranked[0]
     second = ranked[1] if len(ranked) > 1 else None
@@ -152,7 +157,7 @@ def features(
         asks_opposite(question, hit.chunk.text),
         negation_unmet(question, sentence),
         _count_unmet(question, sentence),
-        *_verb_support(question, in_sentence, in_passage, verb_closeness),
+        *_verb_support(question, (sentence, in_sentence), (hit.chunk.text, in_passage), closeness),
         *(1.0 if qtype == t else 0.0 for t in QTYPES),
     )
     everywhere = _missing_phrases(question, in_hits)
@@ -182,9 +187,13 @@ def _focus_missing(question: str, in_sentence: AbstractSet[str], in_passage: Abs
 
 
 def _verb_support(
-    question: str, in_sentence: AbstractSet[str], in_passage: AbstractSet[str], closeness: tuple[float, float]
+    question: str,
+    sentence: tuple[str, AbstractSet[str]],
+    passage: tuple[str, AbstractSet[str]],
+    closeness: Closeness,
 ) -> tuple[float, float, float, float]:
-    """Does the sentence (passage) say what the question asks happened: its verb, or a word close to it?
+    """Does the sentence (passage), given as (text, keys), say what the question asks happened: its verb,
+    or a word close to it?
 
     A sentence that names everything the question names but not what it asks happened ("... the migrant
     crisis on Belarus's border with Poland" for "How did Poland respond ...?") is on topic and answers
@@ -194,12 +203,13 @@ def _verb_support(
     if not verb:
         return 0.0, 0.0, 1.0, 1.0
     key = term_key(verb)
-    said, passage = key in in_sentence, key in in_passage
+    (sentence_text, sentence_keys), (passage_text, passage_keys_) = sentence, passage
+    said, in_passage = key in sentence_keys, key in passage_keys_
     return (
         0.0 if said else 1.0,
-        0.0 if passage else 1.0,
-        1.0 if said else closeness[0],
-        1.0 if passage else closeness[1],
+        0.0 if in_passage else 1.0,
+        1.0 if said else closeness(verb, sentence_text),
+        1.0 if in_passage else closeness(verb, passage_text),
     )
 
 

@@ -13,19 +13,17 @@ the answer is *partial*: the topic is there, the asked detail is not.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
 
 from rag.answer import extractive as ex
-from rag.answer.answerability import Features, passage_keys
+from rag.answer.answerability import Features
 from rag.answer.answerability import features as answer_features
 from rag.answer.lexicon import STOPWORDS
 from rag.answer.mismatch import mismatch
-from rag.answer.qtypes import asked_verb
 from rag.answer.selection import reorder, selection_features
-from rag.answer.terms import literal, question_terms, term_key, text_keys
+from rag.answer.terms import literal, question_terms
 from rag.answer.text import words
 from rag.embedding.words import word_vectors
 from rag.filters import Filters
@@ -128,19 +126,13 @@ def decide(r: Ranked, settings: Settings) -> Decision:
 
 def scorer_features(r: Ranked, settings: Settings) -> Features:
     """The answer scorer's inputs for the best of ``r.ranked``: the pure features of ``rag.answer.answerability``,
-    given how close the best sentence's and its passage's words come to the verb the question asks about, by
-    the embedding model's input word vectors (``rag.embedding.words``; 0.0 without them)."""
-    best = r.ranked[0].candidate
-    verb = asked_verb(r.standalone)
-    vectors = word_vectors(settings.model) if verb else None
+    with how close a text's words come to the verb the question asks about by the embedding model's input
+    word vectors (``rag.embedding.words``; 0.0 without them)."""
+    vectors = word_vectors(settings.model)
 
-    def close(keys: AbstractSet[str], text: str) -> float:
-        # A text that has the verb itself is met whatever its vectors say: no need to read them.
-        return (
-            0.0 if not verb or not vectors or term_key(verb) in keys else vectors.closeness(verb, _content_words(text))
-        )
+    def closeness(verb: str, text: str) -> float:
+        return vectors.closeness(verb, _content_words(text)) if vectors else 0.0
 
-    closeness = (close(text_keys(best.text), best.text), close(passage_keys(best.hit), best.hit.chunk.text))
     return answer_features(r.standalone, r.ranked, r.hits, ex.pool_idf([s.candidate.text for s in r.ranked]), closeness)
 
 

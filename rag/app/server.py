@@ -77,7 +77,7 @@ def warm_up(index: Store) -> None:
     from rag.api import ask
 
     if index.chunks:
-        ask("What did the warm-up announce?", index=index)
+        ask("What did the warm-up announce?", settings=index.settings, index=index)
 
 
 def guard_middleware(settings: Settings):
