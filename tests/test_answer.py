@@ -164,6 +164,17 @@ def test_adjacent_questions_written_after_the_rules_half_withheld(seed_index, se
     assert len(withheld) >= 6
 
 
+def test_a_third_dozen_written_before_the_verb_in_context_try_half_withheld(seed_index, settings):
+    """A third dozen (session 23), written before the scorer was tried with the asked verb as the query's model
+    pass reads it, and run before and after that try: 6 of 12 withheld both times (the try was not adopted).
+
+    Five of the six misses again name all the question names but not what it asks happened ("What did Lloyd
+    Austin promise Oleksii Reznikov?", "Who replaced Dmitry Medvedev as Russian president?"). A floor, not a target.
+    """
+    withheld = _withheld(seed_index, settings, _questions("seed_adjacent_heldout2.jsonl"))
+    assert len(withheld) >= 6
+
+
 def test_only_what_no_indexed_passage_mentions_is_called_never_mentioned(seed_index):
     # Belarus is in the seed article (the migrant crisis on its border), Xi Jinping and quokkas are not.
     # NATO is not either, but an acronym may be spelled out, which a word search does not rule out.

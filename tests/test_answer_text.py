@@ -112,6 +112,21 @@ def test_person_spans_skip_demonyms_and_acronyms():
     assert names == ["Joe Biden"]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Secretary of State Marco Rubio said on Monday.", ["Marco Rubio"]),
+        ("Vice President of Football Operations", ["Football Operations"]),  # two words may be the domain alone
+        ("Chancellor of the Exchequer Rishi Sunak spoke.", ["Rishi Sunak"]),
+        ("Prime Minister of India Narendra Modi spoke.", ["Narendra Modi"]),
+        ("He is a friend of Joe Biden.", ["Joe Biden"]),  # "friend of" is no office
+    ],
+)
+def test_person_spans_leave_out_the_domain_of_an_office(sentence, expected):
+    """ "Secretary of State Marco Rubio" is Marco Rubio, not "State Marco Rubio"."""
+    assert [s.text for s in person_spans(sentence)] == expected
+
+
 def _hit(text: str, rank: int) -> Hit:
     return Hit(Chunk(f"a:{rank}", "a", rank, 0, len(text), text), "T", 1.0, rank)
 

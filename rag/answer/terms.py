@@ -33,6 +33,7 @@ import functools
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from itertools import chain
 
 from rag.answer.lexicon import NUMBER_VALUES, STOPWORDS, WEEKDAYS
 from rag.answer.places import ALIASES, US_STATES
@@ -94,11 +95,9 @@ def question_terms(question: str) -> tuple[Term, ...]:
 
 @functools.lru_cache(maxsize=8192)
 def text_keys(text: str) -> frozenset[str]:
-    """Every key of ``text`` a term can be found by (see the module docstring).
-
-    Cached: a question's passages and sentences are keyed by both the selector and the scorer."""
+    """Every key of ``text`` a term can be found by (module docstring). Cached: the selector and scorer key the same texts."""
     words = parts(text)
-    keys = {key for word in words if word.lower() not in STOPWORDS for key in _word_keys(word)}
+    keys = set(chain.from_iterable(map(_word_keys, words)))
     keys.update(re.sub(r"[^\d]", "", m) for m in DIGITS.findall(text))
     keys.update(stem(name) for symbol, name in _SYMBOLS.items() if symbol in text)
     keys.update(_KEY_ALIASES[k] for k in keys & _KEY_ALIASES.keys())  # "the USA" is "the US"
@@ -106,17 +105,23 @@ def text_keys(text: str) -> frozenset[str]:
         not _STATE_FIRST_WORDS.isdisjoint(words) and not _STATES.isdisjoint(map(" ".join, zip(words, words[1:])))
     ):
         keys.add("US")  # "a US state" is answered by "Ohio", which papers seldom follow with "US"
-    for span in name_spans(text):
-        if initials := _initials(span.text):
-            keys.add(initials)
-        run = span.text.split()
-        keys.update(stem(a + b) for a, b in zip(run, run[1:]) if a.isalpha() and b.isalpha())
+    keys.update(chain.from_iterable(_name_keys(span.text) for span in name_spans(text)))
     return frozenset(keys)
 
 
 @functools.lru_cache(maxsize=65536)
+def _name_keys(name: str) -> tuple[str, ...]:
+    """A name's extra keys: its initials, and each two capitalised words read as one ("Superbowl")."""
+    run = name.split()
+    joined = [stem(a + b) for a, b in zip(run, run[1:]) if a.isalpha() and b.isalpha()]
+    return (initials, *joined) if (initials := _initials(name)) else tuple(joined)
+
+
+@functools.lru_cache(maxsize=65536)
 def _word_keys(word: str) -> tuple[str, ...]:
-    """One word's keys: its own; for a capitalised word also its acronym form, roots and slips."""
+    """One word's keys (none for a function word): its own; a capitalised word's acronym form, roots, slips."""
+    if word.lower() in STOPWORDS:
+        return ()
     keys = [term_key(word)]
     if word[0].isupper():
         if _is_acronym(word):

@@ -111,10 +111,15 @@ def person_spans(text: str) -> list[Span]:
             or tokens[0].lower() in _ORG_WORDS
         ):
             tokens = tokens[1:]
+        before = [w.lower() for w in text[: span.start].split()[-3:]]
+        # "Secretary of State Marco Rubio", "Chancellor of the Exchequer Rishi Sunak": the office's domain opens the run.
+        office = before[-2:] in (["of"], ["of", "the"]) or before[-1:] == ["of"]
+        office = office and any(w in ROLES for w in before[-3:-1] if w not in ("of", "the"))
+        if office and not roles and len(tokens) >= 3:  # two words could be the domain alone ("Football Operations")
+            tokens = tokens[1:]
         if not tokens or any(t.lower() in _ORG_WORDS for t in tokens):
             continue
-        before = text[: span.start].split()[-1:] or [""]
-        if len(tokens) >= 2 or before[0].lower() in ROLES:
+        if len(tokens) >= 2 or before[-1:] and before[-1] in ROLES:
             start = span.end - len(" ".join(tokens))
             out.append(Span(start, span.end, text[start : span.end]))
     return out
