@@ -54,6 +54,19 @@ def test_answer_span(sentence, question, qtype, expected):
 
 
 @pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Putin questioned the legitimacy of Ukraine's borders. He said more.", "the legitimacy of Ukraine's borders"),
+        ("The winds questioned the U.S. coast guard, officials said.", "the U.S. coast guard"),  # not "the U"
+        ("The survey questioned 2.4 percent of voters.", "2.4 percent of voters"),  # not "2"
+    ],
+)
+def test_a_what_answer_phrase_ends_where_a_sentence_would(sentence, expected):
+    span = answer_span(sentence, "What did they question?", "other")
+    assert span is not None and span.text == expected
+
+
+@pytest.mark.parametrize(
     "text, amounts",
     [
         ("Blinken fears a rehash of its 2014 invasion.", []),  # a year is not an amount

@@ -101,7 +101,10 @@ _UNITS = frozenset(
 )
 
 
-_STOP_PHRASE = re.compile(r"[,;:.!?“”\"()—–]|\s(?:and|but|which|who|while|because|after|before|as|said|says)\s")
+# A period ends the phrase where it ends a sentence: not inside "2.4" or after the "S" of "U.S.".
+_STOP_PHRASE = re.compile(
+    r"[,;:!?“”\"()—–]|\.(?!\w)(?<!\b[A-Z]\.)|\s(?:and|but|which|who|while|because|after|before|as|said|says)\s"
+)
 
 
 def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
