@@ -198,6 +198,12 @@ def test_citation_parsing_drops_numbers_outside_the_sources():
     assert strip_invalid_markers("A [1, 7]. B [9].", {1}) == "A [1]. B."
 
 
+def test_a_marker_then_a_period_ends_a_claim_whatever_the_segmenter_reads():
+    """The segmenter reads "2.4. Between" as one sentence; as one claim it no longer quotes its source verbatim."""
+    claims = parse_claims("2.4 [1]. Between 1998 and 2014 the share rose from 2.4 to 7 [1].", {1})
+    assert claims == [Claim("2.4.", (1,)), Claim("Between 1998 and 2014 the share rose from 2.4 to 7.", (1,))]
+
+
 def test_support_check_catches_an_invented_name():
     bio = "Amy Mackinnon is a national security and intelligence reporter at Foreign Policy."
     claims = [

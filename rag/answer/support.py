@@ -39,7 +39,10 @@ def parse_claims(answer: str, valid: set[int]) -> list[Claim]:
     then given to the sentence they follow: "... buildup [1]." and "... buildup. [1]" alike.
     """
     text, markers = split_markers(answer)
-    spans = split_sentences(text)
+    # A marker then a period ends a sentence, whatever the segmenter makes of "2.4 [1]. Between ...".
+    cuts = sorted({p + 1 for p, _ in markers if text[p : p + 1] in ".!?" and text[p + 1 : p + 2].isspace()})
+    bounds = [0, *cuts, len(text)]
+    spans = [(a + s, a + e) for a, b in zip(bounds, bounds[1:]) for s, e in split_sentences(text[a:b])]
     cited: list[list[int]] = [[] for _ in spans]
     for position, marked in markers:
         owner = max((i for i, (start, _) in enumerate(spans) if start < position), default=0)
