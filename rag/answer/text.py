@@ -112,10 +112,9 @@ def person_spans(text: str) -> list[Span]:
         ):
             tokens = tokens[1:]
         before = [w.lower() for w in text[: span.start].split()[-3:]]
-        # "Secretary of State Marco Rubio", "Chancellor of the Exchequer Rishi Sunak": the office's domain opens the run.
-        office = before[-2:] in (["of"], ["of", "the"]) or before[-1:] == ["of"]
-        office = office and any(w in ROLES for w in before[-3:-1] if w not in ("of", "the"))
-        if office and not roles and len(tokens) >= 3:  # two words could be the domain alone ("Football Operations")
+        # The run may open with an office's domain: "Secretary of State Marco Rubio". Two words could
+        # be the domain alone ("Vice President of Football Operations"): they stay.
+        if _after_office(before) and not roles and len(tokens) >= 3:
             tokens = tokens[1:]
         if not tokens or any(t.lower() in _ORG_WORDS for t in tokens):
             continue
@@ -123,6 +122,12 @@ def person_spans(text: str) -> list[Span]:
             start = span.end - len(" ".join(tokens))
             out.append(Span(start, span.end, text[start : span.end]))
     return out
+
+
+def _after_office(before: list[str]) -> bool:
+    """Do the (lower-case) words before a name end "<role> of" or "<role> of the" ("Chancellor of the Exchequer")?"""
+    tail = before[:-1] if before[-1:] == ["the"] else before
+    return len(tail) >= 2 and tail[-1] == "of" and tail[-2] in ROLES
 
 
 _ORG_WORDS = frozenset(
