@@ -216,7 +216,10 @@ def test_at_scale_serve_times_both_answerers_through_the_held_index(settings):
 
     build_index([SEED], settings)
     extra = make_article("Harbour reopens", "The harbour reopened on Monday after the storm.", source="bench:add")
+    before = sorted(p.name for p in settings.index_dir.iterdir()), (settings.index_dir / "current").resolve()
     result = serve(settings.index_dir, ["Who warned Russia?", "Where will the summit be held?"], [extra])
+    # The durable edits and the compaction ran on a copy: the next run measures the same folder.
+    assert (sorted(p.name for p in settings.index_dir.iterdir()), (settings.index_dir / "current").resolve()) == before
     assert {"retrieve_answer", "retrieve_answer_baseline"} <= result["latency_ms"].keys()
     assert all(v["n"] == 2 for v in result["latency_ms"].values())
     assert result["durable_add_runs_s"] and result["durable_remove_runs_s"] and result["chunks"] > 0
