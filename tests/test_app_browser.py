@@ -140,6 +140,16 @@ def test_answer_with_citations_sources_and_follow_up(page, tmp_path):
     assert "Moscow" in follow_up
 
 
+def test_the_short_answer_leads_in_bold_on_its_own_line(page, tmp_path):
+    answer = ask(page, "When did Sullivan speak with Patrushev?")
+    lead = bot_messages(page).last.locator("strong.lead")
+    assert lead.inner_text() == "Wednesday"
+    first_line, rest = answer.split("\n", 1)
+    assert first_line.startswith("Wednesday") and "Jake Sullivan" not in first_line
+    assert "Jake Sullivan spoke with his Russian counterpart" in rest
+    page.screenshot(path=str(tmp_path / "lead.png"), full_page=True)
+
+
 def test_bad_questions_show_a_message_and_the_app_keeps_serving(page, tmp_path):
     empty = ask(page, "")
     assert "question is empty" in empty

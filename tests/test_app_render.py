@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rag.app import render, uploads
@@ -101,6 +103,40 @@ def test_answer_text_is_escaped_for_markdown_and_html():
     html = render.answer_markdown(answer)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "\\*now\\*" in html
+
+
+def _led(verdict: str = "supported") -> Answer:
+    """An answer as ``rag.answer.compose`` writes one whose quote does not open with its short answer."""
+    quote = "U.S. National Security Advisor Jake Sullivan spoke with Patrushev on Wednesday."
+    return _answer(
+        question="When did Sullivan speak with Patrushev?",
+        text=f"Wednesday [1]. {quote[:-1]} [1].",
+        short_answer="Wednesday",
+        sentences=(SentenceSupport("Wednesday.", (1,), verdict, 0.9), SentenceSupport(quote, (1,), "supported", 0.9)),
+    )
+
+
+def test_the_lead_span_is_bold_and_on_a_line_of_its_own():
+    md = render.answer_markdown(_led(), turn=1)
+    lead, rest = md.split("\n\n")
+    assert (
+        lead
+        == '<strong class="lead">Wednesday</strong> <sup class="cite">[<a class="cite" href="#src-1-1" title="source 1">1</a>]</sup>.'
+    )
+    assert rest.startswith("U.S. National Security Advisor") and 'href="#src-1-1"' in rest
+
+
+def test_a_flagged_lead_keeps_its_highlight_closed_before_the_break():
+    md = render.answer_markdown(_led("weak"))
+    lead, rest = md.split("\n\n", 1)
+    assert lead.startswith('<span class="claim claim-weak"') and lead.endswith("</span>")
+    assert "claim-weak" not in rest.split('<span class="legend">')[0]
+
+
+def test_no_lead_line_when_the_quote_opens_with_the_answer_or_the_answer_is_partial():
+    assert "\n\n" not in render.answer_markdown(_answer(short_answer="William Burns")).split('<span class="legend">')[0]
+    partial = replace(_led(), abstained=True, partial=True)
+    assert '<strong class="lead">' not in render.answer_markdown(partial)
 
 
 def test_abstention_shows_possibly_related_passages():

@@ -52,12 +52,24 @@ def _sentence_spans(answer: Answer, stripped: str) -> list[tuple[int, int, str]]
     return spans
 
 
+def _lead_end(answer: Answer, stripped: str) -> int:
+    """Where the answer's lead ("Wednesday" of "Wednesday. Jake Sullivan spoke … on Wednesday.") ends; 0: no lead.
+
+    ``rag.answer.compose`` writes the short answer as a sentence of its own before the quote that
+    carries it; the chat shows it in bold on a line of its own, so the answer reads first."""
+    lead = answer.short_answer
+    return len(lead) if lead and not answer.partial and stripped.startswith(lead + ". ") else 0
+
+
 def answer_markdown(answer: Answer, turn: int = 0) -> str:
-    """The chat message for a final answer: linked [n] markers, weak/unsupported sentences marked."""
+    """The chat message for a final answer: the lead span first, linked [n] markers, weak/unsupported sentences marked."""
     if answer.abstained and not answer.partial:
         return abstention_markdown(answer)
     stripped, markers = split_markers(answer.text)
     flagged = [s for s in _sentence_spans(answer, stripped) if s[2] in _VERDICT_LABEL]
+    lead = _lead_end(answer, stripped)
+    if any(start <= lead < end - 1 for start, end, _ in flagged):
+        lead = 0  # a highlight runs on past the lead's period: a paragraph break would split it
     opens = {start: verdict for start, _, verdict in flagged}
     closes = {end for _, end, _ in flagged}
     links: dict[int, list[str]] = {}
@@ -65,7 +77,8 @@ def answer_markdown(answer: Answer, turn: int = 0) -> str:
         links.setdefault(position, []).append(_marker_links(numbers, turn))
     # Walk the cut points (sentence edges, marker positions) emitting each escaped piece once;
     # a marker at a flagged sentence's end goes inside its highlight, before the close.
-    cuts = sorted({0, len(stripped), *links, *opens, *closes})
+    # The lead's own cuts: its words (bold), then the space after its period (a paragraph break).
+    cuts = sorted({0, len(stripped), *links, *opens, *closes, *((lead, lead + 1, lead + 2) if lead else ())})
     out: list[str] = []
     for a, b in zip(cuts, cuts[1:] + [len(stripped)]):
         out.extend(links.pop(a, []))
@@ -74,7 +87,12 @@ def answer_markdown(answer: Answer, turn: int = 0) -> str:
         if a in opens:
             icon, why = _VERDICT_LABEL[opens[a]]
             out.append(f'<span class="claim claim-{opens[a]}" title="{why}">{icon} ')
-        out.append(escape_markdown(stripped[a:b]))
+        if lead and a == 0:
+            out.append(f'<strong class="lead">{escape_markdown(stripped[:lead])}</strong>')
+        elif lead and a == lead + 1:
+            out.append("\n\n")
+        else:
+            out.append(escape_markdown(stripped[a:b]))
     body = "".join(out) + _legend(answer)
     # The partial form quotes what the articles do say; it must not read as an answer.
     if answer.fallback:
