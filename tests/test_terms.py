@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
-from rag.answer.terms import holds, literal, question_terms, roots, text_keys
+from rag.answer.terms import holds, literal, question_terms, roots, slips, text_keys
 
 
 def _found(question: str, text: str) -> dict[str, bool]:
@@ -100,6 +102,13 @@ def test_numbers_compare_by_value_and_symbols_by_name():
 
 def test_a_slip_is_forgiven_only_in_names():
     assert not holds(text_keys("The results were stated."), question_terms("What did the reslts state?")[0])
+
+
+def test_slip_keys_are_shared_and_outside_the_garbage_collectors_view():
+    assert set(slips("Gandhi")) & set(slips("Ghandi")) == {"?gandi"}
+    keys = slips("Bendigo")
+    gc.collect()  # a tuple of strings is untracked at its first collection; a frozenset never is
+    assert keys and not gc.is_tracked(keys)
 
 
 @pytest.mark.parametrize(

@@ -161,13 +161,13 @@ def literal(term: Term) -> bool:
 
 
 @functools.lru_cache(maxsize=65536)
-def slips(word: str) -> frozenset[str]:
-    """Keys two spellings of a long name share when they differ by one letter added, dropped, changed
-    or swapped: the word and each of its one-letter deletions ("gandhi" and "ghandi" share "gandi")."""
+def slips(word: str) -> tuple[str, ...]:
+    """Keys two spellings of a long name share (a letter added, dropped, changed or swapped): the word and its
+    one-letter deletions ("gandhi", "ghandi" share "gandi"); a tuple, which the garbage collector stops tracking."""
     low = fold(plain(word).lower())
     if not low.isalpha() or len(low) < _SLIP_MIN:
-        return frozenset()
-    return frozenset({"?" + low} | {"?" + low[:i] + low[i + 1 :] for i in range(len(low))})
+        return ()
+    return tuple(dict.fromkeys(["?" + low, *("?" + low[:i] + low[i + 1 :] for i in range(len(low)))]))
 
 
 @functools.lru_cache(maxsize=65536)
