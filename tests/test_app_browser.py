@@ -150,6 +150,15 @@ def test_the_short_answer_leads_in_bold_on_its_own_line(page, tmp_path):
     page.screenshot(path=str(tmp_path / "lead.png"), full_page=True)
 
 
+def test_a_partial_answer_says_what_is_missing_and_quotes_the_rest_apart(page, tmp_path):
+    answer = ask(page, "What did Xi Jinping say about the summit?")
+    assert answer.startswith("Not answered") and "don't say anything about Xi Jinping" in answer
+    quote = bot_messages(page).last.locator("blockquote")
+    assert quote.count() == 1 and "Xi Jinping" not in quote.inner_text()
+    assert "1" in quote.locator("sup.cite").inner_text()  # the quote keeps its linked source
+    page.screenshot(path=str(tmp_path / "partial.png"), full_page=True)
+
+
 def test_bad_questions_show_a_message_and_the_app_keeps_serving(page, tmp_path):
     empty = ask(page, "")
     assert "question is empty" in empty

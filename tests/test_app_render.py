@@ -170,6 +170,20 @@ def test_partial_answer_is_marked_as_not_answered_yet_keeps_its_linked_sources()
     assert 'id="src-2-1"' in render.sources_html(answer, {"a1": _article()}, turn=2)
 
 
+def test_a_partial_answer_sets_what_the_articles_say_apart_as_a_quote():
+    answer = _answer(
+        text=f"The articles don't say anything about Xi Jinping. They mention: {QUOTE[:-1]} [1].",
+        sentences=(SentenceSupport(QUOTE, (1,), "weak", 0.5),),
+        abstained=True,
+        partial=True,
+    )
+    heading, note, quote = render.answer_markdown(answer).split("\n\n")[:3]
+    assert heading.startswith('<span class="partial">**Not answered') and heading.endswith("</span>")
+    assert note == "The articles don&#x27;t say anything about Xi Jinping. They mention: "
+    assert quote.startswith('> <span class="claim claim-weak"') and "CIA director William Burns" in quote
+    assert 'href="#src-0-1"' in quote
+
+
 def test_llm_fallback_says_the_extractive_answer_is_shown_and_why():
     md = render.answer_markdown(_answer(fallback="3 of 3 sentences of the model's answer failed the support check"))
     assert '<span class="fallback">**Extractive answer**' in md and "failed the support check" in md

@@ -70,6 +70,7 @@ def answer_markdown(answer: Answer, turn: int = 0) -> str:
     lead = _lead_end(answer, stripped)
     if any(start <= lead < end - 1 for start, end, _ in flagged):
         lead = 0  # a highlight runs on past the lead's period: a paragraph break would split it
+    quoted = _quote_start(answer, stripped)
     opens = {start: verdict for start, _, verdict in flagged}
     closes = {end for _, end, _ in flagged}
     links: dict[int, list[str]] = {}
@@ -78,9 +79,12 @@ def answer_markdown(answer: Answer, turn: int = 0) -> str:
     # Walk the cut points (sentence edges, marker positions) emitting each escaped piece once;
     # a marker at a flagged sentence's end goes inside its highlight, before the close.
     # The lead's own cuts: its words (bold), then the space after its period (a paragraph break).
-    cuts = sorted({0, len(stripped), *links, *opens, *closes, *((lead, lead + 1, lead + 2) if lead else ())})
+    # A partial answer's quote starts a block quote: what the articles say, set apart from our note.
+    cuts = sorted({0, len(stripped), quoted, *links, *opens, *closes, *((lead, lead + 1, lead + 2) if lead else ())})
     out: list[str] = []
     for a, b in zip(cuts, cuts[1:] + [len(stripped)]):
+        if quoted and a == quoted:
+            out.append("\n\n> ")
         out.extend(links.pop(a, []))
         if a in closes:
             out.append("</span>")
@@ -97,7 +101,15 @@ def answer_markdown(answer: Answer, turn: int = 0) -> str:
     # The partial form quotes what the articles do say; it must not read as an answer.
     if answer.fallback:
         body = f'<span class="fallback">**Extractive answer** ({escape_markdown(answer.fallback)}).</span> {body}'
-    return f'<span class="partial">**{_PARTIAL_NOTE}.**</span> {body}' if answer.partial else body
+    return f'<span class="partial">**{_PARTIAL_NOTE}.**</span>\n\n{body}' if answer.partial else body
+
+
+def _quote_start(answer: Answer, stripped: str) -> int:
+    """Where a partial answer's quote begins, after our note ("They mention: "); 0 for a full answer."""
+    if not answer.partial or not answer.citations:
+        return 0
+    at = stripped.rfind(answer.citations[0].quote)
+    return at if at > 0 and stripped[:at].rstrip().endswith(":") else 0
 
 
 def _legend(answer: Answer) -> str:
