@@ -194,6 +194,14 @@ def test_xi_jinping_partial_answer_names_what_is_missing(seed_index, settings):
     assert 0.0 < answer.confidence < 1.0
 
 
+def test_a_partial_answer_restates_what_the_articles_do_not_say(seed_index, settings):
+    answer = answer_question(seed_index, "How many migrants were stranded on the Belarus-Poland border?", (), settings)
+    assert answer.partial
+    assert answer.text.startswith(
+        "The articles don't say how many migrants were stranded on the Belarus-Poland border. They mention: "
+    )
+
+
 def test_answers_carry_the_scorers_confidence_and_no_reason(seed_index, settings):
     answer = answer_question(seed_index, "Who warned Russia?", (), settings)
     assert not answer.abstained and not answer.partial and answer.abstain_reason == ""

@@ -13,11 +13,13 @@ from dataclasses import replace
 from rag.answer import extractive as ex
 from rag.answer.decision import KEEP_HAND, KEEP_SELECTED, NEVER, NOT_CLOSE, NOT_QUOTED, Decision, Ranked, unmentioned
 from rag.answer.finish import citation, finish
+from rag.answer.indirect import indirect
 from rag.answer.markers import with_markers
 from rag.stores.base import Store
 from rag.types import Answer
 
 # The partial state: the topic is there, the asked detail is not. What they do say follows, cited.
+# The asked detail is the question restated ("who will lead the delegation") when its words allow.
 PARTIAL_TEXT = "The articles don't say {what}. They mention: "
 ASKED = "what the question asks"
 NOTES = {
@@ -55,7 +57,7 @@ def partial(index: Store, question: str, r: Ranked, decision: Decision) -> Answe
     claim, missing = (NEVER, never) if never else (decision.claim, decision.missing)
     what = " or ".join(missing)
     reason = claim.format(what=what) if missing else decision.reason
-    note = NOTES[claim].format(what=what) if missing else PARTIAL_TEXT.format(what=ASKED)
+    note = NOTES[claim].format(what=what) if missing else PARTIAL_TEXT.format(what=indirect(question) or ASKED)
     quoted = with_markers(best.candidate.text, [1])
     # Only the quote is a claim to check; the note before it is ours, not the articles'.
     answer = finish(index, question, r.standalone, quoted, [citation(1, best.candidate)], r.hits)
