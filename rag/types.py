@@ -134,6 +134,10 @@ class Answer:
     abstained: bool = False
     standalone_question: str = ""
     short_answer: str = ""  # the name, place or number the answer leads with, when one was found
+    # What ``text`` opens with before the quoted sentences: a full answer's sentence stating its short answer
+    # ("Wednesday [1]."), or a partial answer's note ("The articles don't say … They mention: "). The faces
+    # set it apart from the quotes; "" when the text opens with a quote (and for a model's own answer).
+    opening: str = ""
     # How likely the answer answers the question (the learned scorer's probability; 0 when not scored).
     confidence: float = 0.0
     abstain_reason: str = ""  # why it abstained (or gave the partial form); "" when it answered
@@ -150,6 +154,7 @@ class Answer:
             "standalone_question": self.standalone_question,
             "text": self.text,
             "short_answer": self.short_answer,
+            "opening": self.opening,
             "abstained": self.abstained,
             "partial": self.partial,
             "confidence": self.confidence,

@@ -197,14 +197,15 @@ def test_xi_jinping_partial_answer_names_what_is_missing(seed_index, settings):
 def test_a_partial_answer_restates_what_the_articles_do_not_say(seed_index, settings):
     answer = answer_question(seed_index, "How many migrants were stranded on the Belarus-Poland border?", (), settings)
     assert answer.partial
-    assert answer.text.startswith(
-        "The articles don't say how many migrants were stranded on the Belarus-Poland border. They mention: "
-    )
+    note = "The articles don't say how many migrants were stranded on the Belarus-Poland border. They mention: "
+    assert answer.opening == note  # the faces set our note apart from the quote that follows it
+    assert answer.text == note + answer.citations[0].quote[:-1] + " [1]."
 
 
 def test_answers_carry_the_scorers_confidence_and_no_reason(seed_index, settings):
     answer = answer_question(seed_index, "Who warned Russia?", (), settings)
     assert not answer.abstained and not answer.partial and answer.abstain_reason == ""
+    assert answer.opening == ""  # the quote opens with the answer: nothing of ours to set apart
     assert 0.5 <= answer.confidence <= 1.0
     data = answer.to_dict()
     assert data["confidence"] == answer.confidence and data["partial"] is False
@@ -221,4 +222,5 @@ def test_without_the_scorer_the_answerer_is_todays(seed_index, settings):
 def test_short_answers_for_when_and_what_questions(seed_index, settings):
     answer = answer_question(seed_index, "What did Putin's July essay question?", (), settings)
     assert answer.short_answer == "the legitimacy of Ukraine’s borders"
-    assert answer.text.startswith("the legitimacy of Ukraine’s borders [1].")
+    assert answer.opening == "the legitimacy of Ukraine’s borders [1]."
+    assert answer.text.startswith(answer.opening + " ")

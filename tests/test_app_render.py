@@ -112,6 +112,7 @@ def _led(verdict: str = "supported") -> Answer:
         question="When did Sullivan speak with Patrushev?",
         text=f"Wednesday [1]. {quote[:-1]} [1].",
         short_answer="Wednesday",
+        opening="Wednesday [1].",
         sentences=(SentenceSupport("Wednesday.", (1,), verdict, 0.9), SentenceSupport(quote, (1,), "supported", 0.9)),
     )
 
@@ -139,6 +140,13 @@ def test_no_lead_line_when_the_quote_opens_with_the_answer_or_the_answer_is_part
     assert '<strong class="lead">' not in render.answer_markdown(partial)
 
 
+def test_only_the_answers_own_opening_is_set_apart():
+    # A model's answer that happens to start with the short answer's words has no opening of ours.
+    assert '<strong class="lead">' not in render.answer_markdown(replace(_led(), opening=""))
+    # An opening the text no longer starts with (edited after composing) is not cut out of it.
+    assert '<strong class="lead">' not in render.answer_markdown(replace(_led(), opening="Thursday [1]."))
+
+
 def test_abstention_shows_possibly_related_passages():
     answer = Answer(
         question="Who won the World Cup?",
@@ -156,9 +164,10 @@ def test_abstention_shows_possibly_related_passages():
 
 
 def test_partial_answer_is_marked_as_not_answered_yet_keeps_its_linked_sources():
-    text = "The articles don't say anything about Xi Jinping. They mention: William Burns warned Russia [1]."
+    note = "The articles don't say anything about Xi Jinping. They mention: "
     answer = _answer(
-        text=text,
+        text=note + "William Burns warned Russia [1].",
+        opening=note,
         sentences=(SentenceSupport("William Burns warned Russia.", (1,), "supported", 0.9),),
         abstained=True,
         partial=True,
@@ -171,8 +180,10 @@ def test_partial_answer_is_marked_as_not_answered_yet_keeps_its_linked_sources()
 
 
 def test_a_partial_answer_sets_what_the_articles_say_apart_as_a_quote():
+    note = "The articles don't say anything about Xi Jinping. They mention: "
     answer = _answer(
-        text=f"The articles don't say anything about Xi Jinping. They mention: {QUOTE[:-1]} [1].",
+        text=f"{note}{QUOTE[:-1]} [1].",
+        opening=note,
         sentences=(SentenceSupport(QUOTE, (1,), "weak", 0.5),),
         abstained=True,
         partial=True,

@@ -35,12 +35,13 @@ def compose_answer(index: Store, question: str, r: Ranked, confidence: float) ->
     citations = [citation(i + 1, s.candidate) for i, s in enumerate(draft.sentences)]
     # Lead with the short answer, unless the quoted sentence already opens with it.
     opens_with_lead = draft.lead and draft.sentences[0].candidate.text.startswith(draft.lead)
-    parts = [f"{draft.lead} [1]."] if draft.lead and not opens_with_lead else []
-    parts += [with_markers(s.candidate.text, [i + 1]) for i, s in enumerate(draft.sentences)]
-    text = " ".join(parts)
+    opening = f"{draft.lead} [1]." if draft.lead and not opens_with_lead else ""
+    quotes = [with_markers(s.candidate.text, [i + 1]) for i, s in enumerate(draft.sentences)]
+    text = " ".join([opening, *quotes] if opening else quotes)
     return replace(
         finish(index, question, r.standalone, text, citations, r.hits),
         short_answer=draft.lead or "",
+        opening=opening,
         confidence=round(confidence, 4),
     )
 
@@ -64,6 +65,7 @@ def partial(index: Store, question: str, r: Ranked, decision: Decision) -> Answe
     return replace(
         answer,
         text=note + quoted,
+        opening=note,
         abstained=True,
         partial=True,
         confidence=round(decision.confidence, 4),

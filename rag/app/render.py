@@ -53,12 +53,11 @@ def _sentence_spans(answer: Answer, stripped: str) -> list[tuple[int, int, str]]
 
 
 def _lead_end(answer: Answer, stripped: str) -> int:
-    """Where the answer's lead ("Wednesday" of "Wednesday. Jake Sullivan spoke … on Wednesday.") ends; 0: no lead.
-
-    ``rag.answer.compose`` writes the short answer as a sentence of its own before the quote that
-    carries it; the chat shows it in bold on a line of its own, so the answer reads first."""
-    lead = answer.short_answer
-    return len(lead) if lead and not answer.partial and stripped.startswith(lead + ". ") else 0
+    """Where a full answer's opening sentence ("Wednesday" of "Wednesday. Jake Sullivan spoke … on Wednesday.")
+    ends before its period; 0: the text opens with a quote. The chat shows it in bold on a line of its own,
+    so the answer reads first."""
+    opening = split_markers(answer.opening)[0] if answer.opening and not answer.partial else ""
+    return len(opening) - 1 if opening.endswith(".") and stripped.startswith(opening + " ") else 0
 
 
 def answer_markdown(answer: Answer, turn: int = 0) -> str:
@@ -106,10 +105,8 @@ def answer_markdown(answer: Answer, turn: int = 0) -> str:
 
 def _quote_start(answer: Answer, stripped: str) -> int:
     """Where a partial answer's quote begins, after our note ("They mention: "); 0 for a full answer."""
-    if not answer.partial or not answer.citations:
-        return 0
-    at = stripped.rfind(answer.citations[0].quote)
-    return at if at > 0 and stripped[:at].rstrip().endswith(":") else 0
+    note = answer.opening if answer.partial else ""
+    return len(note) if note and stripped.startswith(note) and len(note) < len(stripped) else 0
 
 
 def _legend(answer: Answer) -> str:

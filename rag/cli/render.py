@@ -18,6 +18,7 @@ from rag.types import Answer, Hit
 if TYPE_CHECKING:
     from rag.api import SyncReport
 
+_PARTIAL_NOTE = "NOT ANSWERED: the articles cover the topic, not what was asked."
 _MARK = {"supported": "", "weak": " (weakly supported)", "unsupported": " (UNSUPPORTED)"}
 
 
@@ -33,9 +34,9 @@ def render_hits(hits: list[Hit]) -> str:
 
 
 def render_answer(answer: Answer) -> str:
-    lines = [answer.text, ""]
+    lines = [*_answer_text(answer), ""]
     if answer.partial:  # on topic, but not the asked detail: say so before anything is quoted
-        lines = [f"NOT ANSWERED ({answer.abstain_reason}).", *lines]
+        lines = [_PARTIAL_NOTE, *lines]
     if answer.fallback:
         lines = [f"EXTRACTIVE ANSWER ({answer.fallback}).", *lines]
     flagged = [s for s in answer.sentences if s.verdict != "supported"]
@@ -53,6 +54,22 @@ def render_answer(answer: Answer) -> str:
         for hit in answer.related:
             lines.append(f"- {shown(hit.title)}: {textwrap.shorten(hit.chunk.text, 160)}")
     return "\n".join(lines).rstrip()
+
+
+def _answer_text(answer: Answer) -> list[str]:
+    """The answer's paragraphs, as the chat lays them out: a full answer's opening ("Wednesday [1].") on a line
+    of its own above the quote that carries it; a partial answer's note, then what the articles do say, indented."""
+    opening = answer.opening if answer.text.startswith(answer.opening) else ""
+    rest = _fill(answer.text[len(opening) :].strip())
+    if not opening:
+        return [rest]
+    if answer.partial:
+        return [_fill(opening.strip()), textwrap.indent(rest, "    ")]
+    return [opening, "", rest]
+
+
+def _fill(text: str) -> str:
+    return textwrap.fill(text, 100, break_long_words=False, break_on_hyphens=False)
 
 
 def render_stats(stats: IndexStats) -> str:
