@@ -78,6 +78,7 @@ def serve(folder: Path, questions: list[str], extras: list) -> dict:
     """Load once (as the app does), answer, then time reloads, ANN recall and adds."""
     from rag.answer.pipeline import answer_question
     from rag.api import load_index
+    from rag.eval.answers import baseline_settings
     from rag.retrieval.search import search_index
     from rag.stores.folder.index import Index
 
@@ -89,7 +90,7 @@ def serve(folder: Path, questions: list[str], extras: list) -> dict:
     embedder = index.embedder
     answerers = {
         "retrieve_answer": settings,
-        "retrieve_answer_baseline": settings.replace(answer_selector=False, answer_scorer=False),
+        "retrieve_answer_baseline": baseline_settings(settings),
     }
     parts: dict[str, list[float]] = {k: [] for k in ("embed", "faiss", "bm25", "retrieve", *answerers)}
     for answering in answerers.values():

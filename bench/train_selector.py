@@ -43,7 +43,7 @@ TIE = 0.005
 
 
 def extract(index_dirs: dict[str, Path], questions: Path, split: str, out: Path) -> None:
-    from rag.answer.decision import rank_by_hand
+    from rag.answer.decision import SELECT_POOL, rank_by_hand
     from rag.answer.selection import selection_features
     from rag.eval.matching import contains
     from rag.settings import Settings
@@ -59,7 +59,8 @@ def extract(index_dirs: dict[str, Path], questions: Path, split: str, out: Path)
             r = rank_by_hand(index, item["question"], settings)
             gold = tuple(item["answers"])
             group = item["relevant_doc_ids"][0].split("#")[0] if dataset == "xquad-en" else item["source_id"][:8]
-            for position, (s, values) in enumerate(zip(r.ranked, selection_features(r.standalone, r.ranked, r.hits))):
+            pool = r.ranked[:SELECT_POOL]  # what the selector reads when it serves
+            for position, (s, values) in enumerate(zip(pool, selection_features(r.standalone, pool, r.hits))):
                 label = int(contains(s.candidate.text, gold))
                 rows.append([dataset, group, f"{dataset}:{number}", label, position, *(f"{v:.5g}" for v in values)])
         print(f"{dataset}: {len(rows)} rows so far")

@@ -67,8 +67,7 @@ class Settings:
     # (Milvus Lite); see rag.stores. The folder still holds the app's uploads with Milvus.
     store: str = ""
     corpus_dir: Path = Path("data/articles")
-    # Embedding model: the packaged MiniLM by default, else any sentence-transformers name or path.
-    model: str = DEFAULT_MODEL
+    model: str = DEFAULT_MODEL  # the packaged MiniLM by default, else any sentence-transformers name or path
     device: str = "cpu"
     # Who runs the model: "auto" = ONNX Runtime where it can (CPU, a mean-pooled model: no torch import, a
     # one-second CLI), else torch; "torch"; "onnx" (docs/embedding.md).
@@ -77,8 +76,7 @@ class Settings:
     # float32; ONNX: rag.embedding.factory.ONNX_AUTO_VARIANT (fp32). "int8" is ONNX's quantized model.
     precision: str = "auto"
     batch_size: int = 16  # torch's texts per bulk forward pass; ONNX runs one text per call, a call per core
-    # Chunking: chunk + title must fit the model's 256-token window.
-    max_seq_tokens: int = 256
+    max_seq_tokens: int = 256  # chunking: chunk + title must fit the model's 256-token window
     chunk_tokens: int = 200
     overlap_sentences: int = 0  # sentences repeated between chunks; 0 measured best on the seed, 11% fewer chunks
     # Retrieval.
@@ -100,6 +98,7 @@ class Settings:
     answer_selector: bool = True
     answer_scorer: bool = True
     answer_threshold: float = 0.0  # probability needed to answer; 0: the threshold shipped with the scorer
+    article_passages: int = 8  # more of the first article's passages the answer reads (rag.retrieval.search)
     llm_unsupported: str = "mark"  # what the LLM path does with unsupported sentences
     llm_temperature: float = 0.0
     prompts_dir: Path | None = None  # None: the repository's prompts/ folder
@@ -145,6 +144,7 @@ class Settings:
         _check_range("dedup_threshold", self.dedup_threshold, 0.0, 1.0)
         _check_range("abstain_threshold", self.abstain_threshold, 0.0, 1.0)
         _check_range("answer_threshold", self.answer_threshold, 0.0, 1.0)
+        _check_range("article_passages", self.article_passages, 0, 100)
         _check_range("llm_temperature", self.llm_temperature, 0.0, 2.0)
         _check_range("port", self.port, 0, 65535)
         _check_range("max_upload_bytes", self.max_upload_bytes, 1, 1_000_000_000)

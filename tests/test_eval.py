@@ -211,3 +211,11 @@ def test_reliability_bins_confidence_against_how_often_it_was_right():
     assert table[0] == (0.0, 0.2, 2, 0.0)
     assert table[-1][2] == 3 and abs(table[-1][3] - 2 / 3) < 1e-9
     assert sum(n for _, _, n, _ in table) == 5
+
+
+def test_the_baseline_is_the_answerer_before_the_selector_scorer_and_wider_reading():
+    from rag.eval.answers import baseline_settings
+    from rag.settings import Settings
+
+    base = baseline_settings(Settings(k=7))
+    assert (base.answer_selector, base.answer_scorer, base.article_passages, base.k) == (False, False, 0, 7)

@@ -23,6 +23,7 @@ def test_defaults_are_valid():
         ("mode", "fuzzy", "mode must be one of hybrid, dense, bm25"),
         ("port", 70000, "port must be between 0 and 65535"),
         ("answerer", "gpt4", "provider:model"),
+        ("article_passages", -1, "article_passages must be between 0 and 100"),
     ],
 )
 def test_bad_values_name_the_value_and_the_range(field, value, message):

@@ -27,7 +27,7 @@ from rag.answer.terms import literal, question_terms
 from rag.answer.text import words
 from rag.embedding.words import word_vectors
 from rag.filters import Filters
-from rag.retrieval.search import search_index
+from rag.retrieval.search import article_passages, search_index
 from rag.settings import Settings
 from rag.stores.base import Store
 from rag.text.terms import tokenize
@@ -61,6 +61,10 @@ class Ranked:
 # answerer (``rag eval answers --baseline``) keeps what it was measured with: 0.9, and never after a span.
 KEEP_SELECTED = ex.Keep(0.7, after_lead=0.9)
 KEEP_HAND = ex.Keep(0.9)
+# The selector reads the hand score's best sentences only: its features cost per sentence, and the more
+# passages the answer reads (``Settings.article_passages``), the longer the hand score's tail. 20 with 8
+# passages: the most right answers on the fit halves at no more time than the answerer before (bench/README.md).
+SELECT_POOL = 20
 
 
 @dataclass(frozen=True)
@@ -82,9 +86,10 @@ def rank(index: Store, standalone: str, settings: Settings, filters: Filters | N
         return r
     from rag.answer.scorer import load_selector
 
-    rows = selection_features(standalone, r.ranked, r.hits)
+    pool = r.ranked[:SELECT_POOL]
+    rows = selection_features(standalone, pool, r.hits)
     return Ranked(
-        standalone, r.hits, tuple(reorder(standalone, r.ranked, load_selector().probabilities(rows))), selected=True
+        standalone, r.hits, tuple(reorder(standalone, pool, load_selector().probabilities(rows))), selected=True
     )
 
 
@@ -92,7 +97,8 @@ def rank_by_hand(index: Store, standalone: str, settings: Settings, filters: Fil
     """Retrieval and the hand-weighted sentence scores (``rag.answer.extractive``): the selector's input."""
     query_vector = index.embedder.encode_query(standalone)  # one encoding serves retrieval and scoring
     hits = search_index(index, standalone, settings.k, query_vector=query_vector, filters=filters, as_of=settings.as_of)
-    pool = ex.candidates(hits)
+    # The answer may sit in another passage of the article ranked first: its sentences are candidates too.
+    pool = ex.candidates([*hits, *article_passages(index, hits, query_vector, settings.article_passages)])
     if not pool:
         return Ranked(standalone, tuple(hits), ())
     pool, cosines = _cosines(index, standalone, query_vector, pool)

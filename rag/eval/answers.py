@@ -34,6 +34,12 @@ BASELINE = "baseline (no selector, no scorer)"
 DATED = "new@question-date"
 
 
+def baseline_settings(settings: Settings) -> Settings:
+    """The answerer before issue 14 (hand-weighted sentence scores over the retrieved passages only):
+    what ``--baseline`` and the 100k benchmark compare against in the same run."""
+    return settings.replace(answer_selector=False, answer_scorer=False, article_passages=0)
+
+
 @dataclass(frozen=True)
 class AnswerScores:
     questions: int
@@ -175,7 +181,7 @@ def evaluate_answers(
     ]
     runs = {"new": settings.replace(answer_selector=True, answer_scorer=True)}
     if baseline:
-        runs[BASELINE] = settings.replace(answer_selector=False, answer_scorer=False)
+        runs[BASELINE] = baseline_settings(settings)
     dated = frozenset({DATED} if questions and all(q.date for q in questions) else ())
     if dated:
         runs[DATED] = runs["new"]

@@ -16,6 +16,7 @@ near-duplicate collapse happen here, so both stores rank alike.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
@@ -101,6 +102,24 @@ def search_index(
 
         hits = rerank(question, hits, get_reranker(settings.reranker, settings.device))
     return hits[:k]
+
+
+def article_passages(index: Store, hits: Sequence[Hit], query_vector: np.ndarray, limit: int) -> list[Hit]:
+    """Up to ``limit`` passages of the first hit's article that ``hits`` lack, closest to the query first.
+
+    Retrieval keeps an article's best-matching passages, but a news story often answers in another
+    one ("the new fee" matched the lead; "$15,000" sits six paragraphs down). The answerer reads these
+    after the retrieved passages; they rank after them (no retriever placed them, so no retriever rank).
+    """
+    if not hits or limit <= 0:
+        return []
+    have = {hit.chunk.id for hit in hits}
+    rows = [row for row in index.rows_of(hits[0].chunk.article_id) if index.chunks[row].id not in have]
+    if not rows:
+        return []
+    cosines = index.vectors(rows) @ np.asarray(query_vector, dtype=np.float32).reshape(-1)
+    order = np.argsort(-cosines, kind="stable")[:limit]
+    return [_hit(index, rows[i], float(cosines[i]), len(hits) + 1 + n, None, None) for n, i in enumerate(order)]
 
 
 def as_of_date(index: Store, as_of: str | None = None) -> date | None:
