@@ -139,3 +139,14 @@ def test_the_asked_verb_missing_or_supported():
     # No verb to look for ("Who is ...?"): taken as met.
     none = _features("Who is Dmitry Peskov?", closeness=closeness).as_dict()
     assert none["verb_missing_sentence"] == 0.0 and none["verb_support_sentence"] == 1.0
+
+
+def test_the_best_sentences_own_passage_counts_as_read_when_retrieval_did_not_return_it():
+    """A sentence from more of the article (rag.retrieval.search.article_passages): what it names is not missing."""
+    question = "What did Dmitry Peskov say about the summit?"
+    ranked, _ = _ranked(question)
+    other = "Officials in Kyiv declined to comment on the talks."
+    retrieved = Hit(Chunk("c0", "a1", 0, 0, len(other), other), "T", 0.05, 1, dense_rank=1, bm25_rank=1)
+    got = features(question, ranked, [retrieved], ex.pool_idf([other]), _far)
+    values = got.as_dict()
+    assert got.missing == () and values["specific_missing_hits"] == 0.0

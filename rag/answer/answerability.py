@@ -106,7 +106,10 @@ def features(
     sentence, hit = best.candidate.text, best.candidate.hit
     terms = question_terms(question)
     in_sentence, in_passage = text_keys(sentence), passage_keys(hit)
-    per_hit = [passage_keys(h) for h in hits]
+    # The best sentence's own passage counts as read when it came from more of its article
+    # (``Settings.article_passages``): what "the closest passages" lack, it must lack too.
+    read = hits if any(h.chunk.id == hit.chunk.id for h in hits) else [*hits, hit]
+    per_hit = [passage_keys(h) for h in read]
     in_hits = set().union(*per_hit) if per_hit else set()
     specific = [t for t in terms if t.specific]
     top_idf = max(idf.values(), default=1.0)
