@@ -39,4 +39,8 @@ def test_the_selector_reorders_the_hand_scores_best_sentences_only(seed_index, s
     by_hand = rank_by_hand(seed_index, QUESTION, settings)
     selected = rank(seed_index, QUESTION, settings)
     assert len(by_hand.ranked) > 3 and selected.selected
-    assert {s.candidate.text for s in selected.ranked} == {s.candidate.text for s in by_hand.ranked[:3]}
+    texts = [s.candidate.text for s in selected.ranked]
+    assert set(texts[:3]) == {s.candidate.text for s in by_hand.ranked[:3]}
+    # The rest keep the hand score's order, unread (probability 0): every candidate is still ranked.
+    assert texts[3:] == [s.candidate.text for s in by_hand.ranked[3:]]
+    assert all(s.score == 0.0 for s in selected.ranked[3:]) and min(s.score for s in selected.ranked[:3]) > 0

@@ -13,7 +13,7 @@ the answer is *partial*: the topic is there, the asked detail is not.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -86,11 +86,10 @@ def rank(index: Store, standalone: str, settings: Settings, filters: Filters | N
         return r
     from rag.answer.scorer import load_selector
 
-    pool = r.ranked[:SELECT_POOL]
-    rows = selection_features(standalone, pool, r.hits)
-    return Ranked(
-        standalone, r.hits, tuple(reorder(standalone, pool, load_selector().probabilities(rows))), selected=True
-    )
+    pool, rest = r.ranked[:SELECT_POOL], r.ranked[SELECT_POOL:]
+    chosen = reorder(standalone, pool, load_selector().probabilities(selection_features(standalone, pool, r.hits)))
+    # The rest stay, unread by the selector (probability 0): every candidate is still in ``ranked``.
+    return Ranked(standalone, r.hits, (*chosen, *(replace(s, score=0.0) for s in rest)), selected=True)
 
 
 def rank_by_hand(index: Store, standalone: str, settings: Settings, filters: Filters | None = None) -> Ranked:
