@@ -44,3 +44,11 @@ def test_the_selector_reorders_the_hand_scores_best_sentences_only(seed_index, s
     # The rest keep the hand score's order, unread (probability 0): every candidate is still ranked.
     assert texts[3:] == [s.candidate.text for s in by_hand.ranked[3:]]
     assert all(s.score == 0.0 for s in selected.ranked[3:]) and min(s.score for s in selected.ranked[:3]) > 0
+
+
+def test_the_pool_idf_is_counted_once_and_is_that_of_every_candidate(seed_index, settings):
+    from rag.answer import extractive as ex
+
+    for r in (rank_by_hand(seed_index, QUESTION, settings), rank(seed_index, QUESTION, settings)):
+        # The hand score and the answer scorer read one IDF: the pool's, whatever order the selector left.
+        assert r.idf and r.idf == ex.pool_idf([s.candidate.text for s in r.ranked])

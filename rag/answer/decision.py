@@ -13,7 +13,7 @@ the answer is *partial*: the topic is there, the asked detail is not.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -54,6 +54,8 @@ class Ranked:
     ranked: tuple[ex.Scored, ...]
     # The scores are the selector's probabilities that a sentence holds the answer, not hand-weighted sums.
     selected: bool = False
+    # How rare each stem is among the candidates (``extractive.pool_idf``): the hand score's and the scorer's.
+    idf: dict[str, float] = field(default_factory=dict)
 
 
 # When a second sentence joins the answer. For the selector's probabilities: at 0.7 of the first's, or at
@@ -89,7 +91,7 @@ def rank(index: Store, standalone: str, settings: Settings, filters: Filters | N
     pool, rest = r.ranked[:SELECT_POOL], r.ranked[SELECT_POOL:]
     chosen = reorder(standalone, pool, load_selector().probabilities(selection_features(standalone, pool, r.hits)))
     # The rest stay, unread by the selector (probability 0): every candidate is still in ``ranked``.
-    return Ranked(standalone, r.hits, (*chosen, *(replace(s, score=0.0) for s in rest)), selected=True)
+    return replace(r, ranked=(*chosen, *(replace(s, score=0.0) for s in rest)), selected=True)
 
 
 def rank_by_hand(index: Store, standalone: str, settings: Settings, filters: Filters | None = None) -> Ranked:
@@ -101,7 +103,8 @@ def rank_by_hand(index: Store, standalone: str, settings: Settings, filters: Fil
     if not pool:
         return Ranked(standalone, tuple(hits), ())
     pool, cosines = _cosines(index, standalone, query_vector, pool)
-    return Ranked(standalone, tuple(hits), tuple(ex.score_candidates(standalone, pool, cosines)))
+    idf = ex.pool_idf([c.text for c in pool])
+    return Ranked(standalone, tuple(hits), tuple(ex.score_candidates(standalone, pool, cosines, idf=idf)), idf=idf)
 
 
 def decide(r: Ranked, settings: Settings) -> Decision:
@@ -138,7 +141,8 @@ def scorer_features(r: Ranked, settings: Settings) -> Features:
     def closeness(verb: str, text: str) -> float:
         return vectors.closeness(verb, _content_words(text)) if vectors else 0.0
 
-    return answer_features(r.standalone, r.ranked, r.hits, ex.pool_idf([s.candidate.text for s in r.ranked]), closeness)
+    idf = r.idf or ex.pool_idf([s.candidate.text for s in r.ranked])
+    return answer_features(r.standalone, r.ranked, r.hits, idf, closeness)
 
 
 def _content_words(text: str) -> list[str]:

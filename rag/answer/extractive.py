@@ -95,12 +95,16 @@ def pool_idf(texts: Sequence[str]) -> dict[str, float]:
 
 
 def score_candidates(
-    question: str, pool: Sequence[Candidate], cosines: Sequence[float], weights: Weights = Weights()
+    question: str,
+    pool: Sequence[Candidate],
+    cosines: Sequence[float],
+    weights: Weights = Weights(),
+    idf: dict[str, float] | None = None,
 ) -> list[Scored]:
-    """Candidates scored and sorted best first."""
+    """Candidates scored and sorted best first. ``idf``: the pool's ``pool_idf``, when the caller has it."""
     qtype = question_type(question)
     stems = content_stems(question)
-    idf = pool_idf([c.text for c in pool])
+    idf = pool_idf([c.text for c in pool]) if idf is None else idf
     authorship = is_authorship(question)
     scored = []
     for candidate, cosine in zip(pool, cosines):

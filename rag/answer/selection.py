@@ -30,7 +30,6 @@ from rag.answer.terms import holds, question_terms, text_keys
 from rag.answer.text import (
     WORD,
     date_spans,
-    has_type,
     name_spans,
     number_spans,
     stem,
@@ -107,7 +106,7 @@ def selection_features(question: str, ranked: Sequence[Scored], hits: Sequence[H
     for s, k, names in zip(ranked, keys, new_names):
         c, hit = s.candidate, s.candidate.hit
         text = c.text
-        typed = qtype != "other" and has_type(text, qtype, question)
+        typed = s.typed  # the hand score's own check of the same question and sentence
         new_numbers = [n for n in number_spans(text) if text_keys(n.text) - asked]
         article = coverage[hit.chunk.article_id]
         votes = max((len(seen_in[n]) for n in names), default=0)

@@ -57,7 +57,7 @@ def content_stems(text: str) -> tuple[str, ...]:
     """Stems of the words that carry meaning: 'Who warned Russia?' -> ('warn', 'russia').
 
     Cached: one question's ranking, selector, scorer and support check read the same sentences."""
-    return tuple(stem(w) for w in words(text) if w.lower() not in STOPWORDS and len(w) > 1 or w.isdigit())
+    return tuple([stem(w) for w in WORD.findall(text) if len(w) > 1 and w.lower() not in STOPWORDS or w.isdigit()])
 
 
 @lru_cache(maxsize=16384)
@@ -181,9 +181,12 @@ _DATE = re.compile(
 )
 
 
-def date_spans(text: str) -> list[Span]:
-    """Dates: 'July 4, 1776', '4 July', 'June 2021', '1991', 'the 1990s', 'Thursday'."""
-    return [Span(m.start(), m.end(), m.group(0)) for m in _DATE.finditer(text) if m.group(0).strip()]
+@lru_cache(maxsize=16384)
+def date_spans(text: str) -> tuple[Span, ...]:
+    """Dates: 'July 4, 1776', '4 July', 'June 2021', '1991', 'the 1990s', 'Thursday'.
+
+    Cached, as ``number_spans``: the type checks, amounts and selector each scan one sentence for them."""
+    return tuple(Span(m.start(), m.end(), m.group(0)) for m in _DATE.finditer(text) if m.group(0).strip())
 
 
 def event_dates(text: str, question: str) -> list[Span]:
@@ -207,8 +210,9 @@ def dates_a_saying(text: str, date: Span, question: str) -> bool:
     return not _ASKS_SAYING.search(question) and bool(_SAID.search(text, max(0, date.start - 60), date.start))
 
 
-def number_spans(text: str) -> list[Span]:
-    return [Span(m.start(), m.end(), m.group(0).rstrip(".,")) for m in _NUMBER.finditer(text)]
+@lru_cache(maxsize=16384)
+def number_spans(text: str) -> tuple[Span, ...]:
+    return tuple(Span(m.start(), m.end(), m.group(0).rstrip(".,")) for m in _NUMBER.finditer(text))
 
 
 def count_spans(text: str) -> list[Span]:
