@@ -91,7 +91,7 @@ def rank(index: Store, standalone: str, settings: Settings, filters: Filters | N
     pool, rest = r.ranked[:SELECT_POOL], r.ranked[SELECT_POOL:]
     chosen = reorder(standalone, pool, load_selector().probabilities(selection_features(standalone, pool, r.hits)))
     # The rest stay, unread by the selector (probability 0): every candidate is still in ``ranked``.
-    return replace(r, ranked=(*chosen, *(replace(s, score=0.0) for s in rest)), selected=True)
+    return replace(r, ranked=(*chosen, *(s.rescored(0.0) for s in rest)), selected=True)
 
 
 def rank_by_hand(index: Store, standalone: str, settings: Settings, filters: Filters | None = None) -> Ranked:

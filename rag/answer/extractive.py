@@ -61,6 +61,11 @@ class Scored:
     lexical: float
     typed: bool
 
+    def rescored(self, score: float) -> Scored:
+        """The same sentence with another score (not ``dataclasses.replace``, which reads the fields anew
+        on every call: the selector rescores every candidate of every question)."""
+        return Scored(self.candidate, score, self.cosine, self.lexical, self.typed)
+
 
 def candidates(hits: Sequence[Hit], limit_per_hit: int = 40) -> list[Candidate]:
     """Sentences of the hits, each article span once (overlapping chunks repeat sentences)."""

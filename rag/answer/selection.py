@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import replace
 
 import numpy as np
 
@@ -173,7 +172,7 @@ def reorder(question: str, ranked: Sequence[Scored], probabilities: np.ndarray) 
     """
     typed_question = question_type(question) != "other"
     rescored = [
-        replace(s, score=float(p) * (UNTYPED if typed_question and not s.typed else 1.0))
+        s.rescored(float(p) * (UNTYPED if typed_question and not s.typed else 1.0))
         for s, p in zip(ranked, probabilities)
     ]
     return sorted(rescored, key=lambda s: -s.score)
