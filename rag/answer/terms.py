@@ -36,12 +36,11 @@ from dataclasses import dataclass
 from itertools import chain
 
 from rag.answer.lexicon import NUMBER_VALUES, STOPWORDS, WEEKDAYS
+from rag.answer.numerals import is_numeral, is_ordinal, number_keys, value
 from rag.answer.places import ALIASES, US_STATES
 from rag.answer.text import WORD, fold, name_spans, stem
 
-DIGITS = re.compile(r"\d[\d,.]*")  # a figure as written: "5,000", "3.5"
 _POSSESSIVE = re.compile(r"['’]s$")
-_ORDINAL_END = re.compile(r"(?:st|nd|rd|th|s|['’]s)\b")  # "15th", "80s", "70's": told in years ("1455", "1981")
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]\.?")
 # Endings that turn a country or region into its people or adjective: America(n), Brit(ain|ish), Chin(a|ese).
 _DEMONYM_ENDINGS = ("ians", "ans", "ian", "ean", "ese", "ish", "ain", "an", "ia", "i", "a", "e", "o", "y", "n")
@@ -98,7 +97,7 @@ def text_keys(text: str) -> frozenset[str]:
     """Every key of ``text`` a term can be found by (module docstring). Cached: the selector and scorer key the same texts."""
     words = parts(text)
     keys = set(chain.from_iterable(map(_word_keys, words)))
-    keys.update(re.sub(r"[^\d]", "", m) for m in DIGITS.findall(text))
+    keys.update(number_keys(text))
     keys.update(stem(name) for symbol, name in _SYMBOLS.items() if symbol in text)
     keys.update(_KEY_ALIASES[k] for k in keys & _KEY_ALIASES.keys())  # "the USA" is "the US"
     if not _STATES.isdisjoint(words) or (
@@ -180,17 +179,6 @@ def roots(word: str) -> tuple[str, ...]:
     return tuple(sorted(cut | {low}))
 
 
-def is_ordinal(word: str) -> bool:
-    """An ordinal or a decade ("15th", "80s"): no figure a passage must restate."""
-    digits = re.match(r"\d+", word)
-    return bool(digits and _ORDINAL_END.fullmatch(word, digits.end()))
-
-
-def figures(text: str) -> list[str]:
-    """The figures of ``text`` as written ("5,000", "3.5"), less ordinals and decades (``is_ordinal``)."""
-    return [m.group(0) for m in DIGITS.finditer(text) if not _ORDINAL_END.match(text, m.end())]
-
-
 def plain(word: str) -> str:
     """The word without a possessive ending: "NATO's" -> "NATO"."""
     return _POSSESSIVE.sub("", word)
@@ -202,6 +190,8 @@ def term_key(word: str) -> str:
     words by stem without a possessive ('Belarus’s')."""
     if any(ch.isdigit() for ch in word):
         return re.sub(r"[^\d]", "", word)
+    if is_numeral(word):  # "World War II" is "World War 2"
+        return str(value(word))
     if word.lower() in NUMBER_VALUES:
         return str(NUMBER_VALUES[word.lower()])
     bare = plain(word)
