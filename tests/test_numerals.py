@@ -8,7 +8,9 @@ from rag.answer.numerals import figures, is_numeral, number_keys, numeral_values
 from rag.answer.terms import holds, question_terms, text_keys
 
 
-@pytest.mark.parametrize(("numeral", "expected"), [("I", 1), ("IV", 4), ("VIII", 8), ("IX", 9), ("XIV", 14), ("XXXIX", 39)])
+@pytest.mark.parametrize(
+    ("numeral", "expected"), [("I", 1), ("IV", 4), ("VIII", 8), ("IX", 9), ("XIV", 14), ("XXXIX", 39)]
+)
 def test_a_numeral_is_read_by_value(numeral, expected):
     assert value(numeral) == expected
 
