@@ -20,6 +20,7 @@ _TAKES_NUMBER = frozenset(
     """grade class phase type category war chapter part title stage level tier division volume act article
     section round schedule book series mark mk model version league""".split()
 )
+_WINDOW = 2 + max(map(len, _TAKES_NUMBER))  # the word, a comma and a space
 _VALUES = {"I": 1, "V": 5, "X": 10}
 
 
@@ -40,7 +41,8 @@ def numeral_values(text: str) -> list[int]:
         if not numeral:
             continue  # every part of the pattern is optional: "XLIX" and "IIII" match empty at their start
         if len(numeral) == 1:
-            before = text[: m.start()].split()[-1:]
+            # The word before, from a window no longer than any such word: not the whole prefix per match.
+            before = text[max(0, m.start() - _WINDOW) : m.start()].split()[-1:]
             if not before or before[0].lower().strip(",") not in _TAKES_NUMBER:
                 continue
         out.append(value(numeral))
