@@ -67,6 +67,42 @@ def test_a_what_answer_phrase_ends_where_a_sentence_would(sentence, expected):
 
 
 @pytest.mark.parametrize(
+    ("sentence", "question", "expected"),
+    [
+        # The rest of the verb and a preposition open no noun phrase.
+        (
+            "The first settlement in Newcastle was Pons Aelius, a fort.",
+            "What was the first settlement in Newcastle?",
+            "Pons Aelius",
+        ),
+        ("565 °C is the creep limit of stainless steel.", "What is 565 °C the creep limit of?", "stainless steel"),
+        # A comma inside a figure is no comma that ends the phrase.
+        ("The lines use 1,600 mm broad gauge, as in Ireland.", "What do the lines use?", "1,600 mm broad gauge"),
+        # A name headed by the asked noun answers "what award", though "Award" is the question's.
+        (
+            "Lady Gaga sang, and Matlin, who won an Academy Award, signed.",
+            "What award has Matlin won?",
+            "Academy Award",
+        ),
+    ],
+)
+def test_a_what_answer_is_a_noun_phrase_of_the_asked_kind(sentence, question, expected):
+    span = answer_span(sentence, question, "other")
+    assert span is not None and span.text == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question"),
+    [
+        ("Luther said the vows were legally binding.", "What did Luther say about the vows?"),  # an adverb, no phrase
+        ("The Hauteville leader was ennobled by Henry.", "What was the Hauteville leader?"),  # a participle
+    ],
+)
+def test_no_short_answer_where_no_noun_phrase_opens(sentence, question):
+    assert answer_span(sentence, question, "other") is None
+
+
+@pytest.mark.parametrize(
     "text, amounts",
     [
         ("Blinken fears a rehash of its 2014 invasion.", []),  # a year is not an amount

@@ -102,9 +102,19 @@ _UNITS = frozenset(
 
 
 # A period ends the phrase where it ends a sentence: not inside "2.4" or after the "S" of "U.S.".
+# A comma ends it too, but not inside a figure ("1,600 mm").
 _STOP_PHRASE = re.compile(
-    r"[,;:!?“”\"()—–]|\.(?!\w)(?<!\b[A-Z]\.)|\s(?:and|but|which|who|while|because|after|before|as|said|says)\s"
+    r"(?<!\d),|,(?!\d)|[;:!?“”\"()—–]|\.(?!\w)(?<!\b[A-Z]\.)|\s(?:and|but|which|who|while|because|after|before|as|said|says)\s"
 )
+# What a noun phrase does not open with: the rest of the verb ("was Pons Aelius") or a preposition ("of
+# stainless steel" for "What is 565 °C the creep limit of?").
+_NOT_OPENING = frozenset(
+    "is are was were be been being has have had do does did in on at of by for to from with into".split()
+)
+_OPENING_WORD = re.compile(r"\s*([\w’'-]+)")
+
+
+_WHICH_NOUN = re.compile(r"^(?:which|what)\s+(?!did|does|do|is|was|are|were|has|have|had|will|would|can|could)(\w+)")
 
 
 def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
@@ -112,8 +122,14 @@ def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
     noun phrase after the verb the question asks about ("What did Putin's essay question?" ->
     "the legitimacy of Ukraine's borders"). None when neither is clear."""
     q = question.lower().strip()
-    if re.match(r"^(which|what)\s+(?!did|does|do|is|was|are|were|has|have|had|will|would|can|could)\w+", q):
-        names = [s for s in name_spans(sentence) if not _mostly_asked(s.text, asked)]
+    if focus := _WHICH_NOUN.match(q):
+        # A name headed by the asked noun is of the asked kind ("Academy Award" for "What award ...?"),
+        # though half its words are the question's; else any name mostly new to the question.
+        kind = stem(focus.group(1))
+        fresh = [s for s in name_spans(sentence) if not set(map(stem, s.text.split())) <= asked]
+        names = [s for s in fresh if kind in map(stem, s.text.split())] or [
+            s for s in fresh if not _mostly_asked(s.text, asked)
+        ]
         anchors = [
             m.start()
             for m in WORD.finditer(sentence)
@@ -130,14 +146,29 @@ def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
     hits = [m for m in WORD.finditer(sentence) if stem(m.group(0)) == verb]
     if not hits:
         return None
-    rest = sentence[hits[-1].end() :]
+    start = hits[-1].end()
+    while (opening := _OPENING_WORD.match(sentence, start)) and opening.group(1).lower() in _NOT_OPENING:
+        start = opening.end()
+    rest = sentence[start:]
     cut = _STOP_PHRASE.search(rest)
     phrase = rest[: cut.start() if cut else len(rest)].strip()
     tokens = phrase.split()
-    if not 1 <= len(tokens) <= 8 or _mostly_asked(phrase, set(wanted)):
+    if not 1 <= len(tokens) <= 8 or _mostly_asked(phrase, set(wanted)) or _verbal(tokens[0]):
         return None
-    start = sentence.index(phrase, hits[-1].end())
-    return Span(start, start + len(phrase), phrase)
+    begin = sentence.index(phrase, start)
+    return Span(begin, begin + len(phrase), phrase)
+
+
+def _verbal(word: str) -> bool:
+    """An adverb or past participle ("legally", "often", "ennobled"): the clause goes on, no noun phrase yet."""
+    return word.islower() and (
+        word.endswith("ly") or word in _ADVERBS or (len(word) > 5 and word.endswith("ed") and not word.endswith("eed"))
+    )
+
+
+_ADVERBS = frozenset(
+    "often also usually still now then never always sometimes later just only even already not".split()
+)
 
 
 def _mostly_asked(span_text: str, asked: set[str]) -> bool:
