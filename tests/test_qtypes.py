@@ -3,7 +3,7 @@
 import pytest
 
 from rag.answer.places import asked_kind
-from rag.answer.qtypes import QTYPES, asked_noun, asked_verb, question_type
+from rag.answer.qtypes import QTYPES, asked_noun, asked_verb, asking, question_type
 
 
 @pytest.mark.parametrize(
@@ -30,6 +30,12 @@ from rag.answer.qtypes import QTYPES, asked_noun, asked_verb, question_type
         ("Which US holiday takes place on the third Monday of February?", "other"),
         ("Which state-run media outlet reported it?", "other"),
         ("Which state media reported it first?", "other"),
+        # The sentence that asks, after the scene a news quiz sets, a leading clause or a preposition.
+        ("A jet crashed while landing, injuring 21 people. Where did the incident occur?", "place"),
+        ("Musk's X was hit by outages this week. What year did Musk acquire the platform?", "date"),
+        ("Trump said a “gold card” will go on sale. Around how much will it cost?", "number"),
+        ("During the playoff games, who did not throw at all?", "person"),
+        ("Which U.S. President met Mr. Putin in Geneva?", "person"),  # abbreviations end no sentence
     ],
 )
 def test_question_types(question, qtype):
@@ -68,3 +74,23 @@ def test_no_which_or_what_no_noun():
 )
 def test_the_asked_verb_is_found_by_its_place(question, verb):
     assert asked_verb(question) == verb
+
+
+@pytest.mark.parametrize(
+    "question, asked",
+    [
+        ("A lunar lander touched down days ago. What was its name?", "What was its name?"),
+        ("In which area of the White House did he speak?", "which area of the White House did he speak?"),
+        ("In 1700, who migrated to Virginia?", "who migrated to Virginia?"),
+        # A question that opens with its wh-word is whole, whatever follows a comma.
+        ("What is the fort, which the Romans built, called?", "What is the fort, which the Romans built, called?"),
+        ("The US proposed a deal over which region?", "The US proposed a deal over which region?"),
+    ],
+)
+def test_the_asking_part_is_read_for_type_noun_and_verb(question, asked):
+    assert asking(question) == asked
+
+
+def test_the_scene_a_quiz_sets_lends_no_verb():
+    # "said" and "will" are the scene's; the question asks what the pass is called.
+    assert asked_verb("The president said a pass will go on sale. What is the pass called?") == "called"

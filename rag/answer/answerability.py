@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from rag.answer.lexicon import STOPWORDS
 from rag.answer.numerals import figures
 from rag.answer.opposites import asks_opposite, negation_unmet
-from rag.answer.qtypes import QTYPES, asked_verb, question_type
+from rag.answer.qtypes import QTYPES, asked_verb, asking, question_type
 from rag.answer.spans import amounts, answer_span, asks_amount
 from rag.answer.terms import Term, holds, parts, plain, question_terms, term_key, text_keys
 from rag.answer.text import (
@@ -179,11 +179,12 @@ _FOCUS = re.compile(r"^\s*(?:how (?:many|much)|which|what|whose|what kind of|wha
 
 def _focus_missing(question: str, in_sentence: AbstractSet[str], in_passage: AbstractSet[str]) -> tuple[float, float]:
     """Is the word the question is about ("troops" in "how many troops", the verb of "who warned") absent?"""
-    match = _FOCUS.match(question)
+    asked = asking(question)  # not the scene a news quiz sets first
+    match = _FOCUS.match(asked)
     if match and match.group(1).lower() not in STOPWORDS:
         focus = match.group(1)
     else:
-        focus = next((w for w in parts(question) if w.lower() not in STOPWORDS and len(w) > 1), "")
+        focus = next((w for w in parts(asked) if w.lower() not in STOPWORDS and len(w) > 1), "")
     if not focus:
         return 0.0, 0.0
     focus_key = term_key(focus)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.lexicon import STOPWORDS
+from rag.answer.qtypes import asking
 from rag.answer.terms import plain
 from rag.answer.text import content_stems, stem, words
 
@@ -89,7 +90,7 @@ def says_not_known(sentence: str, question: str) -> bool:
 
 def other_speaker(sentence: str, question: str) -> bool:
     """ "What did X say ...?": X is named and somebody speaks, but X is never the one speaking."""
-    asked = _ASKS_SAYING.match(question)
+    asked = _ASKS_SAYING.match(asking(question))
     if not asked:
         return False
     names = {_key(w) for w in words(asked.group("who")) if w[:1].isupper()}
@@ -107,7 +108,7 @@ def other_speaker(sentence: str, question: str) -> bool:
 
 def told_as_past(sentence: str, question: str) -> bool:
     """The question asks what will happen; the sentence has the asked verb in the past and no word of the future."""
-    if not _ASKS_FUTURE.search(question) or _TELLS_FUTURE.search(sentence):
+    if not _ASKS_FUTURE.search(asking(question)) or _TELLS_FUTURE.search(sentence):
         return False
     asked = {stem(w): w.lower() for w in words(question) if w.lower() not in STOPWORDS}
     return any(

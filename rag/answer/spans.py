@@ -12,6 +12,7 @@ import re
 
 from rag.answer.lexicon import ROLES, STOPWORDS
 from rag.answer.places import asked_kind, new_names_of_kind
+from rag.answer.qtypes import asking
 from rag.answer.text import (
     WORD,
     Span,
@@ -61,7 +62,7 @@ def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
 
 def asks_amount(question: str) -> bool:
     """Does the question ask "how many X" or "how much X"?"""
-    return bool(_HOW_MANY.match(question))
+    return bool(_HOW_MANY.match(asking(question)))
 
 
 def amounts(sentence: str, question: str) -> list[Span]:
@@ -78,7 +79,7 @@ def _counts_other(sentence: str, number: Span, question: str) -> bool:
 
     "How much aid" is answered by an amount in units ("$2 billion", "ten times their weight",
     "5 million dollars"), so there a plural only counts something else when it is not a unit."""
-    asked = _HOW_MANY.match(question)
+    asked = _HOW_MANY.match(asking(question))
     after = _COUNTED.match(sentence, number.end)
     if not asked or not after:
         return False
@@ -121,7 +122,7 @@ def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
     """The short answer to a what/which question: a name for "which country/newspaper ...", else the
     noun phrase after the verb the question asks about ("What did Putin's essay question?" ->
     "the legitimacy of Ukraine's borders"). None when neither is clear."""
-    q = question.lower().strip()
+    q = asking(question).lower().strip()
     if focus := _WHICH_NOUN.match(q):
         # A name headed by the asked noun is of the asked kind ("Academy Award" for "What award ...?"),
         # though half its words are the question's; else any name mostly new to the question.
