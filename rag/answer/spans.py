@@ -113,8 +113,7 @@ _NOT_OPENING = frozenset(
     "is are was were be been being has have had do does did in on at of by for to from with into".split()
 )
 _OPENING_WORD = re.compile(r"\s*([\w’'-]+)")
-
-
+# "Which country ...?", "What award ...?": the noun asked for ("What did ...?" asks for none).
 _WHICH_NOUN = re.compile(r"^(?:which|what)\s+(?!did|does|do|is|was|are|were|has|have|had|will|would|can|could)(\w+)")
 
 
@@ -124,7 +123,7 @@ def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
     "the legitimacy of Ukraine's borders"). None when neither is clear."""
     q = asking(question).lower().strip()
     if focus := _WHICH_NOUN.match(q):
-        # A name headed by the asked noun is of the asked kind ("Academy Award" for "What award ...?"),
+        # A name with the asked noun in it is of the asked kind ("Academy Award" for "What award ...?"),
         # though half its words are the question's; else any name mostly new to the question.
         kind = stem(focus.group(1))
         fresh = [s for s in name_spans(sentence) if not set(map(stem, s.text.split())) <= asked]
