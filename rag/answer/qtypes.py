@@ -57,14 +57,6 @@ def asking(question: str) -> str:
     return asked
 
 
-_WH = r"(?:who|whom|whose|what|which|where|when|how)\b"
-_WH_OPENING = re.compile(_WH, re.IGNORECASE)
-# A wh-word after a leading clause's comma, or after the opening preposition: where the asking starts.
-_WH_AFTER = re.compile(
-    r"^(?:[^,?]*,\s+|(?:around|about|in|on|at|into|from|for|by|during|since|to|of)\s+)(" + _WH + ")", re.I
-)
-
-
 def asked_noun(question: str) -> str | None:
     """The noun a which/what question asks for, lower-cased: "Which US state was ..." -> "state".
 
@@ -87,6 +79,12 @@ def asked_noun(question: str) -> str | None:
 _AUXILIARIES = frozenset("did does do will would can could has have had should might may is are was were".split())
 _COPULAS = frozenset("is are was were".split())
 _QUESTION_WORDS = frozenset("who whom whose what which where when how why".split())
+_WH = r"(?:" + "|".join(sorted(_QUESTION_WORDS)) + r")\b"
+_WH_OPENING = re.compile(_WH, re.IGNORECASE)
+# A wh-word after a leading clause's comma, or after the opening preposition: where the asking starts.
+_WH_AFTER = re.compile(
+    r"^(?:[^,?]*,\s+|(?:around|about|in|on|at|into|from|for|by|during|since|to|of)\s+)(" + _WH + ")", re.I
+)
 _NOT_VERBS = frozenset("next new first last many much long old far often big large".split())
 
 

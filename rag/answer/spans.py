@@ -126,10 +126,9 @@ def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
         # A name with the asked noun in it is of the asked kind ("Academy Award" for "What award ...?"),
         # though half its words are the question's; else any name mostly new to the question.
         kind = stem(focus.group(1))
-        fresh = [s for s in name_spans(sentence) if not set(map(stem, s.text.split())) <= asked]
-        names = [s for s in fresh if kind in map(stem, s.text.split())] or [
-            s for s in fresh if not _mostly_asked(s.text, asked)
-        ]
+        stems = {s: {stem(w) for w in s.text.split()} for s in name_spans(sentence)}
+        fresh = [s for s, own in stems.items() if not own <= asked]
+        names = [s for s in fresh if kind in stems[s]] or [s for s in fresh if not _mostly_asked(s.text, asked)]
         anchors = [
             m.start()
             for m in WORD.finditer(sentence)
