@@ -210,6 +210,16 @@ def test_a_runner_up_joins_a_lead_span_only_in_a_near_tie(runner_up, keep, quote
     assert [s.candidate.text for s in draft.sentences] == [BURNS, KEEL][:quoted]
 
 
+@pytest.mark.parametrize(("runner_up", "quoted"), [(0.85, 2), (0.77, 1)])
+def test_the_shipped_rule_quotes_a_runner_up_at_0_8_of_a_span_giving_best(runner_up, quoted):
+    # 0.85: a wrong span ("two" for "How old ...?") must not cost the runner-up that holds the answer.
+    # 0.77: where the seed's "warnings" sentence and a planted instruction stand behind the Burns sentence.
+    from rag.answer.decision import KEEP_SELECTED
+
+    ranked = [_scored(BURNS, 1.0, 1), _scored(KEEL, runner_up, 2)]
+    assert len(compose("Who warned Russia?", ranked, keep=KEEP_SELECTED).sentences) == quoted
+
+
 def test_without_a_lead_span_the_runner_up_joins_at_the_plain_ratio():
     question = "What happened at the summit?"
     ranked = [_scored(BIDEN, 1.0, 1), _scored(KEEL, 0.75, 2)]
