@@ -112,6 +112,8 @@ def test_no_short_answer_where_no_noun_phrase_opens(sentence, question):
         ("One of them sent 90,000 troops and $2 billion.", ["90,000", "$2 billion"]),
         ("CO2 caused over half the effect, and a two-thirds majority can censure.", ["over half", "two-thirds"]),
         ("He scored in the second half.", []),  # a share of nothing named is no amount
+        ("Between 100–150 species are valid.", ["100–150"]),  # a range is one amount, not its upper end
+        ("The Broncos led with 3:08 left.", ["3:08"]),  # a clock time is one, not its minutes
     ],
 )
 def test_count_spans_are_amounts_not_years_or_dates(text, amounts):
