@@ -26,9 +26,7 @@ WORD = re.compile(r"[^\W_][\w'’\-.]*[^\W_]|[^\W_]")
 _TOKEN = r"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z]\.(?=\s+[A-Z])|[A-Z][\w’'\-]*)"
 _CAP_RUN = re.compile(rf"{_TOKEN}(?:\s+(?:(?:de|da|van|von|der|al|bin|del|la|le)\s+)?{_TOKEN})*")
 # A range ("100–150") and a clock time ("3:08") are one number: their parts alone answer nothing.
-_NUMBER = re.compile(
-    r"(?<![\w])(?:\$|£|€)?\d[\d,.]*(?::\d\d|[–-]\d[\d,.]*)?(?:\s?(?:%|percent|million|billion|trillion|thousand))?"
-)
+_NUMBER = re.compile(r"(?<!\w)[$£€]?\d[\d,.]*(?::\d\d|[–-]\d[\d,.]*)?(?:\s?(?:%|percent|(?:m|b|tr)illion|thousand))?")
 _YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 
 
