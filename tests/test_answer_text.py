@@ -222,6 +222,18 @@ def test_the_shipped_rule_quotes_a_runner_up_at_0_8_of_a_span_giving_best(runner
     assert len(compose("Who warned Russia?", ranked, keep=KEEP_SELECTED).sentences) == quoted
 
 
+def test_who_is_the_title_answers_with_the_one_holding_it():
+    # The subject rule alone led with "Russian President Vladimir Putin", named before the title.
+    sentence = (
+        "Preparations are underway for a meeting between U.S. President Joe Biden and Russian President "
+        "Vladimir Putin, Kremlin spokesperson Dmitry Peskov confirmed to reporters on Wednesday."
+    )
+    assert (
+        answer_span(sentence, "Who is the Kremlin spokesperson?", "person").text == "Kremlin spokesperson Dmitry Peskov"
+    )
+    assert answer_span(sentence, "Who confirmed the meeting?", "person").text == "Kremlin spokesperson Dmitry Peskov"
+
+
 def test_without_a_lead_span_the_runner_up_joins_at_the_plain_ratio():
     question = "What happened at the summit?"
     ranked = [_scored(BIDEN, 1.0, 1), _scored(KEEL, 0.75, 2)]

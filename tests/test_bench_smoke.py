@@ -223,3 +223,55 @@ def test_at_scale_serve_times_both_answerers_through_the_held_index(settings):
     assert {"retrieve_answer", "retrieve_answer_baseline"} <= result["latency_ms"].keys()
     assert all(v["n"] == 2 for v in result["latency_ms"].values())
     assert result["durable_add_runs_s"] and result["durable_remove_runs_s"] and result["chunks"] > 0
+
+
+def _seed_halves(tmp_path):
+    """Two answerable seed questions and one the article does not answer, as bench.unanswerable writes them."""
+    rows = [
+        {"question": "Who warned Russia?", "answers": ["William Burns"], "answerable": True},
+        {
+            "question": "What did Putin’s July essay question?",
+            "answers": ["the legitimacy of Ukraine’s borders"],
+            "answerable": True,
+        },
+        {"question": "What did Xi Jinping say about the summit?", "answers": [], "answerable": False},
+    ]
+    path = tmp_path / "seed.fit.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_revision_answers_counts_a_revisions_answers_as_rag_eval_does(tmp_path, capsys):
+    """``bench.revision_answers`` with today's code: the index is built on first use, then reused."""
+    from bench.revision_answers import main
+
+    halves = _seed_halves(tmp_path)
+    for _ in range(2):
+        main(["--corpus", str(SEED), "--index-dir", str(tmp_path / "index"), "--questions", str(halves)])
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert first == {**second, "p50_ms": first["p50_ms"]}
+    assert (first["answerable"], first["unanswerable"]) == (2, 1)
+    assert first["answered_correct"] == 1.0 and first["unanswerable_withheld"] == 1.0
+    assert 0 < first["citation_precision"] <= 1
+
+
+def test_runner_up_rules_quote_more_as_the_ratio_falls(tmp_path, capsys, settings):
+    """``bench.runner_up``: one line a rule; a lower bar never quotes fewer sentences."""
+    from bench.runner_up import main
+    from rag.api import build_index
+
+    build_index([SEED], settings)
+    main(
+        [
+            "--index-dir",
+            str(settings.index_dir),
+            "--questions",
+            str(_seed_halves(tmp_path)),
+            "--rules",
+            "0.9/inf,0.1/0.1",
+        ]
+    )
+    strict, loose = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert (strict["rule"], loose["rule"]) == ("0.9/inf", "0.1/0.1")
+    assert strict["answered_correct"] == 1.0 and loose["answered_correct"] == 1.0
+    assert strict["citations"] == 2 < loose["citations"]

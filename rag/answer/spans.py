@@ -48,13 +48,18 @@ def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
         m.start() for m in WORD.finditer(sentence) if m.group(0).lower() not in STOPWORDS and stem(m.group(0)) in asked
     ]
 
-    def fitness(span: Span) -> tuple[float, float]:
+    titled = qtype == "person" and bool(_WHO_IS.match(asking(question)))
+
+    def fitness(span: Span) -> tuple[float, float, float]:
         if not anchors:
-            return 0.0, -span.start
+            return 0.0, 0.0, -span.start
         nearest = min(anchors, key=lambda a: abs(a - span.start))
+        # "Who is the Kremlin spokesperson?": the one the sentence gives that title ("Kremlin spokesperson
+        # Dmitry Peskov"), not the subject before it ("Vladimir Putin, Kremlin spokesperson ...").
+        title = 1.0 if titled and any(a < span.start for a in anchors if with_role(sentence, span).start <= a) else 0.0
         # "Who warned Russia?": the answer is the subject, named before the verb it asks about.
         subject = 1.0 if qtype == "person" and span.start < nearest else 0.0
-        return subject, -abs(nearest - span.start)
+        return title, subject, -abs(nearest - span.start)
 
     best = max(candidates, key=fitness)
     return with_role(sentence, best) if qtype == "person" else best
@@ -70,6 +75,7 @@ def amounts(sentence: str, question: str) -> list[Span]:
     return [s for s in count_spans(sentence) if not _counts_other(sentence, s, question)]
 
 
+_WHO_IS = re.compile(r"^\s*who\s+(?:is|was|are|were)\b", re.I)
 _HOW_MANY = re.compile(r"^\s*how (many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
 _COUNTED = re.compile(r"(?:-|\s+)(?:([A-Za-z]+)-)?([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
 
