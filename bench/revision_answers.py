@@ -67,9 +67,8 @@ def main(argv: list[str] | None = None) -> None:
             if not answer.abstained:  # a citation holds the answer or the labelled evidence, as in rag eval answers
                 gold = tuple(row.get("answers") or [row["answer"]])
                 answered_right += contains(answer.text, gold)
-                cited += [
-                    contains(c.quote, gold + tuple(filter(None, [row.get("evidence")]))) for c in answer.citations
-                ]
+                evidence = (row["evidence"],) if row.get("evidence") else ()
+                cited += [contains(c.quote, gold + evidence) for c in answer.citations]
         print(
             json.dumps(
                 {

@@ -48,15 +48,20 @@ def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
         m.start() for m in WORD.finditer(sentence) if m.group(0).lower() not in STOPWORDS and stem(m.group(0)) in asked
     ]
 
-    titled = qtype == "person" and bool(_WHO_IS.match(asking(question)))
+    asks_title = qtype == "person" and bool(_WHO_IS.match(asking(question)))
+
+    def holds_title(span: Span) -> bool:
+        """A word of the question stands in the title the sentence gives the name ("Kremlin spokesperson Dmitry Peskov")."""
+        title_start = with_role(sentence, span).start
+        return any(title_start <= a < span.start for a in anchors)
 
     def fitness(span: Span) -> tuple[float, float, float]:
         if not anchors:
             return 0.0, 0.0, -span.start
         nearest = min(anchors, key=lambda a: abs(a - span.start))
-        # "Who is the Kremlin spokesperson?": the one the sentence gives that title ("Kremlin spokesperson
-        # Dmitry Peskov"), not the subject before it ("Vladimir Putin, Kremlin spokesperson ...").
-        title = 1.0 if titled and any(a < span.start for a in anchors if with_role(sentence, span).start <= a) else 0.0
+        # "Who is the Kremlin spokesperson?": the one the sentence gives that title, not the subject
+        # named before it ("Vladimir Putin, Kremlin spokesperson ...").
+        title = 1.0 if asks_title and holds_title(span) else 0.0
         # "Who warned Russia?": the answer is the subject, named before the verb it asks about.
         subject = 1.0 if qtype == "person" and span.start < nearest else 0.0
         return title, subject, -abs(nearest - span.start)
