@@ -222,6 +222,14 @@ def test_the_shipped_rule_quotes_a_runner_up_at_0_8_of_a_span_giving_best(runner
     assert len(compose("Who warned Russia?", ranked, keep=KEEP_SELECTED).sentences) == quoted
 
 
+def test_a_wire_copy_of_the_best_sentence_is_not_quoted_twice():
+    # Two outlets ran the same sentence, one with a comma more: the next distinct sentence is quoted instead.
+    copy = BIDEN.replace("leaders would", "leaders, would").upper()
+    ranked = [_scored(BIDEN, 1.0, 1), _scored(copy, 0.95, 2), _scored(KEEL, 0.9, 3)]
+    quoted = compose("What happened at the summit?", ranked, keep=Keep(0.7)).sentences
+    assert [s.candidate.text for s in quoted] == [BIDEN, KEEL]
+
+
 def test_who_is_the_title_answers_with_the_one_holding_it():
     # The subject rule alone led with "Russian President Vladimir Putin", named before the title.
     sentence = (

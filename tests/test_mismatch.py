@@ -36,6 +36,8 @@ def test_sentences_saying_the_asked_detail_is_not_known(sentence, question):
             "No meeting date has been set, he said, which follows an in-person summit in Geneva in June.",
             "Where did the two leaders hold their in-person summit?",
         ),
+        # The clause that says something is not known shares "meet", but a date is unknown and a place is asked.
+        ("No meeting date has been set, he said, which follows a summit in Geneva.", "Where did they meet in June?"),
     ],
 )
 def test_sentences_that_state_what_was_asked(sentence, question):

@@ -106,7 +106,7 @@ def features(
     second = ranked[1] if len(ranked) > 1 else None
     sentence, hit = best.candidate.text, best.candidate.hit
     terms = question_terms(question)
-    in_sentence, in_passage = text_keys(sentence), passage_keys(hit)
+    in_sentence, in_passage = text_keys(best.candidate.read), passage_keys(hit)
     # The best sentence's own passage counts as read when it came from more of its article
     # (``Settings.article_passages``): what "the closest passages" lack, it must lack too.
     read = hits if any(h.chunk.id == hit.chunk.id for h in hits) else [*hits, hit]

@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answer.qtypes import question_type
+from rag.answer.reference import referred_names
 from rag.answer.spans import answer_span
-from rag.answer.text import content_stems, has_type
+from rag.answer.text import content_stems, has_type, words
 from rag.text.query import is_authorship, is_credit
 from rag.text.sentences import chunk_sentences
 from rag.types import Hit
@@ -51,6 +52,12 @@ class Candidate:
     end: int
     text: str
     sentence: int = -1  # position in chunk_sentences(hit.chunk); -1 if not one of them
+    refers: str = ""  # who the sentence means but does not name ("the two leaders"): rag.answer.reference
+
+    @property
+    def read(self) -> str:
+        """The sentence as its words are matched: with the names it refers to."""
+        return f"{self.text} {self.refers}" if self.refers else self.text
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,9 @@ def candidates(hits: Sequence[Hit], limit_per_hit: int = 40) -> list[Candidate]:
             if key in seen or end - start < 12 or chunk.text[start:end].rstrip("”\"' ").endswith("?"):
                 continue
             seen.add(key)
-            out.append(Candidate(hit, chunk.start + start, chunk.start + end, chunk.text[start:end], position))
+            text = chunk.text[start:end]
+            refers = referred_names(text, chunk.text[:start])
+            out.append(Candidate(hit, chunk.start + start, chunk.start + end, text, position, refers))
     return out
 
 
@@ -113,7 +122,7 @@ def score_candidates(
     authorship = is_authorship(question)
     scored = []
     for candidate, cosine in zip(pool, cosines):
-        lexical = lexical_overlap(stems, candidate.text, idf)
+        lexical = lexical_overlap(stems, candidate.read, idf)
         if authorship:  # bylines and bios answer "who wrote this?" without sharing its words
             lexical = max(lexical, 1.0 if is_credit(candidate.text) else 0.0)
         typed = qtype != "other" and has_type(candidate.text, qtype, question)
@@ -168,6 +177,12 @@ def compose(question: str, ranked: Sequence[Scored], max_sentences: int = 2, kee
     for other in ranked[1:]:
         if len(chosen) >= max_sentences or other.score < ratio * best.score:
             break
-        if other.candidate.text != best.candidate.text:
+        if not _restates(other.candidate.text, best.candidate.text):
             chosen.append(other)
     return Draft(lead, tuple(chosen))
+
+
+def _restates(sentence: str, best: str) -> bool:
+    """The same words as the best sentence, up to case and punctuation: a wire copy in another article
+    ("… again, but did write …" beside "… again but did write …") that would only quote it twice."""
+    return [w.lower() for w in words(sentence)] == [w.lower() for w in words(best)]

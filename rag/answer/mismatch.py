@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.lexicon import STOPWORDS
-from rag.answer.qtypes import asking
+from rag.answer.qtypes import asking, question_type
 from rag.answer.terms import plain
 from rag.answer.text import content_stems, stem, words
 
@@ -40,6 +40,13 @@ _NOT_KNOWN = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_MARKS = (",", ";", ":", "—", "(", ")")
+# What a clause says is not known, by its noun: "No meeting date has been set" leaves "Where did they meet?" open.
+_UNKNOWN_KIND = {
+    **dict.fromkeys(("date", "dates", "time", "timing", "day"), "date"),
+    **dict.fromkeys(("place", "venue", "location"), "place"),
+    **dict.fromkeys(("number", "toll", "figure", "amount", "cost"), "number"),
+    **dict.fromkeys(("name", "names", "identity"), "person"),
+}
 
 _ASKS_SAYING = re.compile(
     r"^\s*what\s+(?:did|does|do|has|have|had)\s+(?P<who>.+?)\s+"
@@ -78,12 +85,17 @@ def says_not_known(sentence: str, question: str) -> bool:
     """Does a clause of the sentence say that something the question asks about is not known?
 
     "No meeting date has been set, he said, which follows an in-person summit in Geneva" says so for
-    "When will the meeting take place?", not for "Where was the in-person summit?"."""
-    asked = set(content_stems(question))
+    "When will the meeting take place?", not for "Where was the in-person summit?", nor for "Where did
+    they meet in June?": a date is not known, and a place is asked."""
+    asked, kind = set(content_stems(question)), question_type(question)
     for match in _NOT_KNOWN.finditer(sentence):
         start = max(sentence.rfind(mark, 0, match.start()) for mark in _CLAUSE_MARKS) + 1
         ends = [i for i in (sentence.find(mark, match.end()) for mark in _CLAUSE_MARKS) if i >= 0]
-        if asked & set(content_stems(sentence[start : min(ends, default=len(sentence))])):
+        clause = sentence[start : min(ends, default=len(sentence))]
+        unknown = {_UNKNOWN_KIND[w.lower()] for w in words(clause) if w.lower() in _UNKNOWN_KIND}
+        if unknown and kind != "other" and kind not in unknown:
+            continue  # another detail is unknown than the one asked
+        if asked & set(content_stems(clause)):
             return True
     return False
 

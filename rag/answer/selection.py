@@ -85,7 +85,7 @@ def selection_features(question: str, ranked: Sequence[Scored], hits: Sequence[H
     for hit in hits:
         article_rank.setdefault(hit.chunk.article_id, len(article_rank) + 1)
     # Article-level evidence: how much of the question the article's retrieved sentences cover together.
-    keys = [text_keys(s.candidate.text) for s in ranked]
+    keys = [text_keys(s.candidate.read) for s in ranked]
     by_article: dict[str, set[str]] = {}
     for s, k in zip(ranked, keys):
         by_article.setdefault(s.candidate.hit.chunk.article_id, set()).update(k)
