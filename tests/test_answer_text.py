@@ -319,3 +319,46 @@ def test_eras_and_times_ago_answer_when(sentence, expected):
     span = answer_span(sentence, "When did it happen?", "date")
     assert span is not None and span.text == expected
     assert has_type(sentence, "date", "When did it happen?")
+
+
+SULLIVAN = (
+    "U.S. National Security Advisor Jake Sullivan spoke with his Russian counterpart, Nikolai Patrushev, on Wednesday."
+)
+MEDVEDEV = (
+    "In a ranting article in October, former Russian President Dmitry Medvedev said it was “meaningless” to engage "
+    "in talks with Ukraine and included antisemitic remarks about Ukrainian President Volodymyr Zelensky."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "lead"),
+    [
+        (MEDVEDEV, "Who is Volodymyr Zelensky?", "Ukrainian President Volodymyr Zelensky"),
+        (MEDVEDEV, "Who was Dmitry Medvedev?", "former Russian President Dmitry Medvedev"),
+        (SULLIVAN, "Who is Jake Sullivan?", "U.S. National Security Advisor Jake Sullivan"),
+        # The sentence gives Patrushev no title of his own before his name: no short answer, not Sullivan.
+        (SULLIVAN, "Who is Nikolai Patrushev?", None),
+    ],
+)
+def test_who_is_a_named_person_answers_with_that_person_and_title(sentence, question, lead):
+    span = answer_span(sentence, question, "person")
+    assert (span.text if span else None) == lead
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question"),
+    [
+        (
+            "U.S. Secretary of State Antony Blinken said he fears Russia may be “attempting to rehash” its 2014 invasion.",
+            "What does Antony Blinken fear?",
+        ),
+        (
+            "Putin appeared to acknowledge that recent military deployments near the Ukrainian border were intended "
+            "as “warnings” that produced a “certain effect.”",
+            "What did Putin call the military deployments?",
+        ),
+    ],
+)
+def test_a_clause_cut_short_is_no_short_answer(sentence, question):
+    # "Russia may be" and "near the Ukrainian border were intended" led these answers.
+    assert answer_span(sentence, question, "other") is None

@@ -37,6 +37,12 @@ def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
     }
     if qtype not in finders:
         return other_span(sentence, question, asked)
+    if qtype == "person" and _WHO_IS_NAME.match(asking(question)):
+        # "Who is Volodymyr Zelensky?" asks what the named one is, never for someone else: the name
+        # with the title the sentence gives it, or no short answer at all.
+        named = [s for s in person_spans(sentence) if _mostly_asked(s.text, asked)]
+        titled = [with_role(sentence, s) for s in named]
+        return next((t for t, s in zip(titled, named) if t.start < s.start), None)
     kind = asked_kind(question) if qtype == "place" else None
     # "Which country ...?" is answered by a country's name wherever it stands, not only after "in"/"to".
     listed = new_names_of_kind(sentence, kind, question) if kind else []
@@ -81,6 +87,8 @@ def amounts(sentence: str, question: str) -> list[Span]:
 
 
 _WHO_IS = re.compile(r"^\s*who\s+(?:is|was|are|were)\b", re.I)
+_WHO_IS_NAME = re.compile(r"^\s*(?i:who\s+(?:is|was))\s+[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*\s*\??\s*$")
+_ROLE_TIMES = frozenset({"former", "acting", "outgoing", "incoming", "then", "late"})
 _HOW_MANY = re.compile(r"^\s*how (many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
 _COUNTED = re.compile(r"(?:-|\s+)(?:([A-Za-z]+)-)?([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
 
@@ -165,6 +173,8 @@ def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
     tokens = phrase.split()
     if not 1 <= len(tokens) <= 8 or _mostly_asked(phrase, set(wanted)) or _verbal(tokens[0]):
         return None
+    if any(t in _AUXILIARIES for t in tokens[1:]):
+        return None  # a clause cut short, not a noun phrase: "Russia may be" (“attempting to rehash” ...)
     begin = sentence.index(phrase, start)
     return Span(begin, begin + len(phrase), phrase)
 
@@ -176,6 +186,7 @@ def _verbal(word: str) -> bool:
     )
 
 
+_AUXILIARIES = frozenset("may might will would could can should must is are was were be been has have had".split())
 _ADVERBS = frozenset(
     "often also usually still now then never always sometimes later just only even already not".split()
 )
@@ -196,6 +207,9 @@ def with_role(sentence: str, span: Span) -> Span:
             break  # punctuation between: 'Putin, Kremlin spokesperson Peskov' is two people
         if token.lower() in ROLES:
             seen_role = True
+        elif seen_role and token.lower() in _ROLE_TIMES:
+            start = m.start()  # "former Russian President Dmitry Medvedev": no longer the president
+            break
         elif not (seen_role and token[:1].isupper() and token.lower() not in STOPWORDS):
             break  # titles read 'CIA director', 'Defense Minister': capitalised words before a role
         start = m.start()
