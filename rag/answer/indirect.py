@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.lexicon import AUXILIARIES, BE_FORMS, DO_FORMS
+
 _SUBJECT_WORDS = frozenset({"who", "what", "which", "whose", "how"})
 _AMOUNTS = frozenset({"many", "much"})  # "how many people ...": any other "how" asks how, never a subject
-_DO = frozenset({"do", "does", "did"})
-_BE = frozenset({"is", "are", "was", "were"})
-_AUXILIARIES = _DO | _BE | frozenset("will would can could should shall may might must has have had".split())
 _PRONOUNS = frozenset("i you he she it we they there".split())  # "how many are there"
 _DETERMINERS = frozenset("the a an this that these those his her its their our my your".split())
 # A verb form after the noun phrase: "Who is the leader chosen by ...?" inverts, "Who is the new leader?" need not.
@@ -51,16 +50,16 @@ def indirect(question: str) -> str | None:
         return None
     clause = text[0].lower() + text[1:]
     # The first auxiliary, however long the question word's phrase: "Whose translation of the Bible did ...".
-    at = next((i for i in range(1, len(tokens)) if tokens[i].lower() in _AUXILIARIES), None)
+    at = next((i for i in range(1, len(tokens)) if tokens[i].lower() in AUXILIARIES), None)
     if at is None:
         return clause  # "Which European leader called Putin": the phrase's own verb follows it
     aux, rest = tokens[at].lower(), [t for t in tokens[at + 1 :] if t.lower() not in ("not", "n't")]
-    if aux in _DO or not rest:
+    if aux in DO_FORMS or not rest:
         return None  # "What did Xi Jinping say": the subject sits between "did" and the verb
     nxt = rest[0]
     if not _opens_noun_phrase(nxt):
         return clause  # "Who will lead", "How many people were killed": the verb group is the subject's
-    copula_only = aux in _BE and first in ("who", "what") and at == 1 and nxt.lower() not in _PRONOUNS
+    copula_only = aux in BE_FORMS and first in ("who", "what") and at == 1 and nxt.lower() not in _PRONOUNS
     if copula_only and not any(_is_verb_form(t) for t in rest[1:]):
         return clause  # "who is NATO's secretary general"
     return None

@@ -45,3 +45,7 @@ ROLES = frozenset(
     coach manager captain king queen prince pope representative envoy premier chancellor""".split()
 )
 PLACE_CUES = frozenset("in to at from near into across toward towards visited".split())
+# Verbs that lean on another ("did", "will", "must"): where a question inverts, and where a phrase turns clause.
+DO_FORMS = frozenset({"do", "does", "did"})
+BE_FORMS = frozenset({"is", "are", "was", "were"})
+AUXILIARIES = DO_FORMS | BE_FORMS | frozenset("will would can could should shall may might must has have had".split())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.lexicon import ROLES, STOPWORDS
+from rag.answer.lexicon import AUXILIARIES, ROLES, STOPWORDS
 from rag.answer.places import asked_kind, new_names_of_kind
 from rag.answer.qtypes import asking
 from rag.answer.text import (
@@ -173,7 +173,7 @@ def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
     tokens = phrase.split()
     if not 1 <= len(tokens) <= 8 or _mostly_asked(phrase, set(wanted)) or _verbal(tokens[0]):
         return None
-    if any(t in _AUXILIARIES for t in tokens[1:]):
+    if any(t in AUXILIARIES or t in ("be", "been") for t in tokens[1:]):
         return None  # a clause cut short, not a noun phrase: "Russia may be" (“attempting to rehash” ...)
     begin = sentence.index(phrase, start)
     return Span(begin, begin + len(phrase), phrase)
@@ -186,7 +186,6 @@ def _verbal(word: str) -> bool:
     )
 
 
-_AUXILIARIES = frozenset("may might will would could can should must is are was were be been has have had".split())
 _ADVERBS = frozenset(
     "often also usually still now then never always sometimes later just only even already not".split()
 )
