@@ -235,3 +235,25 @@ def test_the_two_leaders_are_biden_and_putin(seed_index, settings, question):
     answer = answer_question(seed_index, question, (), settings)
     assert not answer.abstained and answer.short_answer == "Geneva"
     assert "two leaders in Geneva" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        # The verb the question asks about, not its last word ("essay" led with "July", "2014" with "invasion").
+        ("What did Putin question in his essay?", "the legitimacy of Ukraine’s borders"),
+        ("What did Russia annex in 2014?", "the Crimean peninsula"),
+        # "What kind of X" is answered by the words that describe the X ("Ukraine’s" and "U.S." led).
+        ("What kind of essay did Putin write in July?", "ominous 5,000-word essay"),
+        (
+            "What type of relationship does the administration want with Moscow?",
+            "“stable and predictable” relationship",
+        ),
+        # "... at the Center for a New American Security" ends a think tank's name, not a person's.
+        ("Who directs the Transatlantic Security Program?", "Andrea Kendall-Taylor"),
+    ],
+)
+def test_the_seed_leads_with_the_span_that_answers(seed_index, settings, question, lead):
+    answer = answer_question(seed_index, question, (), settings)
+    assert not answer.abstained and answer.short_answer == lead
+    assert lead.strip("“") in answer.citations[0].quote

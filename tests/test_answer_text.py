@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from rag.answer import text as text_module
 from rag.answer.extractive import Candidate, Keep, Scored, compose, score_candidates
 from rag.answer.followup import rewrite_followup
+from rag.answer.qtypes import has_type
 from rag.answer.spans import answer_span
 from rag.answer.support import Claim, check_claims, parse_claims, strip_invalid_markers
-from rag.answer.text import content_stems, count_spans, has_type, name_spans, person_spans
+from rag.answer.text import content_stems, count_spans, name_spans, person_spans
 from rag.text.query import expand_query, is_credit
 from rag.types import Chunk, Hit, Turn
 
@@ -77,12 +78,36 @@ def test_a_what_answer_phrase_ends_where_a_sentence_would(sentence, expected):
         ),
         ("565 °C is the creep limit of stainless steel.", "What is 565 °C the creep limit of?", "stainless steel"),
         # A comma inside a figure is no comma that ends the phrase.
+        # ... though "lines", not "use", is parsed as the verb: a phrase opening with a word of the question is passed over.
         ("The lines use 1,600 mm broad gauge, as in Ireland.", "What do the lines use?", "1,600 mm broad gauge"),
+        # The verb the question asks about, not its last word: "in July" (a date, and after "essay") says when.
+        (
+            "In an ominous 5,000-word essay in July, Putin questioned the legitimacy of Ukraine’s borders.",
+            "What did Putin question in his essay?",
+            "the legitimacy of Ukraine’s borders",
+        ),
         # A name headed by the asked noun answers "what award", though "Award" is the question's.
         (
             "Lady Gaga sang, and Matlin, who won an Academy Award, signed.",
             "What award has Matlin won?",
             "Academy Award",
+        ),
+        # "What type of X" asks for the words that describe the X, not for a name nearby ("EVA", "UK").
+        (
+            "For EVA the suit added a water-cooled undergarment and a visor.",
+            "What type of undergarment was included into the spacesuit?",
+            "water-cooled undergarment",
+        ),
+        (
+            "In the UK a Pharmacy Technician is considered a health care professional.",
+            "What kind of professional is a Pharmacy Technician?",
+            "health care professional",
+        ),
+        # With no name in the sentence, the description answers "what X" too.
+        (
+            "The church has long supported the temperance movement.",
+            "Which movement has the church supported?",
+            "temperance movement",
         ),
     ],
 )
@@ -362,3 +387,41 @@ def test_who_is_a_named_person_answers_with_that_person_and_title(sentence, ques
 def test_a_clause_cut_short_is_no_short_answer(sentence, question):
     # "Russia may be" and "near the Ukrainian border were intended" led these answers.
     assert answer_span(sentence, question, "other") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "expected"),
+    [
+        # A verb ("includes") or a count ("several") describes nothing.
+        (
+            "The act includes traditional private schools.",
+            "What type of school does the act recognise?",
+            "traditional private schools",
+        ),
+        ("Kenyans play several sports, among them cricket.", "What kind of sports do Kenyans play?", None),
+        # A name of the asked kind still answers "which team", not "four teams".
+        ("Only four teams have beaten the Florida Panthers in a final.", "Which team won the Cup?", "Florida Panthers"),
+        # Up to three describing words, a figure's compound among them, and a quoted pair joined by "and".
+        (
+            "In an ominous 5,000-word essay in July, Putin spoke.",
+            "What kind of essay did Putin write?",
+            "ominous 5,000-word essay",
+        ),
+        (
+            "It wants a “stable and predictable” relationship with Moscow.",
+            "What type of relationship does it want?",
+            "“stable and predictable” relationship",
+        ),
+        # "What type of X" with nothing that describes an X has no short answer, though a name is near.
+        ("The U.S. relationship with Moscow is strained.", "What type of relationship is it?", None),
+    ],
+)
+def test_a_description_holds_only_describing_words(sentence, question, expected):
+    span = answer_span(sentence, question, "other")
+    assert (span.text if span else None) == expected
+
+
+def test_a_name_that_ends_an_organisation_is_no_person():
+    sentence = "Andrea Kendall-Taylor directs a program at the Center for a New American Security."
+    assert [s.text for s in person_spans(sentence)] == ["Andrea Kendall-Taylor"]
+    assert [s.text for s in person_spans("He joined the Council on Foreign Relations.")] == []

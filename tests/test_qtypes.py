@@ -3,7 +3,7 @@
 import pytest
 
 from rag.answer.places import asked_kind
-from rag.answer.qtypes import QTYPES, asked_noun, asked_verb, asking, question_type
+from rag.answer.qtypes import QTYPES, asked_noun, asked_verb, asking, measured, question_type
 
 
 @pytest.mark.parametrize(
@@ -94,3 +94,24 @@ def test_the_asking_part_is_read_for_type_noun_and_verb(question, asked):
 def test_the_scene_a_quiz_sets_lends_no_verb():
     # The scene's "which" is a relative pronoun, not the question: read from it, the verb was lost.
     assert asked_verb("The firm, which built the tower, said it will open soon. What is the tower called?") == "called"
+
+
+@pytest.mark.parametrize(
+    ("question", "measure"),
+    [
+        ("What is the new fee to climb Mount Everest?", "fee"),
+        ("What is the list price of Apple’s latest top-of-the-line iPhone?", "price"),
+        ("What was Warsaw's population in 1901?", "population"),
+        ("What percentage of the vote did the AfD receive?", "percentage"),
+        ("Nepal raised its permits this week. What is the new fee?", "fee"),
+        # A name, a kind or a reason is no measure, though a measure word is in the question.
+        ("What is the name of the fee?", None),
+        ("What is the age range of most prostitutes in Kenya?", None),
+        ("Which company raised prices this week?", None),
+        ("How many troops did Russia move?", None),
+    ],
+)
+def test_a_measure_is_asked_for_by_its_noun(question, measure):
+    assert measured(question) == measure
+    if measure:
+        assert question_type(question) == "number"

@@ -20,11 +20,12 @@ from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from rag.answer.amounts import amounts, asks_amount
 from rag.answer.lexicon import STOPWORDS
 from rag.answer.numerals import figures
 from rag.answer.opposites import asks_opposite, negation_unmet
 from rag.answer.qtypes import QTYPES, asked_verb, asking, question_type
-from rag.answer.spans import amounts, answer_span, asks_amount
+from rag.answer.spans import answer_span
 from rag.answer.terms import Term, holds, parts, plain, question_terms, term_key, text_keys
 from rag.answer.text import (
     WORD,

@@ -19,10 +19,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.answer.qtypes import question_type
+from rag.answer.qtypes import has_type, question_type
 from rag.answer.reference import referred_names
 from rag.answer.spans import answer_span
-from rag.answer.text import content_stems, has_type, words
+from rag.answer.text import content_stems, words
 from rag.text.query import is_authorship, is_credit
 from rag.text.sentences import chunk_sentences
 from rag.types import Hit

@@ -8,7 +8,8 @@ want in two ways: by their first words ("Who ...?", "How many ...?", "When
 Ukrainian region?". Reading only "which city" left news-quiz questions like
 those untyped, and their short answer could be a weekday. The first words are
 those of the sentence that asks (``asking``): a news quiz often sets the scene
-first. Pure: strings in, labels out.
+first. ``has_type`` asks the other way round whether a text holds anything of a
+type. Pure: strings in, labels out.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from __future__ import annotations
 import functools
 import re
 
-from rag.answer.lexicon import AUXILIARIES, BE_FORMS, STOPWORDS
-from rag.answer.text import words
+from rag.answer.lexicon import AUXILIARIES, BE_FORMS, MONTHS, NUMBER_WORDS, STOPWORDS, WEEKDAYS
+from rag.answer.text import count_spans, date_spans, dates_a_saying, person_spans, place_spans, words
 from rag.text.sentences import sentences
 
 #: The question types ``question_type`` tells apart (the scorer has one feature per type).
@@ -122,11 +123,25 @@ def asked_verb(question: str) -> str | None:
     return None
 
 
+def measured(question: str) -> str | None:
+    """The measure a question asks for, answered by a figure: "What is the new fee to climb Everest?" ->
+    "fee", "What was Warsaw's population in 1901?" -> "population", "What percentage ...?"; else None."""
+    found = _MEASURE.match(asking(question).lower().strip())
+    return (found.group(1) or found.group(2)) if found else None
+
+
+_MEASURE = re.compile(
+    r"^what (?:(percentage|percent)\b|(?:is|was|are|were|will be) (?:the |an? |[\w.]+[’']s )?(?:[\w-]+ ){0,2}?"
+    r"(fees?|prices?|costs?|population|salary|wage|fine|budget|temperature|percentage|share|rate|age)"
+    r"(?: of| for| to| in| at| on|\?|$))"
+)
+
+
 def question_type(question: str) -> str:
     q = asking(question).lower().strip()
     if re.match(r"^(who|whom|whose)\b", q):
         return "person"
-    if re.match(r"^(how (many|much|long|old|far|big|large|tall|high)|what (percentage|number|amount))\b", q):
+    if re.match(r"^(how (many|much|long|old|far|big|large|tall|high)|what (number|amount))\b", q) or measured(q):
         return "number"
     if re.match(r"^(when|what (year|date|day|month|time))\b", q) or re.search(r"\bin what year\b", q):
         return "date"
@@ -134,3 +149,24 @@ def question_type(question: str) -> str:
         return "place"
     noun = asked_noun(question)
     return "person" if noun in PERSON_NOUNS else "place" if noun in PLACE_NOUNS else "other"
+
+
+def has_type(text: str, qtype: str, question: str = "") -> bool:
+    """Does ``text`` hold something of the kind the question asks for?
+
+    For "when" that is a date of something other than a saying (see ``event_dates``)."""
+    if qtype == "date" and question:
+        for span in reversed(date_spans(text)):
+            if dates_a_saying(text, span, question):
+                text = text[: span.start] + " " * len(span.text) + text[span.end :]
+    low = text.lower()
+    if qtype == "number":
+        return bool(count_spans(text)) or any(w in NUMBER_WORDS for w in re.findall(r"[a-z]+", low))
+    if qtype == "date":
+        tokens = set(re.findall(r"[a-z]+", low))
+        return bool(tokens & set(MONTHS + WEEKDAYS) or "yesterday" in tokens or date_spans(text))
+    if qtype == "person":
+        return bool(person_spans(text))
+    if qtype == "place":
+        return bool(place_spans(text))
+    return True

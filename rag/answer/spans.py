@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.amounts import amounts
 from rag.answer.lexicon import AUXILIARIES, ROLES, STOPWORDS
 from rag.answer.places import asked_kind, new_names_of_kind
-from rag.answer.qtypes import asking
+from rag.answer.qtypes import asked_verb, asking
 from rag.answer.text import (
     WORD,
     Span,
-    count_spans,
+    date_spans,
     event_dates,
     name_spans,
     person_spans,
@@ -76,49 +77,9 @@ def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
     return with_role(sentence, best) if qtype == "person" else best
 
 
-def asks_amount(question: str) -> bool:
-    """Does the question ask "how many X" or "how much X"?"""
-    return bool(_HOW_MANY.match(asking(question)))
-
-
-def amounts(sentence: str, question: str) -> list[Span]:
-    """The amounts in ``sentence`` that can answer "how many X / how much X": numbers that count nothing else."""
-    return [s for s in count_spans(sentence) if not _counts_other(sentence, s, question)]
-
-
 _WHO_IS = re.compile(r"^\s*who\s+(?:is|was|are|were)\b", re.I)
 _WHO_IS_NAME = re.compile(r"^\s*(?i:who\s+(?:is|was))\s+[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*\s*\??\s*$")
 _ROLE_TIMES = frozenset({"former", "acting", "outgoing", "incoming", "then", "late"})
-_HOW_MANY = re.compile(r"^\s*how (many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
-_COUNTED = re.compile(r"(?:-|\s+)(?:([A-Za-z]+)-)?([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
-
-
-def _counts_other(sentence: str, number: Span, question: str) -> bool:
-    """ "two officials" or "a 5,000-word essay" does not answer "how many migrants/tanks".
-
-    "How much aid" is answered by an amount in units ("$2 billion", "ten times their weight",
-    "5 million dollars"), so there a plural only counts something else when it is not a unit."""
-    asked = _HOW_MANY.match(asking(question))
-    after = _COUNTED.match(sentence, number.end)
-    if not asked or not after:
-        return False
-    wanted = {stem(w) for w in asked.group(2).split()}
-    following = [w for w in after.groups() if w]
-    if any(stem(w) in wanted for w in following):
-        return False
-    compound = sentence[number.end : number.end + 1] == "-"
-    counted = [w for w in following if w.endswith("s") and not w.endswith("ss") and w.islower()]
-    if asked.group(1).lower() == "much":
-        counted = [w for w in counted if w not in _UNITS]
-    return compound or bool(counted)
-
-
-_UNITS = frozenset(
-    """dollars cents euros pounds pence yen yuan rupees francs pesos rubles roubles won tons tonnes ounces
-    grams kilograms kilos barrels gallons liters litres miles kilometers kilometres meters metres feet
-    inches yards acres hectares times hours days weeks months years minutes seconds calories points
-    degrees watts kilowatts megawatts gigawatts bytes megabytes gigabytes terabytes""".split()
-)
 
 
 # A period ends the phrase where it ends a sentence: not inside "2.4" or after the "S" of "U.S.".
@@ -141,13 +102,24 @@ def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
     noun phrase after the verb the question asks about ("What did Putin's essay question?" ->
     "the legitimacy of Ukraine's borders"). None when neither is clear."""
     q = asking(question).lower().strip()
-    if focus := _WHICH_NOUN.match(q):
-        # A name with the asked noun in it is of the asked kind ("Academy Award" for "What award ...?"),
-        # though half its words are the question's; else any name mostly new to the question.
+    sort_of = _KIND_OF.search(q)
+    if focus := _WHICH_NOUN.match(_KIND_OF.sub("", q)):
         kind = stem(focus.group(1))
+        # "What must a teacher have?" and "What typically involves ...?" ask for no noun.
+        noun = focus.group(1) not in AUXILIARIES and not _verbal(focus.group(1))
         stems = {s: {stem(w) for w in s.text.split()} for s in name_spans(sentence)}
         fresh = [s for s, own in stems.items() if not own <= asked]
-        names = [s for s in fresh if kind in stems[s]] or [s for s in fresh if not _mostly_asked(s.text, asked)]
+        described = _described(sentence, kind, asked) if noun and kind not in STOPWORDS else None
+        # A name with the asked noun in it is of the asked kind ("Academy Award" for "What award ...?"),
+        # though half its words are the question's. "What type of X" asks for the words that describe the
+        # X ("water-cooled undergarment"), or a name of its kind. Else any name mostly new to the question,
+        # else the description.
+        kinds = [s for s in fresh if kind in stems[s]]
+        if described and not kinds and sort_of:
+            return described
+        names = kinds or ([] if sort_of else [s for s in fresh if not _mostly_asked(s.text, asked)])
+        if not names and described:
+            return described
         anchors = [
             m.start()
             for m in WORD.finditer(sentence)
@@ -159,8 +131,14 @@ def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
     wanted = [stem(w) for w in words(question) if w.lower() not in STOPWORDS]
     if not wanted or not q.startswith("what"):
         return None
-    # The question's last content word is usually its verb ("question", "warn"): the answer follows it.
-    verb = wanted[-1]
+    # The answer follows the verb the question asks about: the parsed one ("What did Putin question in his
+    # essay?"), else the last content word, often the verb a parse misses ("What did Putin's essay question?").
+    verbs = dict.fromkeys(v for v in (stem(asked_verb(question) or ""), wanted[-1]) if v.isalpha())
+    return next((p for v in verbs if (p := _after_verb(sentence, v, set(wanted)))), None)
+
+
+def _after_verb(sentence: str, verb: str, wanted: set[str]) -> Span | None:
+    """The noun phrase after the last ``verb`` in ``sentence``; None for a date, a clause or no phrase."""
     hits = [m for m in WORD.finditer(sentence) if stem(m.group(0)) == verb]
     if not hits:
         return None
@@ -171,12 +149,52 @@ def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
     cut = _STOP_PHRASE.search(rest)
     phrase = rest[: cut.start() if cut else len(rest)].strip()
     tokens = phrase.split()
-    if not 1 <= len(tokens) <= 8 or _mostly_asked(phrase, set(wanted)) or _verbal(tokens[0]):
-        return None
+    if not 1 <= len(tokens) <= 8 or _mostly_asked(phrase, wanted) or _verbal(tokens[0]) or stem(tokens[0]) in wanted:
+        return None  # no phrase, the question's own words ("use 1,600 mm" after a misparsed "lines"), or no noun yet
     if any(t in AUXILIARIES or t in ("be", "been") for t in tokens[1:]):
         return None  # a clause cut short, not a noun phrase: "Russia may be" (“attempting to rehash” ...)
     begin = sentence.index(phrase, start)
+    if any(d.start <= begin < d.end for d in date_spans(sentence)):
+        return None  # "in July" says when, not what
     return Span(begin, begin + len(phrase), phrase)
+
+
+def _described(sentence: str, kind: str, asked: set[str]) -> Span | None:
+    """ "What type of undergarment?" -> "water-cooled undergarment": the asked noun and the words before it
+    that describe it (up to three: "ominous 5,000-word essay", "“stable and predictable” relationship"),
+    or None when none of those words is new to the question."""
+    tokens = list(_TOKEN.finditer(sentence))
+    for at, m in enumerate(tokens):
+        if stem(m.group(0).rstrip(",.")) != kind:
+            continue
+        start, kept = m.start(), 0
+        for before in reversed(tokens[max(0, at - 5) : at]):
+            word, gap = before.group(0), sentence[before.end() : start]
+            joins = word in ("and", "or") and kept  # "stable and predictable"
+            if gap.strip(_QUOTES) or kept == 3 or not (joins or _describing(word)):
+                break
+            start, kept = before.start(), kept + (not joins)
+        start = next(t.start() for t in tokens if t.start() >= start and t.group(0) not in ("and", "or"))
+        if start and sentence[start - 1] in '“"' and any(q in sentence[start : m.start()] for q in '”"'):
+            start -= 1  # the quote that opens the describing words
+        modifiers = [stem(w) for w in words(sentence[start : m.start()])]
+        if any(w not in asked for w in modifiers):
+            return Span(start, m.end(), sentence[start : m.end()])
+    return None
+
+
+def _describing(word: str) -> bool:
+    return bool(_DESCRIBING.fullmatch(word)) and word not in _NOT_DESCRIBING
+
+
+# "What kind of meeting" asks for a meeting; "what" + the noun is read past "kind/type/sort of".
+_KIND_OF = re.compile(r"(?<=^what )(?:kind|type|sort)s? of ")
+# A describing word: lower case, not an adverb ("-ly"), a verb's "-ing" ("supplying") or "-s" ("includes
+# traditional schools"), and no function word or count ("several sports").
+_DESCRIBING = re.compile(r"(?:\d[\d,.]*-)?[a-z][a-z-]*(?:[a-rt-z]|ss|us|is)(?<!ly)(?<!ing)")
+_QUOTES = "“”\"' "
+_TOKEN = re.compile(r"[\w’'.,-]*\w")
+_NOT_DESCRIBING = STOPWORDS | frozenset("several many various numerous certain other such most more few".split())
 
 
 def _verbal(word: str) -> bool:

@@ -117,12 +117,20 @@ def person_spans(text: str) -> list[Span]:
         # be the domain alone ("Vice President of Football Operations"): they stay.
         if _after_office(before) and not roles and len(tokens) >= 3:
             tokens = tokens[1:]
-        if not tokens or any(t.lower() in _ORG_WORDS for t in tokens):
+        if not tokens or any(t.lower() in _ORG_WORDS for t in tokens) or (not roles and _ends_org(text, span)):
             continue
         if len(tokens) >= 2 or before[-1:] and before[-1] in ROLES:
             start = span.end - len(" ".join(tokens))
             out.append(Span(start, span.end, text[start : span.end]))
     return out
+
+
+def _ends_org(text: str, span: Span) -> bool:
+    """ "Center for a New American Security", "Council on Foreign Relations": the end of an organisation's name."""
+    before = [w for w in text[: span.start].split()[-3:] if w not in ("a", "an", "the")]
+    return (
+        len(before) >= 2 and before[-1] in ("for", "on") and before[-2].istitle() and before[-2].lower() in _ORG_WORDS
+    )
 
 
 def _after_office(before: list[str]) -> bool:
@@ -146,27 +154,6 @@ def place_spans(text: str) -> list[Span]:
         if (text[: s.start].split()[-1:] or [""])[0].lower() in PLACE_CUES
         and s.text.split()[0].lower().rstrip(".") not in CALENDAR
     ]
-
-
-def has_type(text: str, qtype: str, question: str = "") -> bool:
-    """Does ``text`` hold something of the kind the question asks for?
-
-    For "when" that is a date of something other than a saying (see ``event_dates``)."""
-    if qtype == "date" and question:
-        for span in reversed(date_spans(text)):
-            if dates_a_saying(text, span, question):
-                text = text[: span.start] + " " * len(span.text) + text[span.end :]
-    low = text.lower()
-    if qtype == "number":
-        return bool(count_spans(text)) or any(w in NUMBER_WORDS for w in re.findall(r"[a-z]+", low))
-    if qtype == "date":
-        tokens = set(re.findall(r"[a-z]+", low))
-        return bool(tokens & set(MONTHS + WEEKDAYS) or "yesterday" in tokens or date_spans(text))
-    if qtype == "person":
-        return bool(person_spans(text))
-    if qtype == "place":
-        return bool(place_spans(text))
-    return True
 
 
 _MONTH_NAMES = "|".join(m.capitalize() for m in MONTHS) + r"|Sept?\."
