@@ -251,6 +251,8 @@ def test_the_two_leaders_are_biden_and_putin(seed_index, settings, question):
         ),
         # "... at the Center for a New American Security" ends a think tank's name, not a person's.
         ("Who directs the Transatlantic Security Program?", "Andrea Kendall-Taylor"),
+        # "Who is <a name>?" with the title set after the name.
+        ("Who is Michael Kofman?", "Michael Kofman, an expert on the Russian military with CNA"),
     ],
 )
 def test_the_seed_leads_with_the_span_that_answers(seed_index, settings, question, lead):

@@ -173,6 +173,7 @@ PESKOV = (
     [
         (PESKOV, "When will the virtual meeting take place?", None),  # the day it was said, not of the meeting
         (PESKOV, "When did Peskov confirm the preparations?", "Wednesday"),  # asked about the saying
+        (PESKOV, "When did Peskov speak to reporters?", "Wednesday"),  # speaking is saying
         ("The summit will take place on Wednesday, officials said.", "When is the summit?", "Wednesday"),
         ("He said Tuesday that the vote is set for March 3.", "When is the vote?", "March 3"),
     ],
@@ -355,18 +356,34 @@ MEDVEDEV = (
 )
 
 
+KOFMAN = "“I didn’t walk away relieved,” said Michael Kofman, an expert on the Russian military with CNA, a think tank."
+KENDALL_TAYLOR = (
+    "“It has to come from the very top,” said Andrea Kendall-Taylor, director of the Transatlantic Security Program "
+    "at the Center for a New American Security and who briefly served as senior director for Russia."
+)
+
+
 @pytest.mark.parametrize(
     ("sentence", "question", "lead"),
     [
         (MEDVEDEV, "Who is Volodymyr Zelensky?", "Ukrainian President Volodymyr Zelensky"),
         (MEDVEDEV, "Who was Dmitry Medvedev?", "former Russian President Dmitry Medvedev"),
         (SULLIVAN, "Who is Jake Sullivan?", "U.S. National Security Advisor Jake Sullivan"),
-        # The sentence gives Patrushev no title of his own before his name: no short answer, not Sullivan.
+        # The sentence gives Patrushev no title of his own, before his name or after ("…, on Wednesday"): no
+        # short answer, not Sullivan.
         (SULLIVAN, "Who is Nikolai Patrushev?", None),
+        # A title set after the name, up to where the sentence goes on ("and who …").
+        (KOFMAN, "Who is Michael Kofman?", "Michael Kofman, an expert on the Russian military with CNA"),
+        (
+            KENDALL_TAYLOR,
+            "What is Andrea Kendall-Taylor's job?",
+            "Andrea Kendall-Taylor, director of the Transatlantic Security Program at the Center for a New American "
+            "Security",
+        ),
     ],
 )
 def test_who_is_a_named_person_answers_with_that_person_and_title(sentence, question, lead):
-    span = answer_span(sentence, question, "person")
+    span = answer_span(sentence, question, "other" if question.startswith("What") else "person")
     assert (span.text if span else None) == lead
 
 

@@ -188,7 +188,8 @@ _SAID = re.compile(
     r"(?:\s+[\w’'.-]+){0,4}?,?\s+(?:on\s+|last\s+)?$"
 )
 _ASKS_SAYING = re.compile(
-    r"\b(?:say|says|said|tell|tells|told|confirm\w*|announc\w*|add|added|stated|writes?|wrote|report\w*|tweet\w*)\b",
+    r"\b(?:say|says|said|tell|tells|told|confirm\w*|announc\w*|add|added|stated|writes?|wrote|report\w*|tweet\w*"
+    r"|speak|speaks|spoke|spoken|comment\w*|remark\w*)\b",
     re.I,
 )
 
