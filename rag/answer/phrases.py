@@ -32,9 +32,10 @@ _WHICH_NOUN = re.compile(r"^(?:which|what)\s+(?!did|does|do|is|was|are|were|has|
 
 
 def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
-    """The short answer to a what/which question: a name for "which country/newspaper ...", else the
-    noun phrase after the verb the question asks about ("What did Putin's essay question?" ->
-    "the legitimacy of Ukraine's borders"). None when neither is clear."""
+    """The short answer to a what/which question: a name for "which country/newspaper ...", the words
+    that describe the asked noun ("What type of undergarment ...?" -> "water-cooled undergarment"), else
+    the noun phrase after the verb the question asks about ("What did Putin's essay question?" -> "the
+    legitimacy of Ukraine's borders"). None when none of these is clear."""
     q = asking(question).lower().strip()
     sort_of = _KIND_OF.search(q)
     if focus := _WHICH_NOUN.match(_KIND_OF.sub("", q)):
@@ -144,5 +145,6 @@ _ADVERBS = frozenset(
 
 
 def mostly_asked(span_text: str, asked: set[str]) -> bool:
+    """Are half or more of the span's words (by stem) the question's own? Then it restates, not answers."""
     tokens = [stem(t) for t in span_text.split()]
     return sum(t in asked for t in tokens) * 2 >= len(tokens)
