@@ -7,7 +7,8 @@ whose generations are all still there. So nothing is deleted on its name alone:
 an entry is ours only when its name matches the exact pattern a writer gives
 (``gen-<UTC time>-<6 hex>``, ``.tmp-gen-…``, ``.tmp-current-<6 hex>``) and it carries
 our marker (a ``.rag-generation`` file; for a ``.tmp-current-…`` link, a target
-that is a generation name). And a build refuses a folder whose generations have
+that is a generation name). An *empty* ``.tmp-gen-…`` folder is ours too: a writer
+killed between making it and marking it leaves nothing in it to lose. And a build refuses a folder whose generations have
 no live link (restore one instead) or that holds files of someone else.
 """
 
@@ -85,7 +86,17 @@ def ours(entry: Path, *, temporary: bool) -> bool:
         except OSError:
             return False
     pattern = _TMP_GEN if temporary else GEN_NAME
-    return bool(pattern.fullmatch(name)) and entry.is_dir() and not entry.is_symlink() and marked(entry)
+    if not (pattern.fullmatch(name) and entry.is_dir() and not entry.is_symlink()):
+        return False
+    # A writer killed between making its temporary folder and marking it leaves it empty: nothing to lose.
+    return marked(entry) or (temporary and _empty(entry))
+
+
+def _empty(folder: Path) -> bool:
+    try:
+        return next(folder.iterdir(), None) is None
+    except OSError:
+        return False
 
 
 def live(folder: Path) -> Path | None:
