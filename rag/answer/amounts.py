@@ -47,8 +47,9 @@ def _share(sentence: str, amount: Span) -> bool:
 _HOW_MANY = re.compile(r"^\s*how (many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
 _COUNTED = re.compile(r"(?:-|\s+)(?:([A-Za-z]+)-)?([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
 _CURRENCY = re.compile(r"[$£€¥₹]")
+_CURRENCIES = "dollars cents euros pounds pence yen yuan rupees francs pesos rubles roubles".split()
 _MONEY_AFTER = re.compile(
-    r"\s*(?:(?:million|billion|trillion)\s+)?(?:dollars?|euros?|pounds|pence|cents?|yen|yuan|rupees|francs|pesos|rubles|roubles)\b"
+    r"\s*(?:(?:million|billion|trillion)\s+)?(?:dollar|cent|euro|" + "|".join(_CURRENCIES) + r")\b"
 )
 _FRACTION_WORD = re.compile(r"\b(?:half|thirds?|quarters?)\b", re.I)
 _SHARE_AFTER = re.compile(r"\s*(?:%|per\s?cent\b|percent\b)")
@@ -79,8 +80,8 @@ def _counts_other(sentence: str, number: Span, question: str) -> bool:
 
 
 _UNITS = frozenset(
-    """dollars cents euros pounds pence yen yuan rupees francs pesos rubles roubles won tons tonnes ounces
-    grams kilograms kilos barrels gallons liters litres miles kilometers kilometres meters metres feet
-    inches yards acres hectares times hours days weeks months years minutes seconds calories points
-    degrees watts kilowatts megawatts gigawatts bytes megabytes gigabytes terabytes""".split()
+    _CURRENCIES
+    + """won tons tonnes ounces grams kilograms kilos barrels gallons liters litres miles kilometers kilometres
+    meters metres feet inches yards acres hectares times hours days weeks months years minutes seconds calories
+    points degrees watts kilowatts megawatts gigawatts bytes megabytes gigabytes terabytes""".split()
 )

@@ -38,7 +38,7 @@ def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
         "number": lambda text: amounts(text, question),  # not "two officials" for "how many migrants"
         "date": lambda text: event_dates(text, question),
     }
-    if _WHO_IS_NAME.match(asking(question)) or _NAMES_JOB.match(asking(question)):
+    if any(form.match(asking(question)) for form in (_WHO_IS_NAME, _NAMES_JOB)):
         # "Who is Volodymyr Zelensky?" ("What is Kendall-Taylor's job?") asks what the named one is, never
         # for someone else: the name with the title the sentence gives it, before or after, or no short answer.
         named = [s for s in person_spans(sentence) if mostly_asked(s.text, asked)]

@@ -8,8 +8,9 @@ an entry is ours only when its name matches the exact pattern a writer gives
 (``gen-<UTC time>-<6 hex>``, ``.tmp-gen-…``, ``.tmp-current-<6 hex>``) and it carries
 our marker (a ``.rag-generation`` file; for a ``.tmp-current-…`` link, a target
 that is a generation name). An *empty* ``.tmp-gen-…`` folder is ours too: a writer
-killed between making it and marking it leaves nothing in it to lose. And a build refuses a folder whose generations have
-no live link (restore one instead) or that holds files of someone else.
+killed between making it and marking it leaves nothing in it to lose. And a build
+refuses a folder whose generations have no live link (restore one instead) or that
+holds files of someone else.
 """
 
 from __future__ import annotations
