@@ -253,6 +253,12 @@ def test_the_two_leaders_are_biden_and_putin(seed_index, settings, question):
         ("Who directs the Transatlantic Security Program?", "Andrea Kendall-Taylor"),
         # "Who is <a name>?" with the title set after the name.
         ("Who is Michael Kofman?", "Michael Kofman, an expert on the Russian military with CNA"),
+        # ... or before it, between commas.
+        ("Who is Nikolai Patrushev?", "his Russian counterpart, Nikolai Patrushev"),
+        # What something is called: the word the sentence quotes.
+        ("What did Medvedev call talks with Ukraine?", "meaningless"),
+        # A question that opens with a preposition asks from its wh-word on: "what year" asks for a date.
+        ("Until what year was Ukraine a Soviet republic?", "1991"),
     ],
 )
 def test_the_seed_leads_with_the_span_that_answers(seed_index, settings, question, lead):

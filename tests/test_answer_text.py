@@ -369,9 +369,12 @@ KENDALL_TAYLOR = (
         (MEDVEDEV, "Who is Volodymyr Zelensky?", "Ukrainian President Volodymyr Zelensky"),
         (MEDVEDEV, "Who was Dmitry Medvedev?", "former Russian President Dmitry Medvedev"),
         (SULLIVAN, "Who is Jake Sullivan?", "U.S. National Security Advisor Jake Sullivan"),
-        # The sentence gives Patrushev no title of his own, before his name or after ("…, on Wednesday"): no
-        # short answer, not Sullivan.
-        (SULLIVAN, "Who is Nikolai Patrushev?", None),
+        # A title set before the name, between commas: what Patrushev is, not Sullivan (no short answer before).
+        (SULLIVAN, "Who is Nikolai Patrushev?", "his Russian counterpart, Nikolai Patrushev"),
+        # No title at all, before or after: no short answer, not Sullivan.
+        ("Jake Sullivan met Nikolai Patrushev on Wednesday.", "Who is Nikolai Patrushev?", None),
+        # Not a title: the phrase before the comma is a clause of its own ("the talks went well, Patrushev said").
+        ("Sullivan said the talks went well, Nikolai Patrushev said.", "Who is Nikolai Patrushev?", None),
         # A title set after the name, up to where the sentence goes on ("and who …").
         (KOFMAN, "Who is Michael Kofman?", "Michael Kofman, an expert on the Russian military with CNA"),
         (
@@ -388,6 +391,38 @@ def test_who_is_a_named_person_answers_with_that_person_and_title(sentence, ques
 
 
 @pytest.mark.parametrize(
+    ("sentence", "question", "lead"),
+    [
+        # What something is called: the sentence's quoted word, not the phrase after a verb.
+        (MEDVEDEV, "What did Medvedev call talks with Ukraine?", "meaningless"),
+        (
+            "Putin appeared to acknowledge that recent military deployments near the Ukrainian border were intended "
+            "as “warnings” that produced a “certain effect.”",
+            "What did Putin call the military deployments?",
+            "warnings",
+        ),
+        ('Trump dubbed April 2 "Liberation Day" in a speech.', "What did Trump call April 2?", "Liberation Day"),
+        # A quote that only repeats the question, or runs longer than a name, names nothing (nor does "it").
+        ("He called the talks “talks with Ukraine” again.", "What did he call talks with Ukraine?", None),
+        (
+            "She called it “a moment that will be remembered for generations to come” on Monday.",
+            "What did she call the deal?",
+            None,
+        ),
+        # Not asked what it is called: the quote is not the answer.
+        (
+            MEDVEDEV,
+            "What did Medvedev include about Zelensky?",
+            "antisemitic remarks about Ukrainian President Volodymyr Zelensky",
+        ),
+    ],
+)
+def test_what_something_is_called_is_answered_by_its_quoted_name(sentence, question, lead):
+    span = answer_span(sentence, question, "other")
+    assert (span.text if span else None) == lead
+
+
+@pytest.mark.parametrize(
     ("sentence", "question"),
     [
         (
@@ -396,7 +431,7 @@ def test_who_is_a_named_person_answers_with_that_person_and_title(sentence, ques
         ),
         (
             "Putin appeared to acknowledge that recent military deployments near the Ukrainian border were intended "
-            "as “warnings” that produced a “certain effect.”",
+            "as warnings that produced a certain effect.",
             "What did Putin call the military deployments?",
         ),
     ],

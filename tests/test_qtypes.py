@@ -35,6 +35,9 @@ from rag.answer.qtypes import QTYPES, asked_noun, asked_verb, asking, measured, 
         ("Musk's X was hit by outages this week. What year did Musk acquire the platform?", "date"),
         ("Trump said a “gold card” will go on sale. Around how much will it cost?", "number"),
         ("During the playoff games, who did not throw at all?", "person"),
+        ("Until what year was Ukraine a Soviet republic?", "date"),
+        ("Before which election did the party split?", "other"),
+        ("Under which president did he serve?", "person"),
         ("Which U.S. President met Mr. Putin in Geneva?", "person"),  # abbreviations end no sentence
     ],
 )

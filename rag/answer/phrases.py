@@ -1,4 +1,5 @@
-"""The short answer to a what/which question: a noun phrase, a description, or a name of the asked kind. Pure.
+"""The short answer to a what/which question: a noun phrase, a description, a name of the asked kind, or
+the quoted name a thing is called ("What did Medvedev call talks with Ukraine?" -> "meaningless"). Pure.
 
 "What did Putin's July essay question?" is answered by the noun phrase after the
 verb it asks about ("the legitimacy of Ukraine's borders"); "What type of
@@ -37,6 +38,8 @@ def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
     the noun phrase after the verb the question asks about ("What did Putin's essay question?" -> "the
     legitimacy of Ukraine's borders"). None when none of these is clear."""
     q = asking(question).lower().strip()
+    if _NAMING.search(q) and (said := _quoted(sentence, asked)):
+        return said  # "What did Medvedev call talks with Ukraine?" -> "meaningless", in the sentence's quotes
     sort_of = _KIND_OF.search(q)
     if focus := _WHICH_NOUN.match(_KIND_OF.sub("", q)):
         kind = stem(focus.group(1))
@@ -72,6 +75,16 @@ def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
     return next((p for v in verbs if (p := _after_verb(sentence, v, set(wanted)))), None)
 
 
+def _quoted(sentence: str, asked: set[str]) -> Span | None:
+    """The first short quoted phrase (one to four words) not mostly the question's own: a name given to it."""
+    for m in _QUOTED.finditer(sentence):
+        inner = m.group(1).strip(" ,.")
+        if 1 <= len(inner.split()) <= 4 and not mostly_asked(inner, asked):
+            begin = sentence.index(inner, m.start())
+            return Span(begin, begin + len(inner), inner)
+    return None
+
+
 def _after_verb(sentence: str, verb: str, wanted: set[str]) -> Span | None:
     """The noun phrase after the last ``verb`` in ``sentence``; None for a date, a clause or no phrase."""
     hits = [m for m in WORD.finditer(sentence) if stem(m.group(0)) == verb]
@@ -86,6 +99,8 @@ def _after_verb(sentence: str, verb: str, wanted: set[str]) -> Span | None:
     tokens = phrase.split()
     if not 1 <= len(tokens) <= 8 or mostly_asked(phrase, wanted) or _verbal(tokens[0]) or stem(tokens[0]) in wanted:
         return None  # no phrase, the question's own words ("use 1,600 mm" after a misparsed "lines"), or no noun yet
+    if all(t.lower() in STOPWORDS for t in tokens):
+        return None  # a pronoun ("called it"): nothing the reader did not know
     if any(t in AUXILIARIES or t in ("be", "been") for t in tokens[1:]):
         return None  # a clause cut short, not a noun phrase: "Russia may be" (“attempting to rehash” ...)
     begin = sentence.index(phrase, start)
@@ -122,6 +137,11 @@ def _describing(word: str) -> bool:
     return bool(_DESCRIBING.fullmatch(word)) and word not in _NOT_DESCRIBING
 
 
+# A what-question about what something is called: the name given is often quoted ("said it was “meaningless”").
+_NAMING = re.compile(
+    r"^what\b.*\b(?:call|calls|called|dub|dubbed|term|termed|label|labell?ed|brand|branded|describe)\b"
+)
+_QUOTED = re.compile(r"[“\"]([^“”\"]{1,60})[”\"]")
 # "What kind of meeting" asks for a meeting; "what" + the noun is read past "kind/type/sort of".
 _KIND_OF = re.compile(r"(?<=^what )(?:kind|type|sort)s? of ")
 # A describing word: lower case, not an adverb ("-ly"), a verb's "-ing" ("supplying") or "-s" ("includes

@@ -85,7 +85,10 @@ _WH = r"(?:" + "|".join(sorted(_QUESTION_WORDS)) + r")\b"
 _WH_OPENING = re.compile(_WH, re.IGNORECASE)
 # A wh-word after a leading clause's comma, or after the opening preposition: where the asking starts.
 _WH_AFTER = re.compile(
-    r"^(?:[^,?]*,\s+|(?:around|about|in|on|at|into|from|for|by|during|since|to|of)\s+)(" + _WH + ")", re.I
+    r"^(?:[^,?]*,\s+|(?:around|about|in|on|at|into|from|for|by|during|since|until|till|before|after|to|of|with|under|between)\s+)("
+    + _WH
+    + ")",
+    re.I,
 )
 _NOT_VERBS = frozenset("next new first last many much long old far often big large".split())
 

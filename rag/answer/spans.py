@@ -44,7 +44,8 @@ def answer_span(sentence: str, question: str, qtype: str) -> Span | None:
         named = [s for s in person_spans(sentence) if mostly_asked(s.text, asked)]
         titled = [with_role(sentence, s) for s in named]
         before = (t for t, s in zip(titled, named) if t.start < s.start)
-        return next(before, None) or next(filter(None, (_apposed(sentence, s) for s in named)), None)
+        apposed = (a for s in named for a in (_apposed(sentence, s), _apposed_before(sentence, s)) if a)
+        return next(before, None) or next(apposed, None)
     if qtype not in finders:
         return other_span(sentence, question, asked)
     kind = asked_kind(question) if qtype == "place" else None
@@ -89,6 +90,8 @@ _NAMES_JOB = re.compile(
 _APPOSITION = re.compile(
     r",\s+((?:an?|the|his|her|its|their|former|then)\s+|(?=[a-z]))[^,;:.!?“”\"()—–]{3,100}?(?=[,;.!?”\"—–]|\s+(?:and\s+)?(?:who|which|whose)\b|$)"
 )
+# "spoke with his Russian counterpart, Nikolai Patrushev, on Wednesday": what a name is, set before it.
+_APPOSITION_BEFORE = re.compile(r"\b(?:his|her|its|their|the|an?)\s+[^,;:.!?“”\"()—–]{2,80}?[a-z],\s+$")
 _ROLE_TIMES = frozenset({"former", "acting", "outgoing", "incoming", "then", "late"})
 
 
@@ -98,6 +101,15 @@ def _apposed(sentence: str, name: Span) -> Span | None:
     if not found or not (found.group(1) or found.group(0).lstrip(", ").split()[0] in ROLES):
         return None
     return Span(name.start, found.end(), sentence[name.start : found.end()])
+
+
+def _apposed_before(sentence: str, name: Span) -> Span | None:
+    """The phrase set before the name that says what its bearer is, and the name ("his Russian counterpart,
+    Nikolai Patrushev"), when a comma or the sentence's end closes the name; else None."""
+    found = _APPOSITION_BEFORE.search(sentence[: name.start])
+    if not found or not re.match(r"\s*(?:[,.;]|$)", sentence[name.end :]):
+        return None
+    return Span(found.start(), name.end, sentence[found.start() : name.end])
 
 
 def with_role(sentence: str, span: Span) -> Span:
