@@ -259,6 +259,8 @@ def test_the_two_leaders_are_biden_and_putin(seed_index, settings, question):
         ("What did Medvedev call talks with Ukraine?", "meaningless"),
         # A question that opens with a preposition asks from its wh-word on: "what year" asks for a date.
         ("Until what year was Ukraine a Soviet republic?", "1991"),
+        # A question closing on its preposition: what follows it in the sentence.
+        ("What does Putin accuse the West of?", "not respecting the Kremlin’s red lines"),
     ],
 )
 def test_the_seed_leads_with_the_span_that_answers(seed_index, settings, question, lead):

@@ -423,6 +423,30 @@ def test_what_something_is_called_is_answered_by_its_quoted_name(sentence, quest
 
 
 @pytest.mark.parametrize(
+    ("sentence", "question", "lead"),
+    [
+        # The question's own object, then its closing preposition: the answer follows, a clause too.
+        (
+            "On Thursday, Putin accused the West of not respecting the Kremlin’s red lines.",
+            "What does Putin accuse the West of?",
+            "not respecting the Kremlin’s red lines",
+        ),
+        ("The stators are attached to the turbine casing.", "What are stators attached to?", "the turbine casing"),
+        # Words between the verb and the preposition that the question lacks are not its object: nothing is
+        # skipped, and the phrase after the verb stands as before.
+        (
+            "Putin accused the banks of hoarding gold.",
+            "What does Putin accuse the West of?",
+            "the banks of hoarding gold",
+        ),
+    ],
+)
+def test_a_question_closing_on_its_preposition_is_answered_by_what_follows_it(sentence, question, lead):
+    span = answer_span(sentence, question, "other")
+    assert (span.text if span else None) == lead
+
+
+@pytest.mark.parametrize(
     ("sentence", "question"),
     [
         (

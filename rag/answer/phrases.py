@@ -72,7 +72,9 @@ def other_span(sentence: str, question: str, asked: set[str]) -> Span | None:
     # The answer follows the verb the question asks about: the parsed one ("What did Putin question in his
     # essay?"), else the last content word, often the verb a parse misses ("What did Putin's essay question?").
     verbs = dict.fromkeys(v for v in (stem(asked_verb(question) or ""), wanted[-1]) if v.isalpha())
-    return next((p for v in verbs if (p := _after_verb(sentence, v, set(wanted)))), None)
+    # "What does Putin accuse the West of?": the answer follows the question's closing preposition.
+    closing = found.group(1) if (found := _CLOSING.search(q)) else ""
+    return next((p for v in verbs if (p := _after_verb(sentence, v, set(wanted), closing))), None)
 
 
 def _quoted(sentence: str, asked: set[str]) -> Span | None:
@@ -85,19 +87,25 @@ def _quoted(sentence: str, asked: set[str]) -> Span | None:
     return None
 
 
-def _after_verb(sentence: str, verb: str, wanted: set[str]) -> Span | None:
-    """The noun phrase after the last ``verb`` in ``sentence``; None for a date, a clause or no phrase."""
+def _after_verb(sentence: str, verb: str, wanted: set[str], closing: str = "") -> Span | None:
+    """The noun phrase after the last ``verb`` in ``sentence`` (and past the question's own words and its
+    ``closing`` preposition, when it ends with one); None for a date, a clause or no phrase."""
     hits = [m for m in WORD.finditer(sentence) if stem(m.group(0)) == verb]
     if not hits:
         return None
-    start = hits[-1].end()
+    start, led = hits[-1].end(), False
+    if closing and (past := re.match(rf"((?:\s+[\w’'-]+){{0,4}}?)\s+{closing}\b", sentence[start:])):
+        if all(w.lower() in STOPWORDS or stem(w) in wanted for w in past.group(1).split()):
+            start, led = start + past.end(), True  # "accused [the West] of": the question's object, its preposition
     while (opening := _OPENING_WORD.match(sentence, start)) and opening.group(1).lower() in _NOT_OPENING:
         start = opening.end()
     rest = sentence[start:]
     cut = _STOP_PHRASE.search(rest)
     phrase = rest[: cut.start() if cut else len(rest)].strip()
     tokens = phrase.split()
-    if not 1 <= len(tokens) <= 8 or mostly_asked(phrase, wanted) or _verbal(tokens[0]) or stem(tokens[0]) in wanted:
+    # After the closing preposition a clause may answer ("of not respecting ..."), so no verbal test there.
+    verbal = _verbal(tokens[0]) if tokens and not led else False
+    if not 1 <= len(tokens) <= 8 or mostly_asked(phrase, wanted) or verbal or stem(tokens[0]) in wanted:
         return None  # no phrase, the question's own words ("use 1,600 mm" after a misparsed "lines"), or no noun yet
     if all(t.lower() in STOPWORDS for t in tokens):
         return None  # a pronoun ("called it"): nothing the reader did not know
@@ -137,6 +145,8 @@ def _describing(word: str) -> bool:
     return bool(_DESCRIBING.fullmatch(word)) and word not in _NOT_DESCRIBING
 
 
+# A question that ends with its preposition ("... the West of?") asks for what follows it.
+_CLOSING = re.compile(r"\b(of|to|for|with|about|from|on|in|by|at|into|as)\s*\?\s*$")
 # A what-question about what something is called: the name given is often quoted ("said it was “meaningless”").
 _NAMING = re.compile(
     r"^what\b.*\b(?:call|calls|called|dub|dubbed|term|termed|label|labell?ed|brand|branded|describe)\b"
