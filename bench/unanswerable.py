@@ -14,9 +14,12 @@ antonym, and negations ("Who was the tackle leader?" -> "Who was not the tackle
 leader?") when no sentence of the article that shares two of the question's
 content words is negative, and predicate swaps: the verb of what the question asks happened
 replaced by another of the same form that the article never uses, from a list of verbs
-(``VERBS``: "Who warned Russia?" -> "Who praised Russia?"; ``rag.answer.qtypes.asked_verb``). Output, one file per dataset and half (``xquad-en.fit.jsonl``,
+(``VERBS``: "Who warned Russia?" -> "Who praised Russia?"; ``rag.answer.qtypes.asked_verb``), and
+"inside" swaps, SQuAD 2.0's hard case: a name, number or year of the sentence that answers replaced
+by another the article holds elsewhere, so the passage still has every word of the question. Output,
+one file per dataset and half (``xquad-en.fit.jsonl``,
 ``news-dev.report.jsonl``, ...), reads with ``rag eval answers``: rows carry
-``answerable``, ``kind`` (original / entity / number / date / antonym / negation / predicate),
+``answerable``, ``kind`` (original / entity / number / date / antonym / negation / predicate / inside),
 ``source_id`` and, for news-dev, the quiz ``date``. Halves are by article for xquad-en (the title before '#') and
 by quiz date for news-dev (questions of one week share their articles), chosen by
 a hash, so they never change when questions are added. Generated files derive
@@ -118,9 +121,8 @@ def _plain_name(text: str) -> bool:
     )
 
 
-def swap(question: str, article: str, pools: Pools, rng: random.Random) -> tuple[str, str] | None:
-    """(changed question, kind) with one name/number/date replaced by one the article never mentions."""
-    low = article.lower()
+def _options(question: str, pools: Pools) -> list[tuple[int, int, str, list[str], str]]:
+    """What of the question may be swapped: (start, end, text, replacements of its kind, kind)."""
     options = []
     people = {s.text for s in person_spans(question)}
     for span in name_spans(question):
@@ -132,6 +134,13 @@ def swap(question: str, article: str, pools: Pools, rng: random.Random) -> tuple
     for span in number_spans(question):
         if re.fullmatch(r"\d{1,3}(,\d{3})*|\d+", span.text) and not _YEAR.fullmatch(span.text):
             options.append((span.start, span.start + len(span.text), span.text, pools.numbers, "number"))
+    return options
+
+
+def swap(question: str, article: str, pools: Pools, rng: random.Random) -> tuple[str, str] | None:
+    """(changed question, kind) with one name/number/date replaced by one the article never mentions."""
+    low = article.lower()
+    options = _options(question, pools)
     if not options:
         return None
     start, end, old, pool, kind = options[rng.randrange(len(options))]
@@ -143,6 +152,39 @@ def swap(question: str, article: str, pools: Pools, rng: random.Random) -> tuple
         if new != old and new.lower() not in low and len(new.split()) == width and new.lower() not in question.lower():
             return question[:start] + new + question[end:], kind
     return None
+
+
+def inside(question: str, article: str, answers: list[str], rng: random.Random) -> str | None:
+    """SQuAD 2.0's hard case: a name, year or number of the question that stands in a sentence holding the
+    answer, swapped for another of the same kind that the article *does* mention, but in none of those
+    sentences ("Who was elected khan of the Mongols in 1186?" -> "... of the Merkits ..."). The passage still
+    holds every word of the question; only the sentence that answers does not."""
+    holding = [s for s in _SENTENCE_END.split(article) if any(a and a.lower() in s.lower() for a in answers)]
+    if not holding:
+        return None
+    held = " ".join(holding).lower()
+    local = Pools([article])  # replacements the article itself holds
+    options = [o for o in _options(question, local) if o[2].lower() in held]
+    if not options:
+        return None
+    start, end, old, pool, _ = options[rng.randrange(len(options))]
+    width = len(old.split())
+    rest = set(content_stems(question[:start] + question[end:]))
+    sentences = _SENTENCE_END.split(article)
+
+    def answers_it(new: str) -> bool:
+        """Another sentence that names it beside most of the question's other words may answer the new question."""
+        return any(new.lower() in s.lower() and len(rest & set(content_stems(s))) * 2 > len(rest) for s in sentences)
+
+    fits = [
+        n
+        for n in pool
+        if n.lower() not in held and n.lower() not in question.lower() and len(n.split()) == width and not answers_it(n)
+    ]
+    return question[:start] + fits[rng.randrange(len(fits))] + question[end:] if fits else None
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def antonym(question: str, article: str) -> str | None:
@@ -270,6 +312,7 @@ def build(dataset: str, questions: list[dict], corpus: dict[str, str], seed: int
             ("negation", negate(q["question"], article)),
             # Its own generator: the other kinds' questions stay what they were before this kind existed.
             ("predicate", predicate(q["question"], article, random.Random(f"{seed}:{q['id']}:predicate"))),
+            ("inside", inside(q["question"], article, answers, random.Random(f"{seed}:{q['id']}:inside"))),
         ):
             if changed_question:
                 out.append(

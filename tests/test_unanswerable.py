@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from bench.unanswerable import VERBS, antonym, negate, predicate
+from bench.unanswerable import VERBS, antonym, inside, negate, predicate
 
 ARTICLE = "Luke Kuechly was the Panthers' tackle leader. The Broncos beat the Steelers in the divisional round."
 
@@ -53,3 +53,27 @@ def test_a_predicate_swap_keeps_the_form_and_avoids_the_articles_verbs():
 def test_no_predicate_swap_without_a_listed_verb():
     assert predicate("Who is Jake Sullivan's counterpart?", "", random.Random(0)) is None
     assert predicate("Who pondered the question?", "", random.Random(0)) is None
+
+
+KHAN = (
+    "Temüjin married Börte when he was 16. Soon after, she was kidnapped by the Merkits. "
+    "In 1186, Temüjin was elected khan of the Mongols. In 1187, Jamukha launched an attack against him."
+)
+
+
+def test_an_inside_swap_takes_a_name_the_article_holds_outside_the_sentences_that_answer():
+    swapped = {
+        inside("Who was elected khan of the Mongols in 1186?", KHAN, ["Temüjin"], random.Random(s)) for s in range(30)
+    }
+    assert "Who was elected khan of the Merkits in 1186?" in swapped
+    assert "Who was elected khan of the Mongols in 1187?" in swapped  # a year the article holds elsewhere
+    for question in swapped:
+        # Never a name of the answering sentence, nor one the article does not hold.
+        assert "Temüjin" not in question and "Börte" not in question
+        assert all(w in KHAN for w in question.rstrip("?").split()[1:] if w[:1].isupper() or w.isdigit())
+
+
+def test_no_inside_swap_that_another_sentence_may_answer_or_without_an_answering_sentence():
+    both = "Temüjin was elected khan of the Mongols. Temüjin was also elected khan of the Merkits."
+    assert inside("Who was elected khan of the Mongols?", both, ["Temüjin"], random.Random(0)) is None
+    assert inside("Who was elected khan of the Mongols?", KHAN, ["Genghis"], random.Random(0)) is None
