@@ -194,6 +194,14 @@ def test_xi_jinping_partial_answer_names_what_is_missing(seed_index, settings):
     assert 0.0 < answer.confidence < 1.0
 
 
+def test_a_sentence_naming_another_in_the_asked_place_gives_the_partial_form(seed_index, settings):
+    # The passage answers "Sullivan's Russian counterpart"; a Ukrainian one it never names (SQuAD 2.0's kind).
+    answer = answer_question(seed_index, "Who is Jake Sullivan's Ukrainian counterpart?", (), settings)
+    assert answer.partial and "Nikolai Patrushev" not in answer.short_answer
+    assert answer.abstain_reason == "the closest sentence has Russian where the question has Ukrainian"
+    assert "Russian counterpart" in answer.citations[0].quote
+
+
 def test_a_partial_answer_restates_what_the_articles_do_not_say(seed_index, settings):
     answer = answer_question(seed_index, "How many migrants were stranded on the Belarus-Poland border?", (), settings)
     assert answer.partial

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.mismatch import NOT_KNOWN, OTHER_SPEAKER, PAST, mismatch, other_speaker, says_not_known, told_as_past
+from rag.answer.mismatch import (
+    NOT_KNOWN,
+    OTHER_NAME,
+    OTHER_SPEAKER,
+    PAST,
+    mismatch,
+    other_speaker,
+    says_not_known,
+    told_as_past,
+)
 
 
 @pytest.mark.parametrize(
@@ -101,3 +110,10 @@ def test_no_tense_mismatch(sentence, question):
 def test_the_first_rule_that_holds_is_the_reason():
     assert mismatch("No meeting date has been set, he said.", "When will the meeting take place?") == NOT_KNOWN
     assert mismatch("The meeting took place in Geneva.", "Where did the meeting take place?") == ""
+
+
+def test_another_name_where_the_question_has_one():
+    sentence = "In 1186, Temüjin was elected khan of the Mongols."
+    reason = OTHER_NAME.format(filler="Mongols", asked="Merkits")
+    assert mismatch(sentence, "Who was elected khan of the Merkits in 1186?") == reason
+    assert mismatch(sentence, "Who was elected khan of the Mongols in 1186?") == ""

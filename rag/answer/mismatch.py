@@ -1,6 +1,6 @@
 """When a sentence the scorer would accept still does not answer: rules over its words and the question's.
 
-The scorer learns how well a sentence covers what the question asks for. Three ways
+The scorer learns how well a sentence covers what the question asks for. Four ways
 an on-topic sentence covers the words and still answers nothing are plain in the
 wording, and rare enough that no feature learns them from the dev sets:
 
@@ -11,7 +11,10 @@ wording, and rare enough that no feature learns them from the dev sets:
   Zelensky";
 - the question asks what is to come and the sentence tells what happened, with the
   asked verb in the past and nothing about the future: "Where will Burns travel next
-  month?" met by "Burns traveled to Moscow earlier this month".
+  month?" met by "Burns traveled to Moscow earlier this month";
+- the sentence has another name, number or ordinal where the question has one
+  (``rag.answer.slots``): "Who is Jake Sullivan's Ukrainian counterpart?" met by "his
+  Russian counterpart, Nikolai Patrushev".
 
 Then the answer takes the partial form, with the rule's reason. Pure: strings in, a reason out.
 """
@@ -22,12 +25,14 @@ import re
 
 from rag.answer.lexicon import STOPWORDS
 from rag.answer.qtypes import asking, question_type
+from rag.answer.slots import slot_conflict
 from rag.answer.terms import plain
 from rag.answer.text import content_stems, stem, words
 
 NOT_KNOWN = "the closest sentence says this is not known"
 OTHER_SPEAKER = "the closest sentence has someone other than the person asked about speaking"
 PAST = "the closest sentence tells what already happened; the question asks what is to come"
+OTHER_NAME = "the closest sentence has {filler} where the question has {asked}"
 
 # "No meeting date has been set", "did not say how many", "it was not immediately clear".
 _NOT_KNOWN = re.compile(
@@ -78,6 +83,8 @@ def mismatch(sentence: str, question: str) -> str:
         return OTHER_SPEAKER
     if told_as_past(sentence, question):
         return PAST
+    if conflict := slot_conflict(question, sentence):
+        return OTHER_NAME.format(asked=conflict[0], filler=conflict[1])
     return ""
 
 
