@@ -159,7 +159,8 @@ def inside(question: str, article: str, answers: list[str], rng: random.Random) 
     answer, swapped for another of the same kind that the article *does* mention, but in none of those
     sentences ("Who was elected khan of the Mongols in 1186?" -> "... of the Merkits ..."). The passage still
     holds every word of the question; only the sentence that answers does not."""
-    holding = [s for s in _SENTENCE_END.split(article) if any(a and a.lower() in s.lower() for a in answers)]
+    sentences = _SENTENCE_END.split(article)
+    holding = [s for s in sentences if any(a and a.lower() in s.lower() for a in answers)]
     if not holding:
         return None
     held = " ".join(holding).lower()
@@ -170,7 +171,6 @@ def inside(question: str, article: str, answers: list[str], rng: random.Random) 
     start, end, old, pool, _ = options[rng.randrange(len(options))]
     width = len(old.split())
     rest = set(content_stems(question[:start] + question[end:]))
-    sentences = _SENTENCE_END.split(article)
 
     def answers_it(new: str) -> bool:
         """Another sentence that names it beside most of the question's other words may answer the new question."""
