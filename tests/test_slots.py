@@ -19,6 +19,12 @@ HEAVENS = "The report blamed a conjunction of three planets in 1345 that caused 
         ("In 1891, which German chemist produced enough liquid oxygen to study?", DEWAR),  # a name before "chemist"
         ("Through which port did the second variant of the plague enter Europe?", PLAGUE),  # an ordinal
         ("What did a conjunction of four planets cause?", HEAVENS),  # a number, spelled out
+        # A number with thousands separators is one number ("20,000", not "20" and "000").
+        ("How many of the 30,000 troops were Normans?", "Of the 20,000 troops, 8,000 were Normans."),
+        # A year one digit off is another year, not a slip of the pen.
+        ("What closed in the last week of February 1973?", "In the last week of February 1974, stations closed."),
+        # A name may open with a lower-case particle.
+        ("Who supplemented the work of Ibn Wafid?", "Peter supplemented the work of al-Maridini."),
     ],
 )
 def test_another_filler_in_the_questions_slot_conflicts(question, sentence):
@@ -62,6 +68,10 @@ def test_the_conflict_names_what_was_asked_and_what_the_sentence_has_instead():
     assert slot_conflict("Who was elected khan of the Merkits in 1186?", KHAN) == ("Merkits", "Mongols")
     assert slot_conflict("Which German chemist produced liquid oxygen?", DEWAR) == ("German", "Scottish")
     assert slot_conflict("What did a conjunction of four planets cause?", HEAVENS) == ("four", "three")
+    assert slot_conflict("How many of the 30,000 troops were Normans?", "Of the 20,000 troops, 8,000 were.") == (
+        "30,000",
+        "20,000",
+    )
     # A possessive ends a name: "Jake Sullivan's" is there, "Ukrainian" is not.
     sullivan = "Jake Sullivan spoke with his Russian counterpart, Nikolai Patrushev."
     assert slot_conflict("Who is Jake Sullivan's Ukrainian counterpart?", sullivan) == ("Ukrainian", "Russian")

@@ -27,9 +27,12 @@ from rag.answer.numerals import is_ordinal
 from rag.answer.terms import holds, question_terms, term_key, text_keys
 from rag.answer.text import name_spans, stem
 
-# Words, and the marks that end a phrase: a comma between two words means no slot joins them.
-_TOKEN = re.compile(r"[\w’'.-]*\w|[,;:()“”\"—–]")
+# Words, and the marks that end a phrase: a comma between two words means no slot joins them; one between
+# digits groups them ("20,000 troops" is one number, not "20" and "000").
+_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|[\w’'.-]*\w|[,;:()“”\"—–]")
 _ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth last".split())
+# A name may open with a lower-case particle: "the work of al-Maridini", "Ibn al-Wafid".
+_PARTICLE_NAME = re.compile(r"(?:al|el|ad|ar|as|at|az|an|ash|ibn|bin|ben|de|di|da|van|von)-[A-Z]")
 # How many function words may stand between a name and the word it is read by ("khan of the Merkits").
 _GAP = 2
 
@@ -59,7 +62,8 @@ def slot_conflict(question: str, sentence: str) -> tuple[str, str] | None:
                     and _kind(filler) == kind
                     and stem(filler) not in asked
                     and term_key(filler) not in asked
-                    and not _one_letter_apart(token, filler)  # "The Mark of Anarchy" misspells "The Mask ..."
+                    and not (kind == "name" and _one_letter_apart(token, filler))  # "The Mark of Anarchy" misspells
+                    # "The Mask ...", but 1973 is not a slip of 1974
                 ):
                     return token, filler
     return None
@@ -139,4 +143,4 @@ def _kind(token: str) -> str:
         return "ordinal"
     if any(ch.isdigit() for ch in token) or token.lower() in NUMBER_VALUES:
         return "number"
-    return "name" if token[:1].isupper() else ""
+    return "name" if token[:1].isupper() or _PARTICLE_NAME.match(token) else ""
