@@ -24,6 +24,25 @@ def test_hyphenated_words_count_as_their_parts():
     assert asks_opposite("Who was the world's second largest oil exporter?", passage) == 0.0
 
 
+def test_plain_graded_words_have_opposites_too():
+    assert asks_opposite("Where did the fire spread slowly?", "The fire spread quickly in the cabin.") == 1.0
+    assert asks_opposite("What powers small stations?", "Turbines power large stations.") == 1.0
+
+
+def test_the_word_after_how_measures_and_contrasts_nothing():
+    assert asks_opposite("How long was the delay?", "There was a short delay of five minutes.") == 0.0
+    assert asks_opposite("What was the long delay?", "There was a short delay of five minutes.") == 1.0
+
+
+def test_a_question_naming_both_opposites_asks_which_one_holds():
+    assert asks_opposite("Is the focus on mentorship high or low?", "The focus on mentorship is high.") == 0.0
+
+
+def test_a_word_the_passage_only_negates_with_non_is_flagged():
+    assert asks_opposite("Which Marxist writers led the debate?", "Non-Marxist writers led the debate.") == 1.0
+    assert asks_opposite("Which Marxist writers led it?", "Marxist and non-Marxist writers led it.") == 0.0
+
+
 def test_words_without_an_opposite_never_flag():
     assert asks_opposite("Who warned Russia?", "Burns warned Russia.") == 0.0
     assert stem("largest") in OPPOSITES

@@ -25,7 +25,9 @@ _OPPOSITE_PAIRS = """largest smallest biggest smallest larger smaller bigger sma
     gained lost top bottom maximum minimum start end began ended hired fired above below upper lower best worst
     better worse strongest weakest fastest slowest richest poorest hottest coldest major minor majority minority
     imported exported buy sell bought sold accepted refused arrived departed heaviest lightest deepest shallowest
-    succeeded failed victory defeat legal illegal public private positive negative inside outside""".split()
+    succeeded failed victory defeat legal illegal public private positive negative inside outside
+    large small big small high low long short early late young old strong weak fast slow quickly slowly rich poor
+    hot cold heavy light deep shallow good bad""".split()
 
 
 def _opposites() -> dict[str, frozenset[str]]:
@@ -40,15 +42,25 @@ OPPOSITES = _opposites()
 
 
 def asks_opposite(question: str, text: str) -> float:
-    """1 when the question asks with a word ``text`` never uses while it uses the opposite ("smallest"/"largest").
+    """1 when the question asks with a word ``text`` never uses while it uses the opposite ("smallest"/"largest"),
+    or uses it only negated by "non-" ("Which Marxist theorists ...?" against "non-Marxist writers").
 
-    Words are split at hyphens: "the second-largest exporter" uses "largest"."""
-    present = {stem(w) for w in _LETTERS.findall(text)}
-    asked = map(stem, _LETTERS.findall(question))
-    return 1.0 if any(a not in present and OPPOSITES.get(a, frozenset()) & present for a in asked) else 0.0
+    Words are split at hyphens: "the second-largest exporter" uses "largest". The word after "how" measures
+    rather than contrasts: "How long was the delay?" is answered by "a short delay of five minutes"."""
+    present = {stem(w) for w in _LETTERS.findall(_NON.sub(" ", text))}
+    negated = {stem(w) for w in _NON.findall(text)}
+    asked = {stem(w) for w in _LETTERS.findall(_HOW.sub(" ", question))}
+    # A question naming both ("Is the focus high or low?") asks which one holds: the passage's is the answer.
+    return (
+        1.0
+        if any(a not in present and ((OPPOSITES.get(a, frozenset()) & present) - asked or a in negated) for a in asked)
+        else 0.0
+    )
 
 
 _LETTERS = re.compile(r"[A-Za-z]+")
+_NON = re.compile(r"\bnon-([A-Za-z]+)", re.IGNORECASE)
+_HOW = re.compile(r"\bhow\s+[A-Za-z]+", re.IGNORECASE)
 
 
 NEGATION = re.compile(r"\b(?:not|cannot|never|no|none|neither|nor|without)\b|n['’]t\b", re.IGNORECASE)
