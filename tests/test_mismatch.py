@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.mismatch import (
+    NO_YEAR,
     NOT_KNOWN,
     OTHER_NAME,
     OTHER_SPEAKER,
@@ -117,3 +118,22 @@ def test_another_name_where_the_question_has_one():
     reason = OTHER_NAME.format(filler="Mongols", asked="Merkits")
     assert mismatch(sentence, "Who was elected khan of the Merkits in 1186?") == reason
     assert mismatch(sentence, "Who was elected khan of the Mongols in 1186?") == ""
+
+
+@pytest.mark.parametrize(
+    "sentence, question, reason",
+    [
+        (
+            "The university also operates the Press, the largest in the country.",
+            "In what year was the Press founded?",
+            NO_YEAR,
+        ),
+        ("The Press was founded in 1891.", "In what year was the Press founded?", ""),
+        ("The Press was founded in the 1890s.", "Which year was the Press founded?", ""),
+        ("Until 1991 Ukraine was a Soviet republic.", "Until what year was Ukraine a Soviet republic?", ""),
+        # "When" may be answered by an event, not a date: left to the scorer.
+        ("Immunodeficiency occurs when the immune system is less active.", "When does immunodeficiency occur?", ""),
+    ],
+)
+def test_a_question_asking_in_what_year_needs_a_year(sentence, question, reason):
+    assert mismatch(sentence, question) == reason

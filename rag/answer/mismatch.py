@@ -1,6 +1,6 @@
 """When a sentence the scorer would accept still does not answer: rules over its words and the question's.
 
-The scorer learns how well a sentence covers what the question asks for. Four ways
+The scorer learns how well a sentence covers what the question asks for. Five ways
 an on-topic sentence covers the words and still answers nothing are plain in the
 wording, and rare enough that no feature learns them from the dev sets:
 
@@ -14,7 +14,11 @@ wording, and rare enough that no feature learns them from the dev sets:
   month?" met by "Burns traveled to Moscow earlier this month";
 - the sentence has another name, number or ordinal where the question has one
   (``rag.answer.slots``): "Who is Jake Sullivan's Ukrainian counterpart?" met by "his
-  Russian counterpart, Nikolai Patrushev".
+  Russian counterpart, Nikolai Patrushev";
+- the question asks in what year, and the sentence has no year: "In what year was the
+  University of Chicago Press founded?" met by "The university also operates the
+  University of Chicago Press". ("When" is left to the scorer: "when the immune system
+  is less active" answers "When does immunodeficiency occur?".)
 
 Then the answer takes the partial form, with the rule's reason. Pure: strings in, a reason out.
 """
@@ -33,6 +37,10 @@ NOT_KNOWN = "the closest sentence says this is not known"
 OTHER_SPEAKER = "the closest sentence has someone other than the person asked about speaking"
 PAST = "the closest sentence tells what already happened; the question asks what is to come"
 OTHER_NAME = "the closest sentence has {filler} where the question has {asked}"
+NO_YEAR = "the closest sentence gives no year"
+
+_ASKS_YEAR = re.compile(r"^\s*(?:in\s+)?(?:what|which)\s+year\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b\d{3,4}s?\b")
 
 # "No meeting date has been set", "did not say how many", "it was not immediately clear".
 _NOT_KNOWN = re.compile(
@@ -85,6 +93,8 @@ def mismatch(sentence: str, question: str) -> str:
         return PAST
     if conflict := slot_conflict(question, sentence):
         return OTHER_NAME.format(asked=conflict[0], filler=conflict[1])
+    if _ASKS_YEAR.match(asking(question)) and not _YEAR.search(sentence):
+        return NO_YEAR
     return ""
 
 
