@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ROOT / "bench" / "data" / "scorer_fit.csv"
 SCORER = ROOT / "rag" / "answer" / "scorer.json"
 META = ("dataset", "group", "id", "kind", "answerable", "correct", "cited", "topical")
-VERSION = "10"  # 2: opposite-word and how-many-count features; 3: selector v2 (listed places); 4: names matched
+VERSION = "11"  # 2: opposite-word and how-many-count features; 3: selector v2 (listed places); 4: names matched
 # by acronym and root (rag.answer.terms), a passage read under its title, "how many" met only by an amount
 # of the asked thing, selector v3; 5: opposite words found inside hyphenated ones ("second-largest");
 # 6: numbers by value, long names through one slip, a US state is the US, selector v4; "how many / how much"
@@ -40,7 +40,9 @@ VERSION = "10"  # 2: opposite-word and how-many-count features; 3: selector v2 (
 # negates nothing (rag.answer.opposites.negation_unmet), trained with bench.unanswerable's new negation kind;
 # 9: see the note on PRECISION below; 10: the asked verb missing from / supported in the sentence and the passage
 # (rag.answer.decision.scorer_features: its word or a close one by the model's input vectors), trained with
-# bench.unanswerable's new predicate kind, on features from today's word reader and asked kinds
+# bench.unanswerable's new predicate kind, on features from today's word reader and asked kinds; 11: the same
+# questions, features re-extracted from today's code (v10's had drifted: the selector and readers changed
+# since), opposite words with their plain forms ("small"/"large"), "non-" and a question naming both
 # The stated operating point: when the scorer abstains, it should be right (the question unanswerable
 # or today's answer wrong) at least this often, out of fold on the fit halves. Each scorer that separates
 # the two kinds better moves the threshold for a fixed precision up, and with it the share of right
