@@ -145,7 +145,7 @@ def test_adjacent_questions_the_article_does_not_cover_are_mostly_not_answered(s
     (its best sentence says "No meeting date has been set"), "What did Volodymyr Zelensky say in response to
     Medvedev's article?" (Medvedev speaks), "Where will Burns travel next month?" (he traveled earlier this
     month). Still answered: "What was the outcome of the Geneva summit on arms control?", with a sentence
-    about the summit that says nothing of arms control (scorer 0.42 against 0.22). The answerer before issue
+    about the summit that says nothing of arms control (scorer 0.53 against the 0.21 threshold). The answerer before issue
     14 abstained on 3. These questions were read while the rules were written: see the held-out set below.
     """
     withheld = _withheld(seed_index, settings, _questions("seed_adjacent.jsonl"))
@@ -153,7 +153,8 @@ def test_adjacent_questions_the_article_does_not_cover_are_mostly_not_answered(s
 
 
 def test_adjacent_questions_written_after_the_rules_half_withheld(seed_index, settings):
-    """A second dozen, written after the rules above and run once (session 22): 6 of 12 are withheld.
+    """A second dozen, written after the rules above and run once (session 22): 6 of 12 were withheld (7 with
+    scorer v11: "Which Russian general commands the troops near Ukraine?" scores 0.20 against 0.21).
 
     The misses answer with a sentence that names everything the question does but not what it asks
     happened ("Who will represent Ukraine at the virtual summit?", "How did Poland respond to the migrant
@@ -170,7 +171,7 @@ def test_a_third_dozen_written_before_the_verb_in_context_try_half_withheld(seed
 
     Five of the six misses again name all the question names but not what it asks happened ("What did Lloyd
     Austin promise Oleksii Reznikov?", "Who replaced Dmitry Medvedev as Russian president?"). A floor, not a target,
-    one below the count: one withheld question scores 0.14 against the 0.18 threshold, and the int8 model's vectors
+    one below the count: one withheld question scores 0.19 against the 0.21 threshold, and the int8 model's vectors
     differ a little between CPUs.
     """
     withheld = _withheld(seed_index, settings, _questions("seed_adjacent_heldout2.jsonl"))
