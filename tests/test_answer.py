@@ -203,6 +203,16 @@ def test_a_sentence_naming_another_in_the_asked_place_gives_the_partial_form(see
     assert "Russian counterpart" in answer.citations[0].quote
 
 
+def test_a_question_asking_in_what_year_met_without_a_year_gives_the_partial_form(seed_index, settings):
+    # The article dates Putin's essay "in July" and never says the year; "July" is no answer to "what year".
+    answer = answer_question(seed_index, "In what year did Putin publish his essay on Ukraine?", (), settings)
+    assert answer.partial and answer.abstain_reason == "the closest sentence gives no year"
+    assert "5,000-word essay" in answer.citations[0].quote
+    assert answer_question(seed_index, "Until what year was Ukraine a Soviet republic?", (), settings).short_answer == (
+        "1991"
+    )
+
+
 def test_a_partial_answer_restates_what_the_articles_do_not_say(seed_index, settings):
     answer = answer_question(seed_index, "How many migrants were stranded on the Belarus-Poland border?", (), settings)
     assert answer.partial

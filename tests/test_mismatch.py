@@ -131,6 +131,9 @@ def test_another_name_where_the_question_has_one():
         ("The Press was founded in 1891.", "In what year was the Press founded?", ""),
         ("The Press was founded in the 1890s.", "Which year was the Press founded?", ""),
         ("Until 1991 Ukraine was a Soviet republic.", "Until what year was Ukraine a Soviet republic?", ""),
+        # A figure is no year: "5,000" holds no "000", "3.1415" no "1415".
+        ("In July, in a 5,000-word essay, Putin wrote of Ukraine.", "In what year did Putin write the essay?", NO_YEAR),
+        ("Pi is about 3.1415, he wrote.", "In what year did he write it?", NO_YEAR),
         # "When" may be answered by an event, not a date: left to the scorer.
         ("Immunodeficiency occurs when the immune system is less active.", "When does immunodeficiency occur?", ""),
     ],

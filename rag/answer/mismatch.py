@@ -40,7 +40,7 @@ OTHER_NAME = "the closest sentence has {filler} where the question has {asked}"
 NO_YEAR = "the closest sentence gives no year"
 
 _ASKS_YEAR = re.compile(r"^\s*(?:in\s+)?(?:what|which)\s+year\b", re.IGNORECASE)
-_YEAR = re.compile(r"\b\d{3,4}s?\b")
+_YEAR = re.compile(r"(?<![\d,.])\d{3,4}s?\b(?![,.]\d)")  # not the "000" of "a 5,000-word essay"
 
 # "No meeting date has been set", "did not say how many", "it was not immediately clear".
 _NOT_KNOWN = re.compile(
