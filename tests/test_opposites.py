@@ -36,6 +36,7 @@ def test_the_word_after_how_measures_and_contrasts_nothing():
 
 def test_a_question_naming_both_opposites_asks_which_one_holds():
     assert asks_opposite("Is the focus on mentorship high or low?", "The focus on mentorship is high.") == 0.0
+    assert asks_opposite("Is the focus on mentorship low?", "The focus on mentorship is high.") == 1.0
 
 
 def test_a_word_the_passage_only_negates_with_non_is_flagged():
