@@ -25,6 +25,9 @@ HEAVENS = "The report blamed a conjunction of three planets in 1345 that caused 
         ("What closed in the last week of February 1973?", "In the last week of February 1974, stations closed."),
         # A name may open with a lower-case particle.
         ("Who supplemented the work of Ibn Wafid?", "Peter supplemented the work of al-Maridini."),
+        # A bracketed aside stands outside the slot: "its 209-acre (85 ha) main campus".
+        ("What is Harvard's 358-acre main campus centered on?", "Its 209-acre (85 ha) main campus is on the Yard."),
+        ("Who was elected khan of the Merkits?", "In 1186, Temüjin was elected khan (leader) of the Mongols."),
     ],
 )
 def test_another_filler_in_the_questions_slot_conflicts(question, sentence):

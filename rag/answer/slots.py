@@ -127,14 +127,26 @@ def _nearest(tokens: list[str], at: int, step: int) -> tuple[int | None, tuple[s
 def _filler(tokens: list[str], at: int, step: int, between: tuple[str, ...]) -> str | None:
     """The word the sentence has where the question's name stands: from ``at``, past the same function
     words the question has between them ("khan of the ___"), else None (the sentence reads it another way)."""
-    i = at + step
+    i = _past_aside(tokens, at + step, step)
     for word in reversed(between):  # ``between`` runs from the name towards the word it is read by
         if not (0 <= i < len(tokens)) or tokens[i].lower() != word:
             return None
-        i += step
+        i = _past_aside(tokens, i + step, step)
     if 0 <= i < len(tokens) and _word(tokens[i]) and tokens[i].lower() not in STOPWORDS:
         return tokens[i]
     return None
+
+
+def _past_aside(tokens: list[str], at: int, step: int) -> int:
+    """``at``, or past the bracketed aside that opens there: "its 209-acre (85 ha) main campus" reads as
+    "its 209-acre main campus"."""
+    opening, closing = ("(", ")") if step > 0 else (")", "(")
+    if not (0 <= at < len(tokens)) or tokens[at] != opening:
+        return at
+    i = at + step
+    while 0 <= i < len(tokens) and tokens[i] != closing:
+        i += step
+    return i + step
 
 
 def _kind(token: str) -> str:
