@@ -48,3 +48,9 @@ def test_an_amount_is_asked_for_by_how_many_or_by_a_measure_in_a_unit():
 
 def test_a_number_that_counts_something_else_does_not_answer_how_many():
     assert [s.text for s in amounts("Two officials said 5,000 troops moved.", "How many troops moved?")] == ["5,000"]
+
+
+def test_a_number_counts_what_follows_of_his_or_the():
+    works = "Three of his best-known works were published in 1520."
+    assert amounts(works, "How many copies of To the Christian Nobility were printed in 1520?") == []
+    assert [s.text for s in amounts(works, "How many works were published in 1520?")] == ["Three"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.lexicon import STOPWORDS
 from rag.answer.qtypes import asking, measured
 from rag.answer.text import Span, count_spans, stem
 
@@ -45,7 +46,10 @@ def _share(sentence: str, amount: Span) -> bool:
 
 
 _HOW_MANY = re.compile(r"^\s*how (many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
-_COUNTED = re.compile(r"(?:-|\s+)(?:([A-Za-z]+)-)?([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
+# What a number counts: the words after it, past "of his" ("Three of his best-known works").
+_COUNTED = re.compile(
+    r"(?:-|\s+)(?:of\s+(?:the|his|her|their|its|our|these|those)\s+)?(?:([A-Za-z]+)-)?([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?"
+)
 _CURRENCY = re.compile(r"[$£€¥₹]")
 _CURRENCIES = "dollars cents euros pounds pence yen yuan rupees francs pesos rubles roubles".split()
 _MONEY_AFTER = re.compile(
@@ -68,7 +72,7 @@ def _counts_other(sentence: str, number: Span, question: str) -> bool:
     after = _COUNTED.match(sentence, number.end)
     if not asked or not after:
         return False
-    wanted = {stem(w) for w in asked.group(2).split()}
+    wanted = {stem(w) for w in asked.group(2).split() if w.lower() not in STOPWORDS}  # "copies of To": not "of"
     following = [w for w in after.groups() if w]
     if any(stem(w) in wanted for w in following):
         return False
