@@ -29,6 +29,22 @@ def test_plain_graded_words_have_opposites_too():
     assert asks_opposite("What powers small stations?", "Turbines power large stations.") == 1.0
 
 
+def test_losing_is_the_opposite_of_every_form_of_winning():
+    passage = "Six-time Grammy winner Lady Gaga performed the national anthem."
+    assert asks_opposite("How many Grammys has Lady Gaga lost?", passage) == 1.0
+    assert (
+        asks_opposite("Which Super Bowl did Elway lose?", "Elway led the Broncos to victory in Super Bowl XXXIII.")
+        == 1.0
+    )
+    assert asks_opposite("How many Grammys has Lady Gaga won?", passage) == 0.0
+
+
+def test_before_is_not_answered_by_what_followed():
+    passage = "Following the Peterloo massacre of 1819, Percy Shelley wrote The Mask of Anarchy."
+    assert asks_opposite("Before the Peterloo massacre, what did Shelley write?", passage) == 1.0
+    assert asks_opposite("After the Peterloo massacre, what did Shelley write?", passage) == 0.0
+
+
 def test_the_word_after_how_measures_and_contrasts_nothing():
     assert asks_opposite("How long was the delay?", "There was a short delay of five minutes.") == 0.0
     assert asks_opposite("What was the long delay?", "There was a short delay of five minutes.") == 1.0

@@ -27,7 +27,9 @@ _OPPOSITE_PAIRS = """largest smallest biggest smallest larger smaller bigger sma
     imported exported buy sell bought sold accepted refused arrived departed heaviest lightest deepest shallowest
     succeeded failed victory defeat legal illegal public private positive negative inside outside
     large small big small high low long short early late young old strong weak fast slow quickly slowly rich poor
-    hot cold heavy light deep shallow good bad""".split()
+    hot cold heavy light deep shallow good bad
+    win lost won lose winner loser winner lost winner lose winning losing victory lost victory lose
+    before following""".split()
 
 
 def _opposites() -> dict[str, frozenset[str]]:
