@@ -7,6 +7,7 @@ import pytest
 from rag.answer.mismatch import (
     NO_YEAR,
     NOT_KNOWN,
+    OTHER_END,
     OTHER_NAME,
     OTHER_SPEAKER,
     PAST,
@@ -140,3 +141,10 @@ def test_another_name_where_the_question_has_one():
 )
 def test_a_question_asking_in_what_year_needs_a_year(sentence, question, reason):
     assert mismatch(sentence, question) == reason
+
+
+def test_the_other_end_of_a_ranking_is_named_in_the_reason():
+    sentence = "NEW YORK — Rapper Kendrick Lamar earned a leading 10 nominations for the American Music Awards."
+    question = "Which artist received the least nominations for the American Music Awards?"
+    assert mismatch(sentence, question) == OTHER_END.format(asked="least", found="leading")
+    assert mismatch(sentence, question.replace("least", "most")) == ""

@@ -1,6 +1,8 @@
 """Opposite words: the passage uses the opposite of a question word and never the word itself."""
 
-from rag.answer.opposites import OPPOSITES, asks_opposite, negation_unmet
+import pytest
+
+from rag.answer.opposites import OPPOSITES, asks_opposite, negation_unmet, opposite_rank
 from rag.answer.text import stem
 
 
@@ -71,3 +73,40 @@ def test_a_negative_question_needs_a_sentence_that_negates_something():
     assert negation_unmet("Who can't vote?", "Prisoners cannot vote in most states.") == 0.0
     assert negation_unmet("Who never lost?", "No team went unbeaten.") == 0.0
     assert negation_unmet("Who was the tackle leader?", "Kuechly was the tackle leader.") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "ends"),
+    [
+        (
+            "Who registered the least sacks on the team?",
+            "Kawann Short led the team in sacks with 11.",
+            ("least", "led"),
+        ),
+        (
+            "What is the smallest annual event in fashion?",
+            "The Met Gala is the most prestigious fashion event.",
+            ("smallest", "most"),
+        ),
+        (
+            "Which player had the most interceptions?",
+            "Norman had the fewest interceptions of the starters.",
+            ("most", "fewest"),
+        ),
+    ],
+)
+def test_a_question_asking_one_end_of_a_ranking_met_by_the_other_end(question, sentence, ends):
+    assert opposite_rank(question, sentence) == ends
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("Who had the least sacks?", "Short had the least sacks, Allen led the team."),  # the asked end is there
+        ("What was the biggest outbreak?", "At least 58 cases were reported."),  # "at least" ranks nothing
+        ("Who led the attack?", "The smallest force was led by Ribault."),  # "led" asks for no rank
+        ("Which park is the largest or the smallest?", "The most visited park is Yosemite."),  # both ends asked
+    ],
+)
+def test_no_ranking_conflict(question, sentence):
+    assert opposite_rank(question, sentence) is None

@@ -1,6 +1,6 @@
 """When a sentence the scorer would accept still does not answer: rules over its words and the question's.
 
-The scorer learns how well a sentence covers what the question asks for. Five ways
+The scorer learns how well a sentence covers what the question asks for. Six ways
 an on-topic sentence covers the words and still answers nothing are plain in the
 wording, and rare enough that no feature learns them from the dev sets:
 
@@ -15,6 +15,9 @@ wording, and rare enough that no feature learns them from the dev sets:
 - the sentence has another name, number or ordinal where the question has one
   (``rag.answer.slots``): "Who is Jake Sullivan's Ukrainian counterpart?" met by "his
   Russian counterpart, Nikolai Patrushev";
+- the question asks for one end of a ranking and the sentence ranks only at the other
+  (``rag.answer.opposites.opposite_rank``): "Who had the least sacks?" met by "Short led
+  the team in sacks";
 - the question asks in what year, and the sentence has no year: "In what year was the
   University of Chicago Press founded?" met by "The university also operates the
   University of Chicago Press". ("When" is left to the scorer: "when the immune system
@@ -28,6 +31,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.lexicon import STOPWORDS
+from rag.answer.opposites import opposite_rank
 from rag.answer.qtypes import asking, question_type
 from rag.answer.slots import slot_conflict
 from rag.answer.terms import plain
@@ -38,6 +42,7 @@ OTHER_SPEAKER = "the closest sentence has someone other than the person asked ab
 PAST = "the closest sentence tells what already happened; the question asks what is to come"
 OTHER_NAME = "the closest sentence has {filler} where the question has {asked}"
 NO_YEAR = "the closest sentence gives no year"
+OTHER_END = "the closest sentence has {found} where the question asks for the {asked}"
 
 _ASKS_YEAR = re.compile(r"^\s*(?:in\s+)?(?:what|which)\s+year\b", re.IGNORECASE)
 _YEAR = re.compile(r"(?<![\d,.])\d{3,4}s?\b(?![,.]\d)")  # not the "000" of "a 5,000-word essay"
@@ -93,6 +98,8 @@ def mismatch(sentence: str, question: str) -> str:
         return PAST
     if conflict := slot_conflict(question, sentence):
         return OTHER_NAME.format(asked=conflict[0], filler=conflict[1])
+    if ends := opposite_rank(question, sentence):
+        return OTHER_END.format(asked=ends[0], found=ends[1])
     if _ASKS_YEAR.match(asking(question)) and not _YEAR.search(sentence):
         return NO_YEAR
     return ""

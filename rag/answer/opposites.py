@@ -8,7 +8,10 @@ questions that way), and no embedding tells the two apart: "smallest state" and
 (``rag.answer.answerability``) asks, by word list, whether the passage uses the
 opposite of a word of the question and never the word itself, and whether a
 negative question ("not", "never", "n't") meets a sentence that negates nothing
-(SQuAD 2.0 builds another share that way). Pure.
+(SQuAD 2.0 builds another share that way). A question asking for the least of
+something is not answered by a sentence ranking at the top by another word ("the
+least nominations" met by "a leading 10 nominations", ``opposite_rank``): the
+answerer then takes the partial form (``rag.answer.mismatch``). Pure.
 """
 
 from __future__ import annotations
@@ -80,3 +83,30 @@ _NEGATES = re.compile(
 def negation_unmet(question: str, sentence: str) -> float:
     """1 when the question is negative ("Who was not the first ...?") and the sentence negates nothing."""
     return 1.0 if NEGATION.search(question) and not _NEGATES.search(sentence) else 0.0
+
+
+# Words that rank at one end. A question asking for one end meets a sentence ranking only at the other: "Who
+# had the least sacks?" against "Short led the team in sacks", "the smallest event" against "the most
+# prestigious event". Word pairs (``OPPOSITES``) miss these: "least" and "led" are no pair. "Led" ranks in
+# a sentence only: "Who led the attack?" asks for no rank.
+_TOP = frozenset(stem(w) for w in "most largest biggest highest longest greatest maximum best".split())
+_BOTTOM = frozenset(stem(w) for w in "least fewest smallest lowest shortest minimum worst".split())
+_TOP_FOUND = _TOP | {stem("led"), stem("leading")}
+# Not a rank: "at least 58 cases", "at most", "most of the votes"; "how long" measures (see ``asks_opposite``).
+_NO_RANK = re.compile(r"\bat\s+(?:least|most)\b|\bmost\s+of\b|\bhow\s+[A-Za-z]+", re.IGNORECASE)
+
+
+def opposite_rank(question: str, sentence: str) -> tuple[str, str] | None:
+    """(asked, found) when the question asks for one end of a ranking and the sentence ranks only at the other."""
+    asked, found = _ranks(question, _TOP | _BOTTOM), _ranks(sentence, _TOP_FOUND | _BOTTOM)
+    for want, other in ((_BOTTOM, _TOP_FOUND), (_TOP, _BOTTOM)):
+        wanted = [w for s, w in asked.items() if s in want]
+        there = [w for s, w in found.items() if s in other]
+        if wanted and there and want.isdisjoint(found) and other.isdisjoint(asked):
+            return wanted[0], there[0]
+    return None
+
+
+def _ranks(text: str, ranking: frozenset[str]) -> dict[str, str]:
+    """Each ranking word's stem, with the word as written."""
+    return {stem(w): w for w in _LETTERS.findall(_NO_RANK.sub(" ", text)) if stem(w) in ranking}
