@@ -322,6 +322,18 @@ def test_name_spans_skip_a_lone_sentence_initial_word():
     assert [s.text for s in name_spans(text)] == ["Dmitry Peskov", "Geneva"]
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("The Mass will be held in St. Peter's Square, the Vatican said.", ["St. Peter's Square", "Vatican"]),
+        ("A force from St. Augustine attacked Fort Caroline.", ["St. Augustine", "Fort Caroline"]),
+        ("They met on Main St. He left for Mt. Everest.", ["Main St", "Mt. Everest"]),  # "St." closing a name ends it
+    ],
+)
+def test_a_place_title_opens_the_name_it_belongs_to(text, names):
+    assert [s.text for s in name_spans(text)] == names
+
+
 @given(st.text(alphabet=st.sampled_from(list('Ab c.!?“"\n\t xY')), max_size=60))
 def test_name_spans_find_sentence_starts_by_looking_back(text):
     # The look-back replaced a search for r'[.!?“"]\s*$' in text[:start], which rescanned the prefix

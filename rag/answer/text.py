@@ -22,9 +22,11 @@ _STEM = Stemmer.Stemmer("english")
 # Letters of any script and digits, with ' ’ - . inside: "Cramér" and "Trần" stay whole (not "Cram", "Tr").
 WORD = re.compile(r"[^\W_][\w'’\-.]*[^\W_]|[^\W_]")
 
-# A name token: a dotted acronym ("U.S."), an initial ("J."), or a capitalised word.
+# A name token: a dotted acronym ("U.S."), an initial ("J."), or a capitalised word. A run may open with a
+# place's short title ("St. Peter's Square", "Mt. Everest"): without it "St" was a name of its own, and
+# "Augustine" after "St." a lone sentence-initial word. Only opening a run: "Main St. He left" is two sentences.
 _TOKEN = r"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z]\.(?=\s+[A-Z])|[A-Z][\w’'\-]*)"
-_CAP_RUN = re.compile(rf"{_TOKEN}(?:\s+(?:(?:de|da|van|von|der|al|bin|del|la|le)\s+)?{_TOKEN})*")
+_CAP_RUN = re.compile(rf"(?:(?:St|Mt|Ft)\.\s+)?{_TOKEN}(?:\s+(?:(?:de|da|van|von|der|al|bin|del|la|le)\s+)?{_TOKEN})*")
 # A range ("100–150") and a clock time ("3:08") are one number: their parts alone answer nothing.
 _NUMBER = re.compile(r"(?<!\w)[$£€]?\d[\d,.]*(?::\d\d|[–-]\d[\d,.]*)?(?:\s?(?:%|percent|(?:m|b|tr)illion|thousand))?")
 _YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
