@@ -93,7 +93,7 @@ _TOP = frozenset(stem(w) for w in "most largest biggest highest longest greatest
 _BOTTOM = frozenset(stem(w) for w in "least fewest smallest lowest shortest minimum worst".split())
 _TOP_FOUND = _TOP | {stem("led"), stem("leading")}
 # Not a rank: "at least 58 cases", "at most", "most of the votes"; "how long" measures (see ``asks_opposite``).
-_NO_RANK = re.compile(r"\bat\s+(?:least|most)\b|\bmost\s+of\b|\bhow\s+[A-Za-z]+", re.IGNORECASE)
+_NO_RANK = re.compile(rf"\bat\s+(?:least|most)\b|\bmost\s+of\b|{_HOW.pattern}", re.IGNORECASE)
 
 
 def opposite_rank(question: str, sentence: str) -> tuple[str, str] | None:
