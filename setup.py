@@ -9,5 +9,9 @@ from setuptools import find_packages, setup
 setup(
     packages=[*find_packages(include=["rag", "rag.*"]), "rag.prompt_files"],
     package_dir={"rag.prompt_files": "prompts"},
-    package_data={"rag": ["py.typed"], "rag.answer": ["scorer.json", "selector.json"], "rag.prompt_files": ["*.txt", "*.md"]},
+    package_data={
+        "rag": ["py.typed"],
+        "rag.answer": ["scorer.json", "selector.json"],
+        "rag.prompt_files": ["*.txt", "*.md"],
+    },
 )

@@ -6,7 +6,7 @@ documents; MRR uses the rank of the first such passage within the top 10.
 ``answer in top-4`` asks whether the gold answer string (normalised, as a
 substring) appears in any of the top-4 passages: the context an LLM would get
 from the LangChain recipe's ``k=4``. Answers and citations of ``ours`` are
-scored by ``rag.eval.answers.score_answers`` (contains-accuracy, citation
+scored by ``rag.eval.scores.score_answers`` (contains-accuracy, citation
 precision = cited quotes that contain a gold answer).
 """
 
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rag.eval.answers import score_answers
 from rag.eval.matching import contains
 from rag.eval.retrieval import Question
+from rag.eval.scores import score_answers
 
 CUTOFFS = (1, 4, 10)
 CONTEXT_K = 4

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from rag.cli import main
-from rag.eval.answers import holdout_split, reliability, run_answers
+from rag.eval.answers import holdout_split, run_answers
 from rag.eval.matching import contains, normalize, token_f1
 from rag.eval.retrieval import Question, percentile
+from rag.eval.scores import reliability
 
 DOCS = [
     {

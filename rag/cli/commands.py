@@ -170,6 +170,7 @@ def eval_answers(args, settings: Settings) -> None:
         holdout=args.holdout,
         baseline=args.baseline,
         reuse_index=args.reuse_index,
+        curve=args.curve,
     )
 
 

@@ -143,6 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="answer from the saved --index-dir index instead of building one from --corpus",
     )
+    p.add_argument(
+        "--curve",
+        action="store_true",
+        help="also print the operating curve: answered correct, citation precision and abstention at every "
+        "threshold of the answer scorer (one more run)",
+    )
 
     p = commands.add_parser("serve", parents=[common], help="start the browser chat")
     p.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1, RAG_HOST)")

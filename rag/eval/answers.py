@@ -9,22 +9,27 @@ the asked detail is not in it). A partial answer ("The articles don't say …")
 counts as an abstention. Questions that all carry a date (news quizzes) are
 also answered as of that date, the day they were asked ("new@question-date";
 retrieval's eval has the same view). ``--baseline`` also runs the answerer without the
-learned scorer on the same index in the same run; ``--reuse-index`` answers
+learned scorer on the same index in the same run, and gives the change in answered
+correct with a bootstrap interval (``rag.eval.intervals``); ``--reuse-index`` answers
 from the saved ``--index-dir`` index instead of building a scratch one. The
-reliability table bins the answer's confidence against how often it was right.
+reliability table bins the answer's confidence against how often it was right;
+``--curve`` adds the operating curve (``rag.eval.tradeoff``): what every abstention
+threshold would answer, withhold and cite. What is counted is ``rag.eval.scores``.
 """
 
 from __future__ import annotations
 
 import json
-import statistics
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
-from rag.eval.matching import contains, normalize, token_f1
-from rag.eval.retrieval import Question, percentile, read_questions
+from rag.eval.intervals import Interval, paired_difference
+from rag.eval.retrieval import Question, read_questions
+from rag.eval.scores import AnswerScores, answered_right, score_answers
+from rag.eval.split import article_key
+from rag.eval.tradeoff import FLOOR, THRESHOLDS, operating_curve, render_curve
 from rag.readers.files import read_path
 from rag.settings import Settings
 from rag.types import Answer
@@ -32,100 +37,14 @@ from rag.types import Answer
 BASELINE = "baseline (no selector, no scorer)"
 #: The answerer with "now" at each question's date, when every question has one (a news quiz asked that day).
 DATED = "new@question-date"
+#: ``--curve``: the answerer with the scorer's threshold at its floor, from which every threshold's figures follow.
+CURVE = "new@threshold-floor"
 
 
 def baseline_settings(settings: Settings) -> Settings:
     """The answerer before issue 14 (hand-weighted sentence scores over the retrieved passages only):
     what ``--baseline`` and the 100k benchmark compare against in the same run."""
     return settings.replace(answer_selector=False, answer_scorer=False, article_passages=0)
-
-
-@dataclass(frozen=True)
-class AnswerScores:
-    questions: int
-    answerable: int
-    unanswerable: int
-    contains_accuracy: float  # answerable questions whose answer text holds a gold answer
-    token_f1: float  # best F1 of the short answer against the gold spans
-    citation_precision: float  # cited quotes that hold the gold answer or evidence
-    # Citations into an article labelled relevant (news-dev's document-level view); None: no labels.
-    citation_in_relevant: float | None
-    correct_abstention: float  # share of unanswerable questions abstained on
-    wrong_abstention: float  # share of answerable questions abstained on
-    p50_ms: float
-    p95_ms: float
-    exact_match: float = 0.0  # short answer equals a gold span (normalised), answerable questions
-    answered_correct: float = 0.0  # answerable questions answered (not abstained) with a gold answer in the text
-    partial: float = 0.0  # share of all questions given the partial form
-    # (low, high, questions, share right) per confidence bin: is a 0.8 answer right 80% of the time?
-    reliability: tuple[tuple[float, float, int, float], ...] = field(default=())
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["reliability"] = [list(b) for b in self.reliability]
-        return data
-
-
-def short_answer(answer: Answer) -> str:
-    """The lead span when the answer has one, else its first sentence."""
-    if answer.short_answer:
-        return answer.short_answer
-    return answer.sentences[0].text if answer.sentences else answer.text
-
-
-def score_answers(pairs: list[tuple[Question, Answer, float]]) -> AnswerScores:
-    answerable = [(q, a) for q, a, _ in pairs if q.answerable]
-    unanswerable = [(q, a) for q, a, _ in pairs if not q.answerable]
-    answered = [(q, a) for q, a in answerable if not a.abstained]
-    # A partial answer quotes on-topic text that may hold the gold words; it still answers nothing.
-    hits = sum(contains(a.text, q.answers) for q, a in answered)
-    f1 = [
-        max((token_f1(short_answer(a), g) for g in q.answers), default=0.0) if not a.abstained else 0.0
-        for q, a in answerable
-    ]
-    em = [not a.abstained and any(normalize(short_answer(a)) == normalize(g) for g in q.answers) for q, a in answerable]
-    cited = [
-        contains(c.quote, q.answers + ((q.evidence,) if q.evidence else ())) for q, a in answered for c in a.citations
-    ]
-    in_relevant = [c.article_id in q.relevant for q, a in answered for c in a.citations if q.relevant]
-    latencies = [ms for _, _, ms in pairs]
-    return AnswerScores(
-        questions=len(pairs),
-        answerable=len(answerable),
-        unanswerable=len(unanswerable),
-        contains_accuracy=hits / max(len(answerable), 1),
-        token_f1=sum(f1) / max(len(f1), 1),
-        citation_precision=sum(cited) / max(len(cited), 1),
-        citation_in_relevant=sum(in_relevant) / len(in_relevant) if in_relevant else None,
-        correct_abstention=sum(a.abstained for _, a in unanswerable) / max(len(unanswerable), 1),
-        wrong_abstention=sum(a.abstained for _, a in answerable) / max(len(answerable), 1),
-        p50_ms=statistics.median(latencies) if latencies else 0.0,
-        p95_ms=percentile(latencies, 95),
-        exact_match=sum(em) / max(len(em), 1),
-        answered_correct=hits / max(len(answerable), 1),
-        partial=sum(a.partial for _, a, _ in pairs) / max(len(pairs), 1),
-        reliability=reliability(
-            [
-                (a.confidence, q.answerable and contains(_answer_part(a), q.answers))
-                for q, a, _ in pairs
-                if a.confidence > 0
-            ]
-        ),
-    )
-
-
-def _answer_part(answer: Answer) -> str:
-    """What the answer would have said: the text, or for a partial answer the sentence it quotes."""
-    return " ".join(c.quote for c in answer.citations) if answer.partial else answer.text
-
-
-def reliability(points: list[tuple[float, bool]], bins: int = 5) -> tuple[tuple[float, float, int, float], ...]:
-    out = []
-    for b in range(bins):
-        low, high = b / bins, (b + 1) / bins
-        inside = [right for p, right in points if low <= p < high or (b == bins - 1 and p == 1.0)]
-        out.append((low, high, len(inside), sum(inside) / len(inside) if inside else 0.0))
-    return tuple(out)
 
 
 def holdout_split(doc_ids: list[str], fraction: float) -> set[str]:
@@ -167,6 +86,7 @@ def evaluate_answers(
     holdout: float = 0.0,
     baseline: bool = False,
     reuse_index: bool = False,
+    curve: bool = False,
 ) -> AnswerScores:
     from rag.stores import build_scratch, close, open_index, scratch_settings
 
@@ -182,20 +102,24 @@ def evaluate_answers(
     runs = {"new": settings.replace(answer_selector=True, answer_scorer=True)}
     if baseline:
         runs[BASELINE] = baseline_settings(settings)
+    if curve:
+        runs[CURVE] = runs["new"].replace(answer_threshold=FLOOR)
     dated = frozenset({DATED} if questions and all(q.date for q in questions) else ())
     if dated:
         runs[DATED] = runs["new"]
     if reuse_index and not holdout:
         index = open_index(settings)
         index.embedder.encode_query("warm up")
-        results = {name: score_answers(pairs) for name, pairs in run_answers(index, questions, runs, dated).items()}
+        answered = run_answers(index, questions, runs, dated)
     else:
         with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
             scratch = scratch_settings(settings, Path(tmp))
             index = build_scratch([a for a in articles if a.id not in held], scratch, progress=True)
             index.embedder.encode_query("warm up")
-            results = {name: score_answers(pairs) for name, pairs in run_answers(index, questions, runs, dated).items()}
+            answered = run_answers(index, questions, runs, dated)
             close(scratch)  # Milvus Lite: let go of the scratch database before its folder goes
+    floor = answered.pop(CURVE, None)
+    results = {name: score_answers(pairs) for name, pairs in answered.items()}
     scores = results["new"]
     for name, result in results.items():
         print(f"{name}:")
@@ -203,8 +127,16 @@ def evaluate_answers(
     print(scorer_note(settings))
     print(render_reliability(scores))
     data = scores.to_dict()
+    if floor is not None:
+        in_use = shipped_threshold(settings)
+        points = operating_curve(floor, sorted({*THRESHOLDS, in_use}))
+        print(render_curve(points, in_use))
+        data["curve"] = {"in_use": in_use, "points": [asdict(p) for p in points]}
     if baseline:
         data["baseline"] = results[BASELINE].to_dict()
+        change = answered_correct_change(answered["new"], answered[BASELINE])
+        print(render_change(change))
+        data["answered_correct_change"] = asdict(change)
     if dated:
         data["question_date"] = results[DATED].to_dict()
     report = json.dumps(data, indent=2)
@@ -241,8 +173,35 @@ def scorer_note(settings: Settings) -> str:
     from rag.answer.scorer import load_scorer
 
     scorer = load_scorer()
-    threshold = settings.answer_threshold or scorer.threshold
+    threshold = shipped_threshold(settings)
     return (
         f"answer scorer v{scorer.version}: answers at confidence >= {threshold:.2f} "
         f"(chosen so that abstentions are right >= {scorer.precision:.0%} of the time, out of fold on the fit halves)"
+    )
+
+
+def shipped_threshold(settings: Settings) -> float:
+    """The threshold the answerer uses: ``RAG_ANSWER_THRESHOLD``, else the one shipped with the scorer."""
+    from rag.answer.scorer import load_scorer
+
+    return settings.answer_threshold or load_scorer().threshold
+
+
+def answered_correct_change(
+    new: list[tuple[Question, Answer, float]], base: list[tuple[Question, Answer, float]]
+) -> Interval:
+    """Answered correct, new minus baseline, on the same answerable questions: with a bootstrap interval
+    over their articles (``rag.eval.intervals``), since the target is a drop the next question set must keep."""
+    pairs = [(q, a, b) for (q, a, _), (_, b, _) in zip(new, base, strict=True) if q.answerable]
+    return paired_difference(
+        [float(answered_right(q, a)) for q, a, _ in pairs],
+        [float(answered_right(q, b)) for q, _, b in pairs],
+        [article_key(sorted(q.relevant)) or q.id for q, _, _ in pairs],
+    )
+
+
+def render_change(c: Interval) -> str:
+    return (
+        f"answered correct, new minus baseline: {100 * c.estimate:+.1f} points "
+        f"({c.level:.0%} interval {100 * c.low:+.1f} to {100 * c.high:+.1f}; paired bootstrap over {c.groups} articles)"
     )
