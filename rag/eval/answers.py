@@ -128,7 +128,7 @@ def evaluate_answers(
     print(render_reliability(scores))
     data = scores.to_dict()
     if floor is not None:
-        in_use = shipped_threshold(settings)
+        in_use = threshold_in_use(settings)
         points = operating_curve(floor, sorted({*THRESHOLDS, in_use}))
         print(render_curve(points, in_use))
         data["curve"] = {"in_use": in_use, "points": [asdict(p) for p in points]}
@@ -173,14 +173,14 @@ def scorer_note(settings: Settings) -> str:
     from rag.answer.scorer import load_scorer
 
     scorer = load_scorer()
-    threshold = shipped_threshold(settings)
+    threshold = threshold_in_use(settings)
     return (
         f"answer scorer v{scorer.version}: answers at confidence >= {threshold:.2f} "
         f"(chosen so that abstentions are right >= {scorer.precision:.0%} of the time, out of fold on the fit halves)"
     )
 
 
-def shipped_threshold(settings: Settings) -> float:
+def threshold_in_use(settings: Settings) -> float:
     """The threshold the answerer uses: ``RAG_ANSWER_THRESHOLD``, else the one shipped with the scorer."""
     from rag.answer.scorer import load_scorer
 
