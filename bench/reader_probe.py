@@ -15,7 +15,8 @@ could be kept instead. This probe compares, on the questions the shipped answere
 
 Each feature joins the shipped confidence in a logistic regression, out of fold (5 folds by article or quiz
 date), and the probe prints how many answered unanswerable questions fall below the point where 3% of the
-right answers are given up. Fit halves only; nothing here ships. Uses the torch model (float32), so its
+right answers are given up. Fit halves only; nothing here ships. ``--reader DIR`` adds a cross-encoder's score
+(``bench.synthetic_reader``). Uses the torch model (float32), so its
 figures differ a little from the int8 ONNX runs quoted in ``bench/README.md`` (session 35).
 """
 
@@ -113,6 +114,7 @@ def collect(name: str, folder: Path, questions: Path, reader: Reader) -> list[di
                 "question": q_vectors[picked],
                 "own": s_vectors[1:-1],
                 "chunk": p_vectors[inside],
+                "pair": (item["question"], best.text),
             }
         )
     return rows
@@ -142,6 +144,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=Path, required=True, help="folder written by python -m bench.unanswerable")
     parser.add_argument("--index", action="append", required=True, help="dataset=index-dir, e.g. xquad-en=xq_index")
+    parser.add_argument("--reader", type=Path, help="also score with this cross-encoder (bench.synthetic_reader)")
     args = parser.parse_args(argv)
     import faiss
 
@@ -162,9 +165,30 @@ def main(argv: list[str] | None = None) -> None:
         "chunk: its chunk's run, float": np.array([weakest(r["question"], r["chunk"]) for r in rows]),
         "chunk-pq32: the same, 32 bytes a token": np.array([weakest(r["question"], stored(r["chunk"])) for r in rows]),
     }
+    if args.reader:
+        features[f"reader: the cross-encoder in {args.reader.name}"] = cross_scores(
+            args.reader, [r["pair"] for r in rows]
+        )
     print(f"{len(rows)} answered fit-half questions; unanswerable caught at {LOST:.0%} of right answers given up")
     for name, feature in features.items():
         print(f"{name:42s}", {k: f"{a} of {b}" for k, (a, b) in caught(rows, feature).items()})
+
+
+def cross_scores(folder: Path, pairs: list[tuple[str, str]]) -> np.ndarray:
+    """A cross-encoder's logit for each (question, sentence)."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    model = AutoModelForSequenceClassification.from_pretrained(str(folder)).eval()
+    out: list[float] = []
+    with torch.inference_mode():
+        for at in range(0, len(pairs), 32):
+            chunk = pairs[at : at + 32]
+            questions, sentences = [q for q, _ in chunk], [s for _, s in chunk]
+            enc = tokenizer(questions, sentences, truncation=True, max_length=96, padding=True, return_tensors="pt")
+            out += model(**enc).logits.squeeze(-1).tolist()
+    return np.array(out)
 
 
 def _pair(item: str) -> tuple[str, Path]:
