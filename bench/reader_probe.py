@@ -16,8 +16,8 @@ could be kept instead. This probe compares, on the questions the shipped answere
 Each feature joins the shipped confidence in a logistic regression, out of fold (5 folds by article or quiz
 date), and the probe prints how many answered unanswerable questions fall below the point where 3% of the
 right answers are given up. Fit halves only; nothing here ships. ``--reader DIR`` adds a cross-encoder's score
-(``bench.synthetic_reader``). Uses the torch model (float32), so its
-figures differ a little from the int8 ONNX runs quoted in ``bench/README.md`` (session 35).
+(``bench.synthetic_reader``). Uses the torch model (float32), so its figures differ a little from the int8
+ONNX runs quoted in ``bench/README.md`` (session 35).
 """
 
 from __future__ import annotations

@@ -129,7 +129,7 @@ def evaluate_answers(
     data = scores.to_dict()
     if floor is not None:
         in_use = threshold_in_use(settings)
-        points = operating_curve(floor, sorted({*THRESHOLDS, in_use}))
+        points = operating_curve(floor, {*THRESHOLDS, in_use})
         print(render_curve(points, in_use))
         data["curve"] = {"in_use": in_use, "points": [asdict(p) for p in points]}
     if baseline:

@@ -44,12 +44,11 @@ def paired_difference(
     member = {name: i for i, name in enumerate(names)}
     ids = np.array([member[g] for g in groups])
     diff = np.asarray(new, dtype=float) - np.asarray(base, dtype=float)
-    # Per group: summed difference and item count, so a draw is two weighted sums.
+    # Per group: summed difference and item count, so a draw is two sums over the groups it picked.
     sums = np.bincount(ids, weights=diff, minlength=len(names))
     counts = np.bincount(ids, minlength=len(names)).astype(float)
     picks = np.random.default_rng(seed).integers(0, len(names), size=(draws, len(names)))
-    times = np.apply_along_axis(np.bincount, 1, picks, minlength=len(names)).astype(float)
-    means = (times @ sums) / (times @ counts)
+    means = sums[picks].sum(axis=1) / counts[picks].sum(axis=1)
     tail = (1.0 - level) / 2.0
     low, high = np.quantile(means, [tail, 1.0 - tail])
     return Interval(float(diff.mean()), float(low), float(high), level, len(names))

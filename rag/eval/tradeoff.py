@@ -16,7 +16,7 @@ clears, and withholding the floor run's answers below ``t`` is exactly the run a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from rag.eval.retrieval import Question
@@ -49,9 +49,9 @@ def withheld_below(
 
 
 def operating_curve(
-    pairs: Sequence[tuple[Question, Answer, float]], thresholds: Sequence[float] = THRESHOLDS
+    pairs: Sequence[tuple[Question, Answer, float]], thresholds: Iterable[float] = THRESHOLDS
 ) -> tuple[OperatingPoint, ...]:
-    """One point a threshold, from a run at ``FLOOR``."""
+    """One point a threshold, lowest first, from a run at ``FLOOR``."""
     points = []
     for threshold in sorted(thresholds):
         s = score_answers(withheld_below(pairs, threshold))
